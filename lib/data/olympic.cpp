@@ -1,0 +1,92 @@
+#include "data/olympic.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace flow::data {
+
+const std::array<Ring, kClasses>& rings() {
+    static const std::array<Ring, kClasses> r{{
+        {"black", 2.0, 0.0, "000000"},
+        {"blue", 0.0, 0.0, "0081C8"},
+        {"green", 3.0, -1.0, "00A651"},
+        {"red", 4.0, 0.0, "EE334E"},
+        {"yellow", 1.0, -1.0, "FCB131"},
+    }};
+    return r;
+}
+
+Standardiser reference_unconditional() { return {{1.999, -0.421}, {1.590, 0.845}}; }
+Standardiser reference_conditional() { return {{2.000, -0.399}, {1.581, 0.864}}; }
+
+bool on_ring(double x, double y, int label) {
+    const Ring& r = rings()[static_cast<std::size_t>(label)];
+    const double d = std::hypot(x - r.cx, y - r.cy);
+    return d >= kBandInner && d <= kBandOuter;
+}
+
+int ring_of(double x, double y) {
+    for (int k = 0; k < kClasses; ++k)
+        if (on_ring(x, y, k)) return k;
+    return -1;
+}
+
+namespace {
+
+// Standardises raw (x, y) pairs into a float set; statistics accumulate in double.
+PointSet standardise(const std::vector<std::array<double, 2>>& raw) {
+    PointSet s;
+    const double n = static_cast<double>(raw.size());
+    for (int c = 0; c < 2; ++c) {
+        double sum = 0.0;
+        for (const auto& p : raw) sum += p[c];
+        const double mean = sum / n;
+        double ss = 0.0;
+        for (const auto& p : raw) ss += (p[c] - mean) * (p[c] - mean);
+        s.scale.mean[c] = mean;
+        s.scale.std[c] = std::sqrt(ss / n);
+    }
+    s.x = xt::xtensor<float, 2>::from_shape({raw.size(), 2});
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const auto z = s.scale.to_standard(raw[i][0], raw[i][1]);
+        s.x(i, 0) = static_cast<float>(z[0]);
+        s.x(i, 1) = static_cast<float>(z[1]);
+    }
+    return s;
+}
+
+}  // namespace
+
+PointSet unconditional_rings(std::size_t n, Rng& rng) {
+    std::vector<std::array<double, 2>> raw;
+    raw.reserve(n);
+    while (raw.size() < n) {
+        const double x = rng.uniform(-1.0, 5.0);
+        const double y = rng.uniform(-2.0, 1.0);
+        if (ring_of(x, y) >= 0) raw.push_back({x, y});
+    }
+    return standardise(raw);
+}
+
+PointSet conditional_rings(std::size_t n, Rng& rng) {
+    const std::size_t per_ring = n / kClasses;
+    std::vector<std::array<double, 2>> raw;
+    std::vector<int> labels;
+    raw.reserve(per_ring * kClasses);
+    // DATA.md's ring order: blue, black, red, yellow, green.
+    for (int label : {1, 0, 3, 4, 2}) {
+        const Ring& r = rings()[static_cast<std::size_t>(label)];
+        for (std::size_t i = 0; i < per_ring; ++i) {
+            const double radius = rng.uniform(kBandInner, kBandOuter);
+            const double angle = rng.uniform(0.0, 2.0 * M_PI);
+            raw.push_back({r.cx + radius * std::cos(angle), r.cy + radius * std::sin(angle)});
+            labels.push_back(label);
+        }
+    }
+    PointSet s = standardise(raw);
+    s.labels = xt::xtensor<int, 1>::from_shape({labels.size()});
+    std::copy(labels.begin(), labels.end(), s.labels.begin());
+    return s;
+}
+
+}  // namespace flow::data

@@ -1,0 +1,62 @@
+#pragma once
+// The Olympic-rings data sets (DATA.md): five rings of radius 1 and band thickness
+// 0.25, sampled unconditionally (uniform over the union of the bands) or per class
+// (n/5 points per ring, radius and angle uniform), then standardised per coordinate.
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+#include <xtensor/xtensor.hpp>
+
+#include "core/rng.hpp"
+
+namespace flow::data {
+
+constexpr double kRingRadius = 1.0;
+constexpr double kBandInner = 0.875;  // a point is on a ring when its distance to the
+constexpr double kBandOuter = 1.125;  // ring's centre lies in [inner, outer]
+constexpr int kClasses = 5;
+
+// A ring, indexed by its class label: labels follow the colour names sorted
+// alphabetically (0 black, 1 blue, 2 green, 3 red, 4 yellow).
+struct Ring {
+    std::string_view colour;
+    double cx, cy;
+    std::string_view rgb;  // the Olympic colour, as hex for LaTeX's xcolor
+};
+const std::array<Ring, kClasses>& rings();
+
+// Mean and (population) standard deviation per coordinate of a raw set.
+struct Standardiser {
+    std::array<double, 2> mean{0.0, 0.0};
+    std::array<double, 2> std{1.0, 1.0};
+    std::array<double, 2> to_raw(double x, double y) const {
+        return {x * std[0] + mean[0], y * std[1] + mean[1]};
+    }
+    std::array<double, 2> to_standard(double x, double y) const {
+        return {(x - mean[0]) / std[0], (y - mean[1]) / std[1]};
+    }
+};
+
+// The standardisers of the two sets measured on very large samples (DATA.md); used to
+// place points such as (4, 5) or a chapter's probe points when no set is at hand.
+Standardiser reference_unconditional();
+Standardiser reference_conditional();
+
+struct PointSet {
+    xt::xtensor<float, 2> x;       // (n, 2), standardised
+    xt::xtensor<int, 1> labels;    // (n,) class labels; empty for the unconditional set
+    Standardiser scale;            // what was subtracted and divided
+};
+
+// Uniform over the union of the bands by rejection from [-1, 5] x [-2, 1].
+PointSet unconditional_rings(std::size_t n, Rng& rng);
+// n/5 points per ring (integer division), in ring order; labels as in rings().
+PointSet conditional_rings(std::size_t n, Rng& rng);
+
+// Whether a raw point lies in the band of ring `label`.
+bool on_ring(double x, double y, int label);
+// The label of the first ring whose band holds the raw point, or -1 when none does.
+int ring_of(double x, double y);
+
+}  // namespace flow::data

@@ -1,0 +1,32 @@
+#pragma once
+// A view of one parameter tensor and its gradient, flat, for the optimiser and the
+// checkpoints. Layers hand these out; they own the storage.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace flow::nn {
+
+template <class T>
+struct ParamRef {
+    std::string name;
+    T* value;
+    T* grad;
+    std::vector<std::size_t> shape;
+    std::size_t size() const {
+        std::size_t n = 1;
+        for (auto s : shape) n *= s;
+        return n;
+    }
+};
+
+template <class T>
+using Params = std::vector<ParamRef<T>>;
+
+template <class T>
+void zero_grad(const Params<T>& ps) {
+    for (const auto& p : ps)
+        for (std::size_t i = 0; i < p.size(); ++i) p.grad[i] = T(0);
+}
+
+}  // namespace flow::nn

@@ -1,0 +1,76 @@
+#pragma once
+// Adam (Kingma & Ba) exactly as PyTorch's torch.optim.Adam without weight decay:
+//   m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
+//   p <- p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+// and the cosine annealing of torch.optim.lr_scheduler.CosineAnnealingLR, evaluated
+// per optimiser step over the whole run.
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "nn/param.hpp"
+
+namespace flow::optim {
+
+struct AdamSettings {
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+};
+
+template <class T>
+class Adam {
+public:
+    explicit Adam(nn::Params<T> params, AdamSettings s = {}) : params_(std::move(params)), s_(s) {
+        for (const auto& p : params_) {
+            m_.emplace_back(p.size(), 0.0);
+            v_.emplace_back(p.size(), 0.0);
+        }
+    }
+
+    // One step with learning rate lr from the gradients the parameters hold now.
+    // Moments are kept in double: they cost nothing at these sizes and make the
+    // update independent of the parameter precision.
+    void step(double lr) {
+        ++t_;
+        const double bc1 = 1.0 - std::pow(s_.beta1, double(t_));
+        const double bc2 = 1.0 - std::pow(s_.beta2, double(t_));
+        const double step_size = lr / bc1;
+        const double sqrt_bc2 = std::sqrt(bc2);
+        for (std::size_t k = 0; k < params_.size(); ++k) {
+            const auto& p = params_[k];
+            double* m = m_[k].data();
+            double* v = v_[k].data();
+            for (std::size_t i = 0; i < p.size(); ++i) {
+                const double g = p.grad[i];
+                m[i] = s_.beta1 * m[i] + (1.0 - s_.beta1) * g;
+                v[i] = s_.beta2 * v[i] + (1.0 - s_.beta2) * g * g;
+                const double denom = std::sqrt(v[i]) / sqrt_bc2 + s_.eps;
+                p.value[i] = static_cast<T>(p.value[i] - step_size * m[i] / denom);
+            }
+        }
+    }
+
+    void zero_grad() { nn::zero_grad(params_); }
+    std::size_t steps() const { return t_; }
+    const nn::Params<T>& params() const { return params_; }
+
+private:
+    nn::Params<T> params_;
+    AdamSettings s_;
+    std::vector<std::vector<double>> m_, v_;
+    std::size_t t_ = 0;
+};
+
+// lr(step) = lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2, for step in [0, total].
+struct CosineSchedule {
+    double lr0;
+    std::size_t total;
+    double lr_min = 0.0;
+    double operator()(std::size_t step) const {
+        const double frac = total == 0 ? 0.0 : double(step) / double(total);
+        return lr_min + (lr0 - lr_min) * 0.5 * (1.0 + std::cos(M_PI * frac));
+    }
+};
+
+}  // namespace flow::optim

@@ -1,0 +1,151 @@
+// Finite-difference checks of every backward pass, in double precision.
+//
+// The scalar checked is L = sum(y * R) for a fixed random R, so dL/dy = R. Each
+// analytic derivative is compared with the central difference (L(p+h) - L(p-h)) / 2h,
+// h = 1e-6. For these piecewise-linear layers the truncation error is zero away from
+// LeakyReLU's kink (seeded inputs keep every pre-activation far from it) and the
+// rounding error is about eps * |L| / h ~ 1e-9, so the tolerance is 1e-7 absolute plus
+// 1e-6 relative: far below the size of any wrong term (a missing transpose, a dropped
+// accumulation or a wrong slope changes derivatives by O(0.01) or more).
+#include <catch2/catch.hpp>
+#include <xtensor-blas/xlinalg.hpp>
+
+#include "core/rng.hpp"
+#include "nn/layers.hpp"
+
+using namespace flow;
+using nn::Mat;
+
+namespace {
+
+constexpr double kH = 1e-6;
+constexpr double kAbs = 1e-7;
+constexpr double kRel = 1e-6;
+
+Mat<double> random_matrix(std::size_t r, std::size_t c, Rng& rng) {
+    Mat<double> m = Mat<double>::from_shape({r, c});
+    for (auto& v : m) v = rng.normal();
+    return m;
+}
+
+double dot_all(const Mat<double>& a, const Mat<double>& b) {
+    double s = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
+    return s;
+}
+
+// Checks analytic[i] against the central difference of loss() in value[i], for all i.
+template <class Loss>
+void check_gradient(const std::string& what, double* value, const double* analytic, std::size_t n,
+                    Loss loss) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const double keep = value[i];
+        value[i] = keep + kH;
+        const double up = loss();
+        value[i] = keep - kH;
+        const double down = loss();
+        value[i] = keep;
+        const double numeric = (up - down) / (2 * kH);
+        INFO(what << "[" << i << "]: analytic " << analytic[i] << ", numeric " << numeric);
+        CHECK(analytic[i] == Approx(numeric).epsilon(kRel).margin(kAbs));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Linear backward matches finite differences", "[nn][fast]") {
+    Rng rng(1, "test/linear");
+    nn::Linear<double> lin(4, 3, rng);
+    Mat<double> x = random_matrix(5, 4, rng), R = random_matrix(5, 3, rng), y, dx;
+    auto loss = [&] {
+        Mat<double> out;
+        lin.forward(x, out);
+        return dot_all(out, R);
+    };
+    lin.forward(x, y);
+    lin.backward(R, dx);
+    check_gradient("dW", lin.W.data(), lin.dW.data(), lin.W.size(), loss);
+    check_gradient("db", lin.b.data(), lin.db.data(), lin.b.size(), loss);
+    check_gradient("dx", x.data(), dx.data(), x.size(), loss);
+
+    SECTION("gradients accumulate over calls") {
+        Mat<double> first_dW = lin.dW;
+        lin.forward(x, y);
+        lin.backward(R, dx);
+        for (std::size_t i = 0; i < first_dW.size(); ++i)
+            CHECK(lin.dW.data()[i] == Approx(2 * first_dW.data()[i]).margin(1e-12));
+    }
+}
+
+TEST_CASE("Linear forward equals x W + b computed by xtensor-blas", "[nn][fast]") {
+    Rng rng(2, "test/linear-dot");
+    nn::Linear<double> lin(7, 5, rng);
+    Mat<double> x = random_matrix(9, 7, rng), y;
+    lin.forward(x, y);
+    Mat<double> ref = xt::linalg::dot(x, lin.W);
+    for (std::size_t i = 0; i < 9; ++i)
+        for (std::size_t j = 0; j < 5; ++j) CHECK(y(i, j) == Approx(ref(i, j) + lin.b(j)).margin(1e-12));
+}
+
+TEST_CASE("LeakyReLU backward matches finite differences", "[nn][fast]") {
+    Rng rng(3, "test/leaky");
+    nn::LeakyReLU<double> act;
+    Mat<double> x = random_matrix(6, 4, rng), R = random_matrix(6, 4, rng), y, dx;
+    act.forward(x, y);
+    CHECK(y(0, 0) == Approx(x(0, 0) > 0 ? x(0, 0) : 0.01 * x(0, 0)));
+    act.backward(R, dx);
+    check_gradient("dx", x.data(), dx.data(), x.size(), [&] {
+        nn::LeakyReLU<double> a;
+        Mat<double> out;
+        a.forward(x, out);
+        return dot_all(out, R);
+    });
+}
+
+TEST_CASE("MLP backward matches finite differences for every parameter", "[nn][fast]") {
+    auto depth = GENERATE(1, 2, 5);
+    Rng rng(4, "test/mlp");
+    nn::MLP<double> mlp(3, 6, 2, std::size_t(depth), rng);
+    Mat<double> x = random_matrix(5, 3, rng), R = random_matrix(5, 2, rng);
+    nn::Params<double> ps;
+    mlp.params(ps, "mlp");
+    REQUIRE(ps.size() == 2 * std::size_t(depth));
+    nn::zero_grad(ps);
+    mlp.forward(x);
+    Mat<double> dx = mlp.backward(R);
+    auto loss = [&] { return dot_all(mlp.forward(x), R); };
+    for (const auto& p : ps) {
+        std::vector<double> analytic(p.grad, p.grad + p.size());
+        check_gradient(p.name, p.value, analytic.data(), p.size(), loss);
+    }
+    check_gradient("dx", x.data(), dx.data(), x.size(), loss);
+}
+
+TEST_CASE("Embedding backward accumulates into the rows of the labels used", "[nn][fast]") {
+    Rng rng(5, "test/embedding");
+    nn::Embedding<double> emb(5, 3, rng);
+    xt::xtensor<int, 1> labels = {2, 0, 2, 4, 2, 1};  // class 3 unused, class 2 thrice
+    Mat<double> R = random_matrix(6, 3, rng), y;
+    emb.forward(labels, y);
+    CHECK(y(1, 2) == emb.table(0, 2));
+    emb.backward(R);
+    check_gradient("dtable", emb.table.data(), emb.dtable.data(), emb.table.size(), [&] {
+        nn::Embedding<double> e = emb;
+        Mat<double> out;
+        e.forward(labels, out);
+        return dot_all(out, R);
+    });
+    for (std::size_t j = 0; j < 3; ++j) CHECK(emb.dtable(3, j) == 0.0);
+}
+
+TEST_CASE("float layers agree with their double instantiation", "[nn][fast]") {
+    Rng a(6, "test/prec"), b(6, "test/prec");
+    nn::MLP<float> mf(2, 16, 2, 4, a);
+    nn::MLP<double> md(2, 16, 2, 4, b);
+    Mat<float> xf = {{0.3f, -1.2f}, {2.0f, 0.5f}, {-0.7f, 0.1f}};
+    Mat<double> xd = xt::cast<double>(xf);
+    const auto& yf = mf.forward(xf);
+    const auto& yd = md.forward(xd);
+    for (std::size_t i = 0; i < yf.size(); ++i)
+        CHECK(yf.data()[i] == Approx(yd.data()[i]).margin(1e-5));  // float rounding over 4 layers
+}

@@ -1,0 +1,55 @@
+// Adam and the cosine schedule against values worked out by hand.
+#include <catch2/catch.hpp>
+
+#include "optim/adam.hpp"
+
+using namespace flow;
+
+TEST_CASE("Adam follows the PyTorch update step by step", "[optim][fast]") {
+    // Two scalars: p starts at 1 and sees gradients 0.5, -1, 2; q starts at 3 and sees
+    // gradient 0 throughout, so it must not move. lr = 0.1, betas 0.9/0.999, eps 1e-8.
+    double p = 1.0, gp = 0.0, q = 3.0, gq = 0.0;
+    optim::Adam<double> adam({{"p", &p, &gp, {1}}, {"q", &q, &gq, {1}}});
+    // Step 1: m = 0.1*0.5 = 0.05, v = 0.001*0.25 = 2.5e-4; m^ = 0.05/0.1 = 0.5,
+    //   v^ = 2.5e-4/0.001 = 0.25; p = 1 - 0.1 * 0.5/(0.5 + 1e-8) = 0.900000002.
+    // Step 2: m = 0.045 - 0.1 = -0.055, v = 2.4975e-4 + 1e-3 = 1.24975e-3;
+    //   m^ = -0.055/0.19 = -0.2894737, v^ = 1.24975e-3/1.999e-3 = 0.6251876 (sqrt 0.7906881);
+    //   p = 0.900000002 + 0.1 * 0.2894737/0.7906881 = 0.9366104.
+    // Step 3: m = -0.0495 + 0.2 = 0.1505, v = 1.24850025e-3 + 4e-3 = 5.24850025e-3;
+    //   m^ = 0.1505/0.271 = 0.5553506, v^ = 5.2485e-3/2.997001e-3 = 1.7512508 (sqrt 1.3233483);
+    //   p = 0.9366104 - 0.1 * 0.5553506/1.3233483 = 0.8946448.
+    const double grads[] = {0.5, -1.0, 2.0};
+    const double expected[] = {0.900000002, 0.9366103542, 0.8946447927};
+    for (int s = 0; s < 3; ++s) {
+        adam.zero_grad();
+        gp += grads[s];
+        adam.step(0.1);
+        CHECK(p == Approx(expected[s]).epsilon(1e-9));
+        CHECK(q == 3.0);
+    }
+    CHECK(adam.steps() == 3);
+}
+
+TEST_CASE("Adam's first step moves every parameter by lr against its gradient's sign",
+          "[optim][fast]") {
+    // With m^ = g and v^ = g^2 after one step, the update is lr * g/(|g| + eps).
+    float a = 0.0f, ga = 1e-3f, b = 0.0f, gb = -50.0f;
+    optim::Adam<float> adam({{"a", &a, &ga, {1}}, {"b", &b, &gb, {1}}});
+    adam.step(0.01);
+    CHECK(a == Approx(-0.01).epsilon(1e-5));
+    CHECK(b == Approx(0.01).epsilon(1e-6));
+}
+
+TEST_CASE("cosine schedule anneals from lr0 to lr_min over the run", "[optim][fast]") {
+    // lr(s) = lr_min + (lr0 - lr_min)(1 + cos(pi s/T))/2 with T = 4:
+    // s = 0: lr0; s = 1: (1 + 1/sqrt 2)/2 = 0.8535534; s = 2: 1/2; s = 3: 0.1464466; s = 4: lr_min.
+    optim::CosineSchedule cos{1.0, 4};
+    CHECK(cos(0) == Approx(1.0));
+    CHECK(cos(1) == Approx(0.8535533906).epsilon(1e-9));
+    CHECK(cos(2) == Approx(0.5).epsilon(1e-12));
+    CHECK(cos(3) == Approx(0.1464466094).epsilon(1e-9));
+    CHECK(cos(4) == Approx(0.0).margin(1e-15));
+    optim::CosineSchedule floor{2e-3, 10, 1e-4};
+    CHECK(floor(5) == Approx(1e-4 + 1.9e-3 * 0.5).epsilon(1e-12));
+    CHECK(floor(10) == Approx(1e-4).epsilon(1e-12));
+}
