@@ -7,15 +7,18 @@ BIN := $(BUILD_DIR)/flowreport
 
 .PHONY: report test deps build clean FORCE
 
+# Models, chapters and figures build in parallel (JOBS=1 for one at a time).
+JOBS ?= 2
+
 report: build
-	@$(MAKE) --no-print-directory -f Makefile.report BIN=$(BIN) report
+	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) report
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j2
 
 # chapter-<id>: rerun one chapter, its figures and the PDF.
 chapter-%: build FORCE
-	@$(MAKE) --no-print-directory -f Makefile.report BIN=$(BIN) chapter-$*
+	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) chapter-$*
 
 deps:
 	@scripts/install-deps

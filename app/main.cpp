@@ -9,6 +9,7 @@
 
 #include "config/options.hpp"
 #include "core/files.hpp"
+#include "nf/train.hpp"
 #include "nn/blas.hpp"
 #include "registry.hpp"
 #include "report/provenance.hpp"
@@ -26,6 +27,9 @@ const char* kUsage = R"(usage: flowreport <command> [flags]
 commands:
   list                     the chapter ids, one a line, in the report's order
   <chapter-id> [flags]     run one chapter into build/chapters/<chapter-id>/
+  train nf|fm|cfm [flags] [--force]
+                           train a model, or reuse the checkpoint whose configuration
+                           hash matches; prints the checkpoint's folder
   bench [flags]            the speed figures
   provenance --out FILE --git FILE --toolchain FILE DIR...
                            write the report's provenance appendix from chapter folders
@@ -53,6 +57,40 @@ int provenance(const std::vector<std::string>& args) {
     const std::string t = toolchain.empty() ? "" : read_file(toolchain);
     write_if_changed(out, report::provenance_tex(dirs, g, t));
     return 0;
+}
+
+int train(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "--help") {
+        std::cout << "usage: flowreport train nf|fm|cfm [flags] [--force]\n\n"
+                     "'flowreport train <model> --help' lists the model's flags.\n";
+        return args.empty() ? 2 : 0;
+    }
+    const std::string model = args[0];
+    if (model != "nf" && model != "fm" && model != "cfm")
+        throw config::UsageError("unknown model '" + model + "' (nf, fm or cfm)");
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    bool force = false;
+    for (auto it = rest.begin(); it != rest.end();)
+        if (*it == "--force") {
+            force = true;
+            it = rest.erase(it);
+        } else {
+            ++it;
+        }
+    auto specs = config::model_flags(model);
+    specs.insert(specs.begin(), config::common_flags("").front());  // --seed
+    const auto parsed = config::parse("train " + model, specs, rest);
+    if (parsed.help) {
+        std::cout << config::help_text("flowreport train " + model + " [flags] [--force]", specs)
+                  << "  --force       train even when a matching checkpoint exists\n";
+        return 0;
+    }
+    if (model == "nf") {
+        const auto m = nf::obtain(nf::Config::from_flags(parsed.values), force);
+        std::cout << m.dir.string() << "\n";
+        return 0;
+    }
+    throw std::runtime_error("training " + model + " is not written yet");
 }
 
 int run_chapter(const chapters::Chapter& c, const std::vector<std::string>& args) {
@@ -86,6 +124,7 @@ int dispatch(const std::vector<std::string>& args) {
         return 0;
     }
     if (cmd == "bench") return bench(rest);
+    if (cmd == "train") return train(rest);
     if (cmd == "provenance") return provenance(rest);
     if (const auto* c = chapters::find(cmd)) return run_chapter(*c, rest);
     throw config::UsageError("unknown command or chapter '" + cmd + "' (flowreport list shows the chapters)");

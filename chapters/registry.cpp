@@ -12,6 +12,12 @@ namespace flow::chapters {
 // Defined in the chapter files.
 std::vector<config::FlagSpec> cfm_q1_input_flags();
 void cfm_q1_input(Context&);
+std::vector<config::FlagSpec> nf_q5_flags();
+void nf_q1_loss(Context&);
+void nf_q2_sampling(Context&);
+void nf_q3_layers(Context&);
+void nf_q4_trajectories(Context&);
+void nf_q5_likelihood(Context&);
 
 namespace {
 
@@ -35,11 +41,11 @@ constexpr char kCfm[] = "cfm";
 const std::vector<Chapter>& all() {
     static const std::vector<Chapter> list = [] {
         std::vector<Chapter> c{
-            {"nf-q1-loss", "Normalizing flow -- Q1: Loss", "nf", model_flags<kNf>, nullptr},
-            {"nf-q2-sampling", "Normalizing flow -- Q2: Sampling", "nf", model_flags<kNf>, nullptr},
-            {"nf-q3-layers", "Normalizing flow -- Q3: Sampling over time", "nf", model_flags<kNf>, nullptr},
-            {"nf-q4-trajectories", "Normalizing flow -- Q4: Sampling trajectories", "nf", model_flags<kNf>, nullptr},
-            {"nf-q5-likelihood", "Normalizing flow -- Q5: Probability estimation", "nf", model_flags<kNf>, nullptr},
+            {"nf-q1-loss", "Normalizing flow -- Q1: Loss", "nf", model_flags<kNf>, nf_q1_loss},
+            {"nf-q2-sampling", "Normalizing flow -- Q2: Sampling", "nf", model_flags<kNf>, nf_q2_sampling},
+            {"nf-q3-layers", "Normalizing flow -- Q3: Sampling over time", "nf", model_flags<kNf>, nf_q3_layers},
+            {"nf-q4-trajectories", "Normalizing flow -- Q4: Sampling trajectories", "nf", model_flags<kNf>, nf_q4_trajectories},
+            {"nf-q5-likelihood", "Normalizing flow -- Q5: Probability estimation", "nf", nf_q5_flags, nf_q5_likelihood},
             {"fm-q1-loss", "Flow matching -- Q1: Loss", "fm", model_flags<kFm>, nullptr},
             {"fm-q2-progression", "Flow matching -- Q2: Flow progression", "fm", model_flags<kFm>, nullptr},
             {"fm-q3-trajectories", "Flow matching -- Q3: Point trajectories", "fm", model_flags<kFm>, nullptr},

@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,15 +27,17 @@ fs::path scratch(const std::string& name) {
     return d;
 }
 
-Result run(const std::string& args) {
+Result run_env(const std::string& env, const std::string& args) {
     const fs::path out = scratch("stdout"), err = scratch("stderr");
-    const std::string cmd = std::string(FLOWREPORT_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
+    const std::string cmd = env + std::string(FLOWREPORT_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
     const int raw = std::system(cmd.c_str());
     Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_file(out), read_file(err)};
     fs::remove(out);
     fs::remove(err);
     return r;
 }
+
+Result run(const std::string& args) { return run_env("", args); }
 
 std::size_t lines(const std::string& s) { return std::size_t(std::count(s.begin(), s.end(), '\n')); }
 
@@ -82,6 +86,12 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
         "nf-q1-loss --lr fast",
         "fm-q1-loss --dt 2",
         "fm-q1-loss --solver leapfrog",
+        "nf-q5-likelihood --probes 1,2,3",
+        "nf-q5-likelihood --probes '1;nan,2'",
+        "nf-q5-likelihood --probes x,y",
+        "nf-q5-likelihood --probes ''",
+        "train nf --hidden 0",
+        "train gan",
         "nf-q1-loss --epochs",
     };
     for (const char* args : cases) {
@@ -95,7 +105,7 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
 }
 
 TEST_CASE("a chapter not yet written says so with a non-zero exit", "[driver][fast]") {
-    const auto r = run("nf-q2-sampling --epochs 3 --out " + scratch("unwritten").string());
+    const auto r = run("fm-q1-loss --epochs 3 --out " + scratch("unwritten").string());
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Catch::Contains("not written yet"));
 }
@@ -125,4 +135,41 @@ TEST_CASE("cfm-q1-input writes its files and repeats itself exactly", "[driver][
     CHECK(dat.rfind("x y label\n", 0) == 0);
     CHECK(std::count(dat.begin(), dat.end(), '\n') == 5001);
     for (const auto& d : {a, b, c}) fs::remove_all(d);
+}
+
+TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[driver][nf][chapter]") {
+    // A quick configuration (few points, one epoch): the sanity of the files and numbers,
+    // not the quality of the model.
+    const fs::path models = scratch("models"), out = scratch("nf");
+    const std::string env = "FLOWREPORT_MODELS=" + models.string() + " ";
+    const std::string quick = " --points 3000 --epochs 1 --couplings 5 --hidden 4";
+    const auto train = run_env(env, "train nf" + quick);
+    REQUIRE(train.status == 0);
+    CHECK_THAT(train.out, Catch::StartsWith(models.string() + "/nf-"));
+    CHECK(run_env(env, "train nf" + quick).out == train.out);  // the checkpoint is reused
+    for (const char* id : {"nf-q1-loss", "nf-q2-sampling", "nf-q3-layers", "nf-q4-trajectories",
+                           "nf-q5-likelihood"}) {
+        INFO(id);
+        const fs::path dir = out / id;
+        const auto r = run_env(env, std::string(id) + quick + " --out " + dir.string());
+        REQUIRE(r.status == 0);
+        const auto stats = nlohmann::json::parse(read_file(dir / "stats.json"));
+        CHECK(stats["model"]["config"]["couplings"] == 5);
+        CHECK(!stats["figures"].empty());
+    }
+    const auto q2 = nlohmann::json::parse(read_file(out / "nf-q2-sampling" / "stats.json"));
+    CHECK(q2["figures"]["seed1"]["count"] == 1000);
+    CHECK(q2["samples_10000"]["count"] == 10000);
+    const auto q5 = nlohmann::json::parse(read_file(out / "nf-q5-likelihood" / "stats.json"));
+    REQUIRE(q5["probes"].size() == 5);
+    int inside = 0;
+    for (const auto& p : q5["probes"]) {
+        CHECK(std::isfinite(p["log_p"].get<double>()));
+        inside += p["inside"].get<bool>();
+    }
+    CHECK(inside == 3);  // the default probes: three on a ring, two off
+    const std::string traj = read_file(out / "nf-q4-trajectories" / "trajectories.dat");
+    CHECK(std::count(traj.begin(), traj.end(), '\n') == 1 + 10 * 6);
+    fs::remove_all(models);
+    fs::remove_all(out);
 }

@@ -99,10 +99,43 @@ void validate(const FlagSpec& s, const std::string& v) {
         case Kind::Path:
             if (v.empty()) bad(s, v, "a path");
             break;
+        case Kind::Points:
+            parse_points(s.name, v);
+            break;
     }
 }
 
 }  // namespace
+
+std::vector<std::array<double, 2>> parse_points(const std::string& flag, const std::string& text) {
+    std::vector<std::array<double, 2>> pts;
+    std::string t = text;
+    for (char& c : t)
+        if (c == ';') c = ' ';
+    std::istringstream in(t);
+    const std::string want = "points 'x,y' of two finite numbers, separated by spaces or semicolons";
+    for (std::string word; in >> word;) {
+        const auto comma = word.find(',');
+        if (comma == std::string::npos || word.find(',', comma + 1) != std::string::npos)
+            throw UsageError(fmt::format("--{} takes {}; '{}' is not a point", flag, want, word));
+        std::array<double, 2> p{};
+        for (int c = 0; c < 2; ++c) {
+            const std::string part = c == 0 ? word.substr(0, comma) : word.substr(comma + 1);
+            char* end = nullptr;
+            p[c] = std::strtod(part.c_str(), &end);
+            if (part.empty() || *end != '\0' || !std::isfinite(p[c]))
+                throw UsageError(fmt::format("--{} takes {}; '{}' is not a point", flag, want, word));
+        }
+        pts.push_back(p);
+    }
+    if (pts.empty() || pts.size() > 20)
+        throw UsageError(fmt::format("--{} takes 1 to 20 {}, got {}", flag, want, pts.size()));
+    return pts;
+}
+
+std::vector<std::array<double, 2>> Values::points(const std::string& name) const {
+    return parse_points(name, text(name));
+}
 
 long long Values::count(const std::string& name) const { return std::stoll(text(name)); }
 std::uint64_t Values::seed() const { return std::stoull(text("seed")); }

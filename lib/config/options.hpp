@@ -5,6 +5,7 @@
 // --batch, --lr, --hidden, --depth, --couplings, --dt, --solver, --out. A command
 // takes the groups it uses; parse() checks every value before anything is written and
 // reports the first bad one in one line (UsageError, exit status 2).
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -27,6 +28,7 @@ enum class Kind {
     PositiveReal,  // a finite number > 0, at most `max`
     Choice,        // one of `choices`
     Path,          // a file system path
+    Points,        // 1 to 20 points "x,y", separated by spaces or semicolons
 };
 
 struct FlagSpec {
@@ -40,6 +42,9 @@ struct FlagSpec {
 
 // --seed and --out.
 std::vector<FlagSpec> common_flags(std::string_view default_out);
+// Parses "x,y x,y ..." (spaces or semicolons between points); throws UsageError.
+std::vector<std::array<double, 2>> parse_points(const std::string& flag, const std::string& text);
+
 // --points (the size of the training set) with the model's default.
 FlagSpec points_flag();
 // The hyper-parameters of a model: "nf", "fm" or "cfm".
@@ -54,6 +59,7 @@ public:
     double real(const std::string& name) const;
     const std::string& text(const std::string& name) const;
     std::filesystem::path path(const std::string& name) const { return text(name); }
+    std::vector<std::array<double, 2>> points(const std::string& name) const;
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     nlohmann::json to_json() const;  // every flag and its value
 

@@ -31,6 +31,32 @@ int ring_of(double x, double y) {
     return -1;
 }
 
+xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame) {
+    xt::xtensor<float, 2> out = xt::xtensor<float, 2>::from_shape({set.x.shape(0), 2});
+    for (std::size_t i = 0; i < set.x.shape(0); ++i) {
+        const auto raw = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
+        const auto z = frame.to_standard(raw[0], raw[1]);
+        out(i, 0) = float(z[0]);
+        out(i, 1) = float(z[1]);
+    }
+    return out;
+}
+
+double union_area(int per_unit) {
+    // The bands lie inside [-1.125, 5.125] x [-2.125, 1.125].
+    const double x0 = -1.125, x1 = 5.125, y0 = -2.125, y1 = 1.125, h = 1.0 / per_unit;
+    const long nx = std::lround((x1 - x0) * per_unit), ny = std::lround((y1 - y0) * per_unit);
+    long inside = 0;
+    for (long i = 0; i < nx; ++i)
+        for (long j = 0; j < ny; ++j)
+            if (ring_of(x0 + (double(i) + 0.5) * h, y0 + (double(j) + 0.5) * h) >= 0) ++inside;
+    return double(inside) * h * h;
+}
+
+double entropy_floor(const Standardiser& frame, double area) {
+    return std::log(area / (frame.std[0] * frame.std[1]));
+}
+
 namespace {
 
 // Standardises raw (x, y) pairs into a float set; statistics accumulate in double.

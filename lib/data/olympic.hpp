@@ -54,6 +54,18 @@ PointSet unconditional_rings(std::size_t n, Rng& rng);
 // n/5 points per ring (integer division), in ring order; labels as in rings().
 PointSet conditional_rings(std::size_t n, Rng& rng);
 
+// The points of a set mapped into another set's standardised frame (e.g. held-out
+// points into the frame of the model's training set).
+xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame);
+
+// Area of the union of the five bands (raw units), by the midpoint rule on a grid of
+// `per_unit` cells per unit length: 6.402 (DATA.md) to four digits at 1000.
+double union_area(int per_unit = 1000);
+
+// Differential entropy of the unconditional data in a frame with these standard
+// deviations: log(area / (std_x std_y)). No model's held-out NLL can be lower.
+double entropy_floor(const Standardiser& frame, double area);
+
 // Whether a raw point lies in the band of ring `label`.
 bool on_ring(double x, double y, int label);
 // The label of the first ring whose band holds the raw point, or -1 when none does.

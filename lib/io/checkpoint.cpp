@@ -31,9 +31,11 @@ std::string file_name_for(const std::string& param) {
 std::string config_hash(const nlohmann::json& config) { return hex64(fnv1a64(config.dump())); }
 
 void save_checkpoint(const fs::path& dir, const nlohmann::json& config,
-                     const nn::Params<float>& params) {
+                     const nn::Params<float>& params,
+                     const std::vector<std::pair<std::string, std::string>>& extra) {
     const fs::path tmp = temporary_sibling(dir);
     fs::create_directories(tmp);
+    if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
     nlohmann::json manifest;
     manifest["format"] = kFormat;
     manifest["config"] = config;
@@ -50,6 +52,7 @@ void save_checkpoint(const fs::path& dir, const nlohmann::json& config,
                                       {"bytes", bytes.size()},
                                       {"fnv1a64", hex64(fnv1a64(bytes))}});
     }
+    for (const auto& [name, content] : extra) write_atomic(tmp / name, content);
     write_atomic(tmp / "model.json", manifest.dump(2) + "\n");
     // Replace an older checkpoint of the same name only once the new one is complete.
     std::error_code ec;

@@ -33,8 +33,10 @@ struct Checkpoint {
     std::vector<std::pair<std::string, xt::xarray<float>>> arrays;
 };
 
+// extra: further files (name, content) saved in the folder, e.g. a training history.
 void save_checkpoint(const fs::path& dir, const nlohmann::json& config,
-                     const nn::Params<float>& params);
+                     const nn::Params<float>& params,
+                     const std::vector<std::pair<std::string, std::string>>& extra = {});
 Checkpoint load_checkpoint(const fs::path& dir);
 // Copies a loaded checkpoint into the model's parameters; every name and shape must match.
 void restore(const Checkpoint& ckpt, const nn::Params<float>& params, const fs::path& dir);

@@ -1,0 +1,223 @@
+#include "nf/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include <xtensor/xview.hpp>
+
+#include "core/files.hpp"
+#include "core/progress.hpp"
+#include "data/batches.hpp"
+#include "data/olympic.hpp"
+#include "io/checkpoint.hpp"
+#include "io/models.hpp"
+#include "optim/adam.hpp"
+
+namespace flow::nf {
+
+namespace {
+// Raised whenever a change to the code changes what a configuration trains to, so
+// that no checkpoint of older code is taken for a new one.
+constexpr int kCodeVersion = 1;
+}  // namespace
+
+Config Config::from_flags(const config::Values& v) {
+    Config c;
+    c.arch.couplings = std::size_t(v.count("couplings"));
+    c.arch.depth = std::size_t(v.count("depth"));
+    c.arch.hidden = std::size_t(v.count("hidden"));
+    c.points = std::size_t(v.count("points"));
+    c.epochs = std::size_t(v.count("epochs"));
+    c.batch = std::size_t(v.count("batch"));
+    c.lr = v.real("lr");
+    c.seed = v.seed();
+    return c;
+}
+
+nlohmann::json Config::to_json() const {
+    return {{"model", "nf"},
+            {"code_version", kCodeVersion},
+            {"couplings", arch.couplings},
+            {"depth", arch.depth},
+            {"hidden", arch.hidden},
+            {"log_scale_bound", arch.log_scale_bound},
+            {"points", points},
+            {"val_points", val_points},
+            {"epochs", epochs},
+            {"batch", batch},
+            {"lr", lr},
+            {"schedule", "cosine per step, to 0"},
+            {"optimizer", "adam 0.9 0.999 1e-8"},
+            {"seed", seed}};
+}
+
+xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
+                             std::vector<nn::Mat<float>>* path) {
+    nn::Mat<float> z = nn::Mat<float>::from_shape({n, 2}), x;
+    for (auto& v : z) v = float(rng.normal());
+    flow.forward(z, x, path);
+    return x;
+}
+
+namespace {
+void swap_columns(nn::Mat<float>& m) {
+    for (std::size_t i = 0; i < m.shape(0); ++i) std::swap(m(i, 0), m(i, 1));
+}
+}  // namespace
+
+void to_output_frame(std::vector<nn::Mat<float>>& path) {
+    // path[k] (k >= 1) follows coupling k-1 and its permutation: L-1-k swaps remain
+    // before the output; path[0] = z has L-1 ahead of it.
+    const std::size_t L = path.size() - 1;
+    for (std::size_t k = 0; k + 1 < path.size(); ++k) {
+        const std::size_t remaining = k == 0 ? L - 1 : L - 1 - k;
+        if (remaining % 2 == 1) swap_columns(path[k]);
+    }
+}
+
+void inverse_to_output_frame(std::vector<nn::Mat<float>>& path) {
+    // path[j] (j >= 1) is the input of coupling L-j: j-1 swaps lie between it and x.
+    for (std::size_t j = 1; j < path.size(); ++j)
+        if ((j - 1) % 2 == 1) swap_columns(path[j]);
+}
+
+LossParts evaluate(NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x) {
+    LossParts sum;
+    const std::size_t n = x.shape(0), chunk = 4096;
+    nn::Mat<float> xb;
+    for (std::size_t s = 0; s < n; s += chunk) {
+        const std::size_t e = std::min(n, s + chunk);
+        xb = xt::view(x, xt::range(s, e), xt::all());
+        const LossParts p = flow.loss(xb);
+        const double w = double(e - s) / double(n);
+        sum.total += w * p.total;
+        sum.log_pz += w * p.log_pz;
+        sum.logdet += w * p.logdet;
+    }
+    return sum;
+}
+
+Model train(const Config& cfg, bool progress) {
+    Rng data_rng(cfg.seed, "nf/data"), val_rng(cfg.seed, "nf/val"), init(cfg.seed, "nf/init"),
+        order(cfg.seed, "nf/order");
+    const auto train_set = data::unconditional_rings(cfg.points, data_rng);
+    const auto val_set = data::unconditional_rings(cfg.val_points, val_rng);
+    // The validation points are standardised like the training set (the model's frame).
+    xt::xtensor<float, 2> val = val_set.x;
+    for (std::size_t i = 0; i < val.shape(0); ++i) {
+        const auto raw = val_set.scale.to_raw(val(i, 0), val(i, 1));
+        const auto z = train_set.scale.to_standard(raw[0], raw[1]);
+        val(i, 0) = float(z[0]);
+        val(i, 1) = float(z[1]);
+    }
+
+    Model m;
+    m.config = cfg;
+    m.flow = NormalizingFlow<float>(cfg.arch, init);
+    nn::Params<float> ps;
+    m.flow.params(ps);
+    optim::Adam<float> adam(ps);
+    data::Batches batches(cfg.points, cfg.batch);
+    const optim::CosineSchedule schedule{cfg.lr, cfg.epochs * batches.count()};
+    Progress bar("train nf", cfg.epochs, batches.count());
+    nn::Mat<float> xb;
+    std::size_t step = 0;
+    for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        batches.shuffle(order);
+        double sum = 0.0;
+        for (std::size_t b = 0; b < batches.count(); ++b) {
+            batches.gather(b, train_set.x, xb);
+            adam.zero_grad();
+            const LossParts p = m.flow.loss(xb);
+            if (!std::isfinite(p.total))
+                throw std::runtime_error(fmt::format(
+                    "nf training diverged: the loss is not finite at epoch {}, batch {}; "
+                    "try a smaller --lr or fewer --hidden units (no checkpoint written)",
+                    epoch + 1, b + 1));
+            m.flow.backward();
+            adam.step(schedule(step++));
+            sum += p.total;
+            if (progress) bar.batch(epoch, b, sum / double(b + 1));
+        }
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const LossParts v = evaluate(m.flow, val);
+        if (!std::isfinite(v.total))
+            throw std::runtime_error(fmt::format(
+                "nf training diverged: the validation loss is not finite after epoch {}; try a "
+                "smaller --lr (no checkpoint written)", epoch + 1));
+        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), v, secs});
+        if (progress)
+            bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", sum / double(batches.count()),
+                                         v.total, secs));
+    }
+    m.trained_now = true;
+    m.scale = train_set.scale;
+    m.train_seconds = bar.elapsed();
+    return m;
+}
+
+namespace {
+
+nlohmann::json history_json(const std::vector<EpochRecord>& h) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& e : h)
+        j.push_back({{"epoch", e.epoch},
+                     {"lr", e.lr},
+                     {"train_loss", e.train_loss},
+                     {"val_loss", e.val.total},
+                     {"val_log_pz", e.val.log_pz},
+                     {"val_logdet", e.val.logdet},
+                     {"seconds", e.seconds}});
+    return j;
+}
+
+std::vector<EpochRecord> history_from(const nlohmann::json& j) {
+    std::vector<EpochRecord> h;
+    for (const auto& e : j)
+        h.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
+                     e.at("train_loss").get<double>(),
+                     {e.at("val_loss").get<double>(), e.at("val_log_pz").get<double>(),
+                      e.at("val_logdet").get<double>()},
+                     e.at("seconds").get<double>()});
+    return h;
+}
+
+}  // namespace
+
+Model obtain(const Config& cfg, bool force) {
+    const nlohmann::json cj = cfg.to_json();
+    const auto dir = io::model_dir("nf", cj);
+    if (!force && fs::exists(dir / "model.json")) {
+        Model m;
+        m.config = cfg;
+        Rng unused(cfg.seed, "nf/init");
+        m.flow = NormalizingFlow<float>(cfg.arch, unused);
+        nn::Params<float> ps;
+        m.flow.params(ps);
+        const auto ck = io::load_checkpoint(dir);
+        io::restore(ck, ps, dir);
+        m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
+        const auto d = nlohmann::json::parse(read_file(dir / "data.json"));
+        m.scale.mean = d.at("mean").get<std::array<double, 2>>();
+        m.scale.std = d.at("std").get<std::array<double, 2>>();
+        m.train_seconds = d.at("train_seconds").get<double>();
+        m.dir = dir;
+        return m;
+    }
+    Model m = train(cfg);
+    nn::Params<float> ps;
+    m.flow.params(ps);
+    const nlohmann::json d = {{"mean", m.scale.mean}, {"std", m.scale.std},
+                              {"train_seconds", m.train_seconds}};
+    io::save_checkpoint(dir, cj, ps,
+                        {{"history.json", history_json(m.history).dump(2) + "\n"},
+                         {"data.json", d.dump(2) + "\n"}});
+    m.dir = dir;
+    return m;
+}
+
+}  // namespace flow::nf

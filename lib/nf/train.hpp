@@ -1,0 +1,66 @@
+#pragma once
+// Training the normalizing flow by maximum likelihood (Eq. 9), and the model cache:
+// a model is asked for by its configuration and comes from the checkpoint whose
+// configuration hash matches, or is trained and saved.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/options.hpp"
+#include "data/olympic.hpp"
+#include "nf/flow.hpp"
+
+namespace flow::nf {
+
+struct Config {
+    Architecture arch;
+    std::size_t points = 250000;
+    std::size_t epochs = 20;
+    std::size_t batch = 128;
+    double lr = 1e-3;
+    std::uint64_t seed = 0;
+    std::size_t val_points = 25000;  // held out, drawn from their own stream
+
+    static Config from_flags(const config::Values& v);
+    nlohmann::json to_json() const;  // everything that determines the trained weights
+};
+
+struct EpochRecord {
+    std::size_t epoch;
+    double lr, train_loss;         // mean over the epoch's batches
+    LossParts val;                 // on the held-out validation set after the epoch
+    double seconds;                // wall time of the epoch (training only)
+};
+
+struct Model {
+    Config config;
+    NormalizingFlow<float> flow;
+    std::vector<EpochRecord> history;
+    data::Standardiser scale;     // of its training set: the map to the logo's units
+    double train_seconds = 0.0;   // wall time of the whole training
+    std::filesystem::path dir;    // its checkpoint
+    bool trained_now = false;
+};
+
+// Trains from scratch. Throws if a loss becomes non-finite (naming epoch and batch).
+Model train(const Config& cfg, bool progress = true);
+// The checkpoint of cfg if one exists (and is whole), else trains and saves one.
+Model obtain(const Config& cfg, bool force = false);
+
+// n points z ~ N(0, I) from rng, pushed through the flow; path as in forward().
+xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
+                             std::vector<nn::Mat<float>>* path = nullptr);
+
+// A path of forward() states with each state's coordinates put in the order in which
+// they reach the output (the permutations only relabel coordinates), so that layer
+// after layer can be drawn in the data's own frame.
+void to_output_frame(std::vector<nn::Mat<float>>& forward_path);
+// The same for an inverse() path (path[0] = x).
+void inverse_to_output_frame(std::vector<nn::Mat<float>>& inverse_path);
+
+// Mean of Eq. 9 and its components over a whole set, in batches.
+LossParts evaluate(NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x);
+
+}  // namespace flow::nf
