@@ -103,8 +103,8 @@ The two components move in opposite directions: the mean log-determinant of the 
 over the plane, while the mean $\log p_z$ of the inverted points {lp_dir} from {lp0} to
 {lp1}, as those points spread over the prior.
 On {test} fresh test points the negative log-likelihood is {nll} nats, {gap} above the
-differential entropy of the data, {floor} nats, which no model can go below (the bands'
-area, {area}, measured on a fine grid, divided by the standardisation's scales).
+differential entropy of the data, {floor} nats, which no model can go below (the logarithm
+of the support's area, {area}, measured on a fine grid, over the standardisation's scales).
 
 \begin{{figure}}[htbp]
   \centering

@@ -43,8 +43,9 @@ xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame) {
 }
 
 double union_area(int per_unit) {
-    // The bands lie inside [-1.125, 5.125] x [-2.125, 1.125].
-    const double x0 = -1.125, x1 = 5.125, y0 = -2.125, y1 = 1.125, h = 1.0 / per_unit;
+    // The support of the unconditional set: the bands within the sampling box
+    // [-1, 5] x [-2, 1], which cuts the outer edges of the end rings.
+    const double x0 = -1.0, x1 = 5.0, y0 = -2.0, y1 = 1.0, h = 1.0 / per_unit;
     const long nx = std::lround((x1 - x0) * per_unit), ny = std::lround((y1 - y0) * per_unit);
     long inside = 0;
     for (long i = 0; i < nx; ++i)

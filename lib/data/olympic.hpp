@@ -58,8 +58,9 @@ PointSet conditional_rings(std::size_t n, Rng& rng);
 // points into the frame of the model's training set).
 xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame);
 
-// Area of the union of the five bands (raw units), by the midpoint rule on a grid of
-// `per_unit` cells per unit length: 6.402 (DATA.md) to four digits at 1000.
+// Area of the unconditional set's support (raw units): the union of the five bands
+// within the sampling box [-1, 5] x [-2, 1], by the midpoint rule on a grid of
+// `per_unit` cells per unit length (6.402, DATA.md).
 double union_area(int per_unit = 1000);
 
 // Differential entropy of the unconditional data in a frame with these standard
