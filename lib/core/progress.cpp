@@ -43,6 +43,5 @@ void Progress::epoch(std::size_t epoch, const std::string& summary) {
                  clock(t / done - t).c_str(), tty_ ? "          " : "");
 }
 
-void Progress::done() {}
 
 }  // namespace flow

@@ -13,7 +13,6 @@ public:
     void batch(std::size_t epoch, std::size_t batch, double running_loss);
     // Called after every epoch with a summary (e.g. the validation loss).
     void epoch(std::size_t epoch, const std::string& summary);
-    void done();
     double elapsed() const;
 
 private:
