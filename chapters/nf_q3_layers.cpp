@@ -56,7 +56,7 @@ Figure~\ref{{fig:nf-q3-layers}} follows 1000 samples from the prior through the 
 coupling layers, shown after every fifth of them. The permutation after each coupling swaps
 the two coordinates; every panel shows its points with the coordinates in the order they
 reach the output, so the panels share one frame. The share of points inside a ring band
-grows as follows: {prog}. The covariance's diagonal goes from $({c0x}, {c0y})$ for the
+changes as follows: {prog}. The covariance's diagonal goes from $({c0x}, {c0y})$ for the
 prior to $({c1x}, {c1y})$ at the output. The progression is made of discrete steps: each
 layer moves only one coordinate, as an affine function of the other, so the intermediate
 distributions are sheared and stretched copies of the prior, not a gradual morphing of
