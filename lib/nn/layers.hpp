@@ -3,6 +3,7 @@
 // Backward passes accumulate (+=) parameter gradients, so that a layer applied to
 // several inputs before one optimiser step is correct without special cases, and
 // return the gradient with respect to the layer's input.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -32,7 +33,9 @@ template <class T>
 struct Linear {
     Mat<T> W, dW;
     Vec<T> b, db;
-    Mat<T> x;  // the input, kept for dW
+    // The input of the last forward(), kept for dW: the caller keeps it alive and
+    // unchanged until backward() (the MLP's own buffers do).
+    const Mat<T>* x = nullptr;
 
     Linear() = default;
     Linear(std::size_t in, std::size_t out, Rng& rng)
@@ -46,26 +49,30 @@ struct Linear {
     std::size_t out() const { return W.shape(1); }
 
     void forward(const Mat<T>& input, Mat<T>& y) {
-        const std::size_t B = input.shape(0);
-        x = input;
-        ensure_shape(y, B, out());
+        const std::size_t B = input.shape(0), n_out = out();
+        x = &input;
+        ensure_shape(y, B, n_out);
+        T* __restrict ys = y.data();
+        const T* __restrict bs = b.data();
         for (std::size_t i = 0; i < B; ++i)
-            for (std::size_t j = 0; j < out(); ++j) y(i, j) = b(j);
-        gemm(false, false, int(B), int(out()), int(in()), T(1), x.data(), int(in()), W.data(),
-             int(out()), T(1), y.data(), int(out()));
+            for (std::size_t j = 0; j < n_out; ++j) ys[i * n_out + j] = bs[j];
+        gemm(false, false, int(B), int(n_out), int(in()), T(1), input.data(), int(in()), W.data(),
+             int(n_out), T(1), ys, int(n_out));
     }
 
     // In the forward pass y = x W + b, so dW += x^T dy, db += sum over rows of dy,
     // dx = dy W^T.
     void backward(const Mat<T>& dy, Mat<T>& dx) {
-        const std::size_t B = dy.shape(0);
-        gemm(true, false, int(in()), int(out()), int(B), T(1), x.data(), int(in()), dy.data(),
-             int(out()), T(1), dW.data(), int(out()));
+        const std::size_t B = dy.shape(0), n_out = out();
+        gemm(true, false, int(in()), int(n_out), int(B), T(1), x->data(), int(in()), dy.data(),
+             int(n_out), T(1), dW.data(), int(n_out));
+        const T* __restrict g = dy.data();
+        T* __restrict dbs = db.data();
         for (std::size_t i = 0; i < B; ++i)
-            for (std::size_t j = 0; j < out(); ++j) db(j) += dy(i, j);
+            for (std::size_t j = 0; j < n_out; ++j) dbs[j] += g[i * n_out + j];
         ensure_shape(dx, B, in());
-        gemm(false, true, int(B), int(in()), int(out()), T(1), dy.data(), int(out()), W.data(),
-             int(out()), T(0), dx.data(), int(in()));
+        gemm(false, true, int(B), int(in()), int(n_out), T(1), g, int(n_out), W.data(),
+             int(n_out), T(0), dx.data(), int(in()));
     }
 
     void params(Params<T>& ps, const std::string& prefix) {
@@ -79,23 +86,29 @@ struct Linear {
 template <class T>
 struct LeakyReLU {
     T slope = T(0.01);
-    Mat<T> x;  // the input, kept for the derivative's branch
+    const Mat<T>* x = nullptr;  // the input, kept for the derivative's branch (as Linear's)
 
+    // For 0 < slope < 1, max(v, slope v) is v for v > 0 and slope v otherwise; the
+    // branch-free forms let the compiler vectorise both loops.
     void forward(const Mat<T>& input, Mat<T>& y) {
-        x = input;
-        ensure_shape(y, x.shape(0), x.shape(1));
-        const T* xs = x.data();
-        T* ys = y.data();
-        for (std::size_t i = 0; i < x.size(); ++i) ys[i] = xs[i] > T(0) ? xs[i] : slope * xs[i];
+        x = &input;
+        ensure_shape(y, input.shape(0), input.shape(1));
+        const T* __restrict xs = input.data();
+        T* __restrict ys = y.data();
+        const std::size_t n = input.size();
+        const T k = slope;
+        for (std::size_t i = 0; i < n; ++i) ys[i] = std::max(xs[i], k * xs[i]);
     }
 
     // dy/dx is 1 where x > 0 and slope elsewhere.
     void backward(const Mat<T>& dy, Mat<T>& dx) {
         ensure_shape(dx, dy.shape(0), dy.shape(1));
-        const T* xs = x.data();
-        const T* g = dy.data();
-        T* out = dx.data();
-        for (std::size_t i = 0; i < x.size(); ++i) out[i] = xs[i] > T(0) ? g[i] : slope * g[i];
+        const T* __restrict xs = x->data();
+        const T* __restrict g = dy.data();
+        T* __restrict out = dx.data();
+        const std::size_t n = dy.size();
+        const T k = slope;
+        for (std::size_t i = 0; i < n; ++i) out[i] = g[i] * (xs[i] > T(0) ? T(1) : k);
     }
 };
 
