@@ -14,9 +14,8 @@ using nn::Mat;
 
 namespace {
 
-// A flow whose networks are not at their identity initialisation: every parameter,
-// the zeroed last layers included, gets a random value, so that no term of the
-// gradient is trivially zero.
+// A flow far from any initialisation: every parameter gets a random value of the given
+// scale, so that no term of the gradient is trivially zero.
 template <class T>
 nf::NormalizingFlow<T> random_flow(std::size_t couplings, std::size_t hidden, std::size_t depth,
                                    std::uint64_t seed, double scale = 0.5) {
@@ -50,9 +49,9 @@ TEST_CASE("inverse(forward(z)) returns z", "[nf][fast]") {
     CHECK((x != z));  // the random flow is not the identity
 }
 
-TEST_CASE("a fresh flow starts as the identity", "[nf][fast]") {
+TEST_CASE("a flow with identity start is the identity", "[nf][fast]") {
     Rng rng(3, "init");
-    nf::NormalizingFlow<float> f(nf::Architecture{15, 5, 8, 2.0}, rng);
+    nf::NormalizingFlow<float> f(nf::Architecture{15, 5, 8, 2.0, true}, rng);
     Mat<float> z = xt::cast<float>(random_points(10, 3)), x;
     f.forward(z, x);
     CHECK((x == z));  // an even count of swaps would also be the identity; 14 swaps are
@@ -152,10 +151,10 @@ TEST_CASE("the loss splits into its two components", "[nf][fast]") {
 
 TEST_CASE("paths in the output frame end at the output and, for an identity flow, never move",
           "[nf][fast]") {
-    // A fresh flow is the identity on each coupling, so only the permutations act: in the
+    // A flow with identity start is the identity on each coupling, so only the permutations act: in the
     // output frame every state must equal the final output, forward and inverse.
     Rng rng(11, "init");
-    nf::NormalizingFlow<float> f(nf::Architecture{5, 3, 4, 2.0}, rng);
+    nf::NormalizingFlow<float> f(nf::Architecture{5, 3, 4, 2.0, true}, rng);
     Rng zr(12, "z");
     std::vector<Mat<float>> path;
     const auto x = nf::sample(f, 7, zr, &path);

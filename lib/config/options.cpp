@@ -35,9 +35,11 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
                             {"batch", Kind::Count, "128", "mini-batch size"},
                             {"lr", Kind::PositiveReal, "0.001", "Adam learning rate (cosine decay)"}};
     if (model == "nf") {
-        f.push_back({"couplings", Kind::Count, "15", "affine coupling layers"});
+        f.push_back({"couplings", Kind::Count, "30", "affine coupling layers"});
         f.push_back({"depth", Kind::Count, "5", "linear layers per coupling network"});
-        f.push_back({"hidden", Kind::Count, "8", "units per hidden layer"});
+        f.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});
+        f.push_back({"init", Kind::Choice, "default", "coupling networks' start", 0.0,
+                     {"default", "identity"}});
     } else if (model == "fm" || model == "cfm") {
         f.push_back({"depth", Kind::Count, "5", "linear layers of the vector field"});
         f.push_back({"hidden", Kind::Count, "64", "units per hidden layer"});

@@ -7,8 +7,8 @@
 // log |det d h^{-1}(y) / dy| = -log s                                         (Eq. 6)
 // where (log s, b) = f(z_l) = f(y_l): two MLPs, one for each. The log-scale is the
 // network's output u bounded smoothly, log s = c tanh(u / c): exp(log s) of a wide
-// network otherwise overflows within a few epochs. The last layer of both networks
-// starts at zero, so every coupling starts as the identity.
+// network otherwise overflows within a few epochs. With identity_start the last layer
+// of both networks starts at zero, so the coupling starts as the identity.
 #include <cmath>
 
 #include "nn/layers.hpp"
@@ -27,12 +27,14 @@ struct AffineCoupling {
     Mat<T> cond, ls, zr;
 
     AffineCoupling() = default;
-    AffineCoupling(std::size_t hidden, std::size_t depth, Rng& rng, T log_scale_bound = T(2))
+    AffineCoupling(std::size_t hidden, std::size_t depth, Rng& rng, T log_scale_bound = T(2),
+                   bool identity_start = false)
         : s_net(1, hidden, 1, depth, rng), b_net(1, hidden, 1, depth, rng), bound(log_scale_bound) {
-        for (auto* net : {&s_net, &b_net}) {
-            net->linear.back().W.fill(T(0));
-            net->linear.back().b.fill(T(0));
-        }
+        if (identity_start)
+            for (auto* net : {&s_net, &b_net}) {
+                net->linear.back().W.fill(T(0));
+                net->linear.back().b.fill(T(0));
+            }
     }
 
     // (B, 2) -> (B, 2), Eq. 3. No state is kept.

@@ -21,7 +21,7 @@ namespace flow::nf {
 namespace {
 // Raised whenever a change to the code changes what a configuration trains to, so
 // that no checkpoint of older code is taken for a new one.
-constexpr int kCodeVersion = 1;
+constexpr int kCodeVersion = 2;
 }  // namespace
 
 Config Config::from_flags(const config::Values& v) {
@@ -29,6 +29,7 @@ Config Config::from_flags(const config::Values& v) {
     c.arch.couplings = std::size_t(v.count("couplings"));
     c.arch.depth = std::size_t(v.count("depth"));
     c.arch.hidden = std::size_t(v.count("hidden"));
+    c.arch.identity_start = v.text("init") == "identity";
     c.points = std::size_t(v.count("points"));
     c.epochs = std::size_t(v.count("epochs"));
     c.batch = std::size_t(v.count("batch"));
@@ -44,6 +45,7 @@ nlohmann::json Config::to_json() const {
             {"depth", arch.depth},
             {"hidden", arch.hidden},
             {"log_scale_bound", arch.log_scale_bound},
+            {"init", arch.identity_start ? "identity" : "default"},
             {"points", points},
             {"val_points", val_points},
             {"epochs", epochs},
