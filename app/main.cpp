@@ -9,6 +9,7 @@
 
 #include "config/options.hpp"
 #include "core/files.hpp"
+#include "fm/train.hpp"
 #include "nf/train.hpp"
 #include "nn/blas.hpp"
 #include "registry.hpp"
@@ -90,7 +91,9 @@ int train(const std::vector<std::string>& args) {
         std::cout << m.dir.string() << "\n";
         return 0;
     }
-    throw std::runtime_error("training " + model + " is not written yet");
+    const auto m = fm::obtain(fm::Config::from_flags(model, parsed.values), force);
+    std::cout << m.dir.string() << "\n";
+    return 0;
 }
 
 int run_chapter(const chapters::Chapter& c, const std::vector<std::string>& args) {

@@ -10,6 +10,13 @@ namespace flow::chapters {
 
 inline std::vector<config::FlagSpec> nf_flags() { return config::model_flags("nf"); }
 
+// The points of nf-q5 and fm-q5 (the same default, so that the chapters compare).
+inline config::FlagSpec probes_flag() {
+    return {"probes", config::Kind::Points, "0,1 3,-2 4,1 2,0 -0.5,-1.5",
+            "points x,y in the logo's units (rings of radius 1 centred at (0,0), (2,0), "
+            "(4,0), (1,-1), (3,-1))"};
+}
+
 // The model of this run's flags: its checkpoint, or trained now when there is none.
 inline nf::Model nf_model(Context& ctx) {
     nf::Model m = nf::obtain(nf::Config::from_flags(ctx.flags()));

@@ -21,9 +21,7 @@ namespace flow::chapters {
 
 std::vector<config::FlagSpec> nf_q5_flags() {
     auto f = nf_flags();
-    f.push_back({"probes", config::Kind::Points, "0,1 3,-2 4,1 2,0 -0.5,-1.5",
-                 "points x,y in the logo's units (rings of radius 1 centred at (0,0), (2,0), "
-                 "(4,0), (1,-1), (3,-1))"});
+    f.push_back(probes_flag());
     return f;
 }
 

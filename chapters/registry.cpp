@@ -11,6 +11,13 @@ namespace flow::chapters {
 
 // Defined in the chapter files.
 std::vector<config::FlagSpec> cfm_q1_input_flags();
+std::vector<config::FlagSpec> fm_nf_flags();
+std::vector<config::FlagSpec> fm_q5_flags();
+void fm_q1_loss(Context&);
+void fm_q2_progression(Context&);
+void fm_q3_trajectories(Context&);
+void fm_q4_time_quantization(Context&);
+void fm_q5_reverse(Context&);
 void cfm_q1_input(Context&);
 std::vector<config::FlagSpec> nf_q5_flags();
 void nf_q1_loss(Context&);
@@ -46,11 +53,11 @@ const std::vector<Chapter>& all() {
             {"nf-q3-layers", "Normalizing flow -- Q3: Sampling over time", "nf", model_flags<kNf>, nf_q3_layers},
             {"nf-q4-trajectories", "Normalizing flow -- Q4: Sampling trajectories", "nf", model_flags<kNf>, nf_q4_trajectories},
             {"nf-q5-likelihood", "Normalizing flow -- Q5: Probability estimation", "nf", nf_q5_flags, nf_q5_likelihood},
-            {"fm-q1-loss", "Flow matching -- Q1: Loss", "fm", model_flags<kFm>, nullptr},
-            {"fm-q2-progression", "Flow matching -- Q2: Flow progression", "fm", model_flags<kFm>, nullptr},
-            {"fm-q3-trajectories", "Flow matching -- Q3: Point trajectories", "fm", model_flags<kFm>, nullptr},
-            {"fm-q4-time-quantization", "Flow matching -- Q4: Time quantization", "fm", model_flags<kFm>, nullptr},
-            {"fm-q5-reverse", "Flow matching -- Q5: Reversing the flow", "fm", model_flags<kFm>, nullptr},
+            {"fm-q1-loss", "Flow matching -- Q1: Loss", "fm", model_flags<kFm>, fm_q1_loss},
+            {"fm-q2-progression", "Flow matching -- Q2: Flow progression", "fm", fm_nf_flags, fm_q2_progression},
+            {"fm-q3-trajectories", "Flow matching -- Q3: Point trajectories", "fm", fm_nf_flags, fm_q3_trajectories},
+            {"fm-q4-time-quantization", "Flow matching -- Q4: Time quantization", "fm", model_flags<kFm>, fm_q4_time_quantization},
+            {"fm-q5-reverse", "Flow matching -- Q5: Reversing the flow", "fm", fm_q5_flags, fm_q5_reverse},
             {"cfm-q1-input", "Conditional flow matching -- Q1: Plotting the input", "",
              cfm_q1_input_flags, cfm_q1_input},
             {"cfm-q2-class-trajectories", "Conditional flow matching -- Q2: A point from each class", "cfm", model_flags<kCfm>, nullptr},

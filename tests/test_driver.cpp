@@ -105,7 +105,7 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
 }
 
 TEST_CASE("a chapter not yet written says so with a non-zero exit", "[driver][fast]") {
-    const auto r = run("fm-q1-loss --epochs 3 --out " + scratch("unwritten").string());
+    const auto r = run("cfm-q2-class-trajectories --epochs 3 --out " + scratch("unwritten").string());
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Catch::Contains("not written yet"));
 }

@@ -31,7 +31,7 @@ FlagSpec points_flag() {
 
 std::vector<FlagSpec> model_flags(std::string_view model) {
     std::vector<FlagSpec> f{points_flag(),
-                            {"epochs", Kind::Count, "20", "training epochs"},
+                            {"epochs", Kind::Count, model == "nf" ? "20" : "100", "training epochs"},
                             {"batch", Kind::Count, "128", "mini-batch size"},
                             {"lr", Kind::PositiveReal, "0.001", "Adam learning rate (cosine decay)"}};
     if (model == "nf") {

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.hpp"
+#include "data/olympic.hpp"
 #include "io/checkpoint.hpp"
 
 namespace flow::io {
@@ -18,6 +20,26 @@ inline std::filesystem::path models_root() {
 
 inline std::filesystem::path model_dir(const std::string& kind, const nlohmann::json& config) {
     return models_root() / (kind + "-" + config_hash(config));
+}
+
+// The settings of a training run that every model's configuration records.
+inline nlohmann::json training_settings(std::size_t points, std::size_t val_points, std::size_t epochs,
+                                        std::size_t batch, double lr, std::uint64_t seed) {
+    return {{"points", points}, {"val_points", val_points}, {"epochs", epochs}, {"batch", batch},
+            {"lr", lr}, {"schedule", "cosine per step, to 0"}, {"optimizer", "adam 0.9 0.999 1e-8"},
+            {"seed", seed}};
+}
+
+// A checkpoint's data.json: its training set's standardisation and the training time.
+inline std::string data_json(const data::Standardiser& scale, double train_seconds) {
+    const nlohmann::json d = {{"mean", scale.mean}, {"std", scale.std}, {"train_seconds", train_seconds}};
+    return d.dump(2) + "\n";
+}
+inline void read_data_json(const std::filesystem::path& dir, data::Standardiser& scale, double& train_seconds) {
+    const auto d = nlohmann::json::parse(read_file(dir / "data.json"));
+    scale.mean = d.at("mean").get<std::array<double, 2>>();
+    scale.std = d.at("std").get<std::array<double, 2>>();
+    train_seconds = d.at("train_seconds").get<double>();
 }
 
 }  // namespace flow::io

@@ -38,22 +38,34 @@ Config Config::from_flags(const config::Values& v) {
     return c;
 }
 
+Config Config::from_json(const nlohmann::json& j) {
+    if (j.at("model") != "nf" || j.at("code_version") != kCodeVersion)
+        throw std::runtime_error("not a normalizing-flow configuration of this code version");
+    Config c;
+    c.arch.couplings = j.at("couplings").get<std::size_t>();
+    c.arch.depth = j.at("depth").get<std::size_t>();
+    c.arch.hidden = j.at("hidden").get<std::size_t>();
+    c.arch.log_scale_bound = j.at("log_scale_bound").get<double>();
+    c.arch.identity_start = j.at("init") == "identity";
+    c.points = j.at("points").get<std::size_t>();
+    c.val_points = j.at("val_points").get<std::size_t>();
+    c.epochs = j.at("epochs").get<std::size_t>();
+    c.batch = j.at("batch").get<std::size_t>();
+    c.lr = j.at("lr").get<double>();
+    c.seed = j.at("seed").get<std::uint64_t>();
+    return c;
+}
+
 nlohmann::json Config::to_json() const {
-    return {{"model", "nf"},
-            {"code_version", kCodeVersion},
-            {"couplings", arch.couplings},
-            {"depth", arch.depth},
-            {"hidden", arch.hidden},
-            {"log_scale_bound", arch.log_scale_bound},
-            {"init", arch.identity_start ? "identity" : "default"},
-            {"points", points},
-            {"val_points", val_points},
-            {"epochs", epochs},
-            {"batch", batch},
-            {"lr", lr},
-            {"schedule", "cosine per step, to 0"},
-            {"optimizer", "adam 0.9 0.999 1e-8"},
-            {"seed", seed}};
+    nlohmann::json j = {{"model", "nf"},
+                        {"code_version", kCodeVersion},
+                        {"couplings", arch.couplings},
+                        {"depth", arch.depth},
+                        {"hidden", arch.hidden},
+                        {"log_scale_bound", arch.log_scale_bound},
+                        {"init", arch.identity_start ? "identity" : "default"}};
+    j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    return j;
 }
 
 xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
@@ -203,23 +215,26 @@ Model obtain(const Config& cfg, bool force) {
         const auto ck = io::load_checkpoint(dir);
         io::restore(ck, ps, dir);
         m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
-        const auto d = nlohmann::json::parse(read_file(dir / "data.json"));
-        m.scale.mean = d.at("mean").get<std::array<double, 2>>();
-        m.scale.std = d.at("std").get<std::array<double, 2>>();
-        m.train_seconds = d.at("train_seconds").get<double>();
+        io::read_data_json(dir, m.scale, m.train_seconds);
         m.dir = dir;
         return m;
     }
     Model m = train(cfg);
     nn::Params<float> ps;
     m.flow.params(ps);
-    const nlohmann::json d = {{"mean", m.scale.mean}, {"std", m.scale.std},
-                              {"train_seconds", m.train_seconds}};
     io::save_checkpoint(dir, cj, ps,
                         {{"history.json", history_json(m.history).dump(2) + "\n"},
-                         {"data.json", d.dump(2) + "\n"}});
+                         {"data.json", io::data_json(m.scale, m.train_seconds)}});
     m.dir = dir;
     return m;
+}
+
+Model load(const fs::path& dir) {
+    const auto j = nlohmann::json::parse(read_file(dir / "model.json"));
+    const Config c = Config::from_json(j.at("config"));
+    if (fs::weakly_canonical(io::model_dir("nf", c.to_json())) != fs::weakly_canonical(dir))
+        throw std::runtime_error(dir.string() + " is not where the model cache keeps its configuration");
+    return obtain(c);
 }
 
 }  // namespace flow::nf

@@ -24,6 +24,7 @@ struct Config {
     std::size_t val_points = 25000;  // held out, drawn from their own stream
 
     static Config from_flags(const config::Values& v);
+    static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;  // everything that determines the trained weights
 };
 
@@ -48,6 +49,8 @@ struct Model {
 Model train(const Config& cfg, bool progress = true);
 // The checkpoint of cfg if one exists (and is whole), else trains and saves one.
 Model obtain(const Config& cfg, bool force = false);
+// The model whose checkpoint folder is dir (its model.json names the configuration).
+Model load(const std::filesystem::path& dir);
 
 // n points z ~ N(0, I) from rng, pushed through the flow; path as in forward().
 xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,

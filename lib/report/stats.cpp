@@ -1,5 +1,9 @@
 #include "report/stats.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
 namespace flow::report {
 
 namespace {
@@ -48,6 +52,44 @@ double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& s
         if (label < 0 ? data::ring_of(p[0], p[1]) >= 0 : data::on_ring(p[0], p[1], label)) ++in;
     });
     return n == 0 ? 0.0 : double(in) / double(n);
+}
+
+namespace {
+
+// The empirical quantile of sorted values at level q in (0, 1), linearly interpolated.
+double quantile(const std::vector<double>& sorted, double q) {
+    const double pos = q * double(sorted.size()) - 0.5;
+    if (pos <= 0) return sorted.front();
+    const std::size_t i = std::size_t(pos);
+    if (i + 1 >= sorted.size()) return sorted.back();
+    const double f = pos - double(i);
+    return sorted[i] * (1 - f) + sorted[i + 1] * f;
+}
+
+}  // namespace
+
+double sliced_wasserstein(const xt::xtensor<float, 2>& a, const xt::xtensor<float, 2>& b,
+                          std::size_t directions) {
+    const std::size_t n = a.shape(0), m = b.shape(0), levels = std::max(n, m);
+    if (n == 0 || m == 0) throw std::invalid_argument("sliced_wasserstein of an empty set");
+    std::vector<double> pa(n), pb(m);
+    double total = 0.0;
+    for (std::size_t d = 0; d < directions; ++d) {
+        const double angle = M_PI * double(d) / double(directions);
+        const double c = std::cos(angle), s = std::sin(angle);
+        for (std::size_t i = 0; i < n; ++i) pa[i] = c * a(i, 0) + s * a(i, 1);
+        for (std::size_t i = 0; i < m; ++i) pb[i] = c * b(i, 0) + s * b(i, 1);
+        std::sort(pa.begin(), pa.end());
+        std::sort(pb.begin(), pb.end());
+        double sum = 0.0;
+        for (std::size_t k = 0; k < levels; ++k) {
+            const double q = (double(k) + 0.5) / double(levels);
+            const double diff = quantile(pa, q) - quantile(pb, q);
+            sum += diff * diff;
+        }
+        total += sum / double(levels);
+    }
+    return std::sqrt(total / double(directions));
 }
 
 }  // namespace flow::report

@@ -27,4 +27,11 @@ CloudStats cloud_stats(const xt::xtensor<float, 2>& x, const std::vector<std::si
 double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
                      const std::vector<std::size_t>& rows = {});
 
+// Sliced 2-Wasserstein distance between the rows of a (n, 2) and b (m, 2): the root of
+// the mean, over `directions` evenly spaced directions of the half circle, of the
+// squared 1D Wasserstein-2 distance between the projections (quantiles compared at
+// levels (k + 1/2) / max(n, m)). Deterministic; 0 for identical sets.
+double sliced_wasserstein(const xt::xtensor<float, 2>& a, const xt::xtensor<float, 2>& b,
+                          std::size_t directions = 64);
+
 }  // namespace flow::report

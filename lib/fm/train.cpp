@@ -1,0 +1,253 @@
+#include "fm/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include <xtensor/xview.hpp>
+
+#include "core/files.hpp"
+#include "core/progress.hpp"
+#include "data/batches.hpp"
+#include "fm/likelihood.hpp"
+#include "io/checkpoint.hpp"
+#include "io/models.hpp"
+#include "optim/adam.hpp"
+
+namespace flow::fm {
+
+namespace fs = std::filesystem;
+
+namespace {
+// Raised whenever a change to the code changes what a configuration trains to.
+constexpr int kCodeVersion = 1;
+constexpr std::size_t kClasses = 5;
+}  // namespace
+
+Config Config::from_flags(const std::string& kind, const config::Values& v) {
+    Config c;
+    c.shape.depth = std::size_t(v.count("depth"));
+    c.shape.hidden = std::size_t(v.count("hidden"));
+    c.shape.classes = kind == "cfm" ? kClasses : 0;
+    c.points = std::size_t(v.count("points"));
+    c.epochs = std::size_t(v.count("epochs"));
+    c.batch = std::size_t(v.count("batch"));
+    c.lr = v.real("lr");
+    c.seed = v.seed();
+    return c;
+}
+
+nlohmann::json Config::to_json() const {
+    nlohmann::json j = {{"model", kind()},
+                        {"code_version", kCodeVersion},
+                        {"depth", shape.depth},
+                        {"hidden", shape.hidden},
+                        {"time_input", "raw t"}};
+    j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    if (shape.classes > 0) {
+        j["classes"] = shape.classes;
+        j["embed_dim"] = shape.embed_dim;
+    }
+    return j;
+}
+
+Integration Integration::from_flags(const config::Values& v) {
+    return {v.real("dt"), solver_from(v.text("solver"))};
+}
+
+double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const Mat<float>& eps,
+                          const std::vector<float>& t, const Labels* labels) {
+    const std::size_t n = x.shape(0), chunk = 4096;
+    double sum = 0.0;
+    Mat<float> y, xs;
+    std::vector<float> ts;
+    Labels ls;
+    for (std::size_t s = 0; s < n; s += chunk) {
+        const std::size_t e = std::min(n, s + chunk);
+        nn::ensure_shape(y, e - s, 2);
+        ts.assign(t.begin() + long(s), t.begin() + long(e));
+        for (std::size_t i = s; i < e; ++i)
+            for (std::size_t c = 0; c < 2; ++c) y(i - s, c) = t[i] * x(i, c) + (1.0f - t[i]) * eps(i, c);
+        if (labels) ls = xt::view(*labels, xt::range(s, e));
+        const Mat<float>& v = field.forward(y, ts, labels ? &ls : nullptr);
+        for (std::size_t i = s; i < e; ++i)
+            for (std::size_t c = 0; c < 2; ++c) {
+                const double d = double(v(i - s, c)) - (double(x(i, c)) - double(eps(i, c)));
+                sum += d * d;
+            }
+    }
+    return sum / double(n);
+}
+
+Model train(const Config& cfg, bool progress) {
+    const std::string kind = cfg.kind();
+    Rng data_rng(cfg.seed, kind + "/data"), val_rng(cfg.seed, kind + "/val"),
+        init(cfg.seed, kind + "/init"), order(cfg.seed, kind + "/order"),
+        noise(cfg.seed, kind + "/noise");
+    const bool cond = cfg.shape.classes > 0;
+    const auto train_set = cond ? data::conditional_rings(cfg.points, data_rng)
+                                : data::unconditional_rings(cfg.points, data_rng);
+    const auto val_set = cond ? data::conditional_rings(cfg.val_points, val_rng)
+                              : data::unconditional_rings(cfg.val_points, val_rng);
+    // The validation set, in the training set's frame, with its noise and times drawn
+    // once, so that every epoch's validation loss is measured on the same terms.
+    const Mat<float> val = data::in_frame(val_set, train_set.scale);
+    const std::size_t nv = val.shape(0);
+    Mat<float> val_eps = Mat<float>::from_shape({nv, std::size_t(2)});
+    std::vector<float> val_t(nv);
+    for (auto& e : val_eps) e = float(val_rng.normal());
+    for (auto& t : val_t) t = float(val_rng.uniform());
+    const Labels* val_labels = cond ? &val_set.labels : nullptr;
+
+    Model m;
+    m.config = cfg;
+    m.field = VectorField<float>(cfg.shape, init);
+    nn::Params<float> ps;
+    m.field.params(ps);
+    optim::Adam<float> adam(ps);
+    data::Batches batches(train_set.x.shape(0), cfg.batch);
+    const optim::CosineSchedule schedule{cfg.lr, cfg.epochs * batches.count()};
+    Progress bar("train " + kind, cfg.epochs, batches.count());
+    m.batch_loss.reserve(cfg.epochs * batches.count());
+
+    Mat<float> xb, eps, y, dv;
+    Labels lb;
+    std::vector<float> t;
+    std::size_t step = 0;
+    for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        batches.shuffle(order);
+        double sum = 0.0;
+        for (std::size_t b = 0; b < batches.count(); ++b) {
+            batches.gather(b, train_set.x, xb);
+            if (cond) batches.gather(b, train_set.labels, lb);
+            const std::size_t B = xb.shape(0);
+            // Algorithm 1: eps ~ N(0, I) of the batch's shape, one t ~ U[0, 1] per point,
+            // y = t x + (1 - t) eps, target x - eps.
+            nn::ensure_shape(eps, B, 2);
+            nn::ensure_shape(y, B, 2);
+            nn::ensure_shape(dv, B, 2);
+            t.resize(B);
+            for (auto& e : eps) e = float(noise.normal());
+            for (auto& ti : t) ti = float(noise.uniform());
+            for (std::size_t i = 0; i < B; ++i)
+                for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
+            adam.zero_grad();
+            const Mat<float>& v = m.field.forward(y, t, cond ? &lb : nullptr);
+            // loss = (1/B) sum_i |v_i - u_i|^2, so dL/dv_i = 2 (v_i - u_i) / B.
+            double loss = 0.0;
+            const float scale = 2.0f / float(B);
+            for (std::size_t i = 0; i < B; ++i)
+                for (std::size_t c = 0; c < 2; ++c) {
+                    const float d = v(i, c) - (xb(i, c) - eps(i, c));
+                    loss += double(d) * double(d);
+                    dv(i, c) = scale * d;
+                }
+            loss /= double(B);
+            if (!std::isfinite(loss))
+                throw std::runtime_error(fmt::format(
+                    "{} training diverged: the loss is not finite at epoch {}, batch {}; try a "
+                    "smaller --lr (no checkpoint written)", kind, epoch + 1, b + 1));
+            m.field.backward(dv);
+            adam.step(schedule(step++));
+            m.batch_loss.push_back(float(loss));
+            sum += loss;
+            if (progress) bar.batch(epoch, b, sum / double(b + 1));
+        }
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double vl = flow_matching_loss(m.field, val, val_eps, val_t, val_labels);
+        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), vl, secs});
+        if (progress)
+            bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)",
+                                         sum / double(batches.count()), vl, secs));
+    }
+    m.trained_now = true;
+    m.scale = train_set.scale;
+    m.train_seconds = bar.elapsed();
+    return m;
+}
+
+Model obtain(const Config& cfg, bool force) {
+    const nlohmann::json cj = cfg.to_json();
+    const std::string kind = cfg.kind();
+    const auto dir = io::model_dir(kind, cj);
+    if (!force && fs::exists(dir / "model.json")) {
+        Model m;
+        m.config = cfg;
+        Rng unused(cfg.seed, kind + "/init");
+        m.field = VectorField<float>(cfg.shape, unused);
+        nn::Params<float> ps;
+        m.field.params(ps);
+        const auto ck = io::load_checkpoint(dir);
+        io::restore(ck, ps, dir);
+        const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
+        m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
+        for (const auto& e : h.at("epochs"))
+            m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
+                                 e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
+                                 e.at("seconds").get<double>()});
+        io::read_data_json(dir, m.scale, m.train_seconds);
+        m.dir = dir;
+        return m;
+    }
+    Model m = train(cfg);
+    nn::Params<float> ps;
+    m.field.params(ps);
+    nlohmann::json h = {{"batch_loss", m.batch_loss}, {"epochs", nlohmann::json::array()}};
+    for (const auto& e : m.history)
+        h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
+                               {"val_loss", e.val_loss}, {"seconds", e.seconds}});
+    io::save_checkpoint(dir, cj, ps,
+                        {{"history.json", h.dump() + "\n"}, {"data.json", io::data_json(m.scale, m.train_seconds)}});
+    m.dir = dir;
+    return m;
+}
+
+namespace {
+
+Mat<float> run_flow(VectorField<float>& field, const Mat<float>& start, double t0, double t1,
+                    const Integration& how, const Labels* labels, const Observer& observe) {
+    std::vector<float> t(start.shape(0));
+    auto f = [&](double time, const Mat<float>& y, Mat<float>& dy) {
+        std::fill(t.begin(), t.end(), float(time));
+        dy = field.forward(y, t, labels);
+    };
+    return integrate<float>(f, start, t0, t1, how.dt, how.solver,
+                            [&](std::size_t k, double time, const Mat<float>& y) {
+                                if (observe) observe(k, time, y);
+                            });
+}
+
+}  // namespace
+
+Mat<float> forward_flow(VectorField<float>& field, const Mat<float>& y0, const Integration& how,
+                        const Labels* labels, const Observer& observe) {
+    return run_flow(field, y0, 0.0, 1.0, how, labels, observe);
+}
+
+Mat<float> reverse_flow(VectorField<float>& field, const Mat<float>& x, const Integration& how,
+                        const Labels* labels, const Observer& observe) {
+    return run_flow(field, x, 1.0, 0.0, how, labels, observe);
+}
+
+std::vector<double> log_likelihood(VectorField<float>& field, const Mat<float>& x,
+                                   const Integration& how, const Labels* labels, Mat<double>* y0) {
+    const std::size_t B = x.shape(0);
+    Mat<float> yf = Mat<float>::from_shape({B, std::size_t(2)});
+    std::vector<float> t(B);
+    auto f = [&](double time, const Mat<double>& y, Mat<double>& v, std::vector<double>& div) {
+        for (std::size_t i = 0; i < y.size(); ++i) yf.data()[i] = float(y.data()[i]);
+        std::fill(t.begin(), t.end(), float(time));
+        const Mat<float>& vf = field.forward(yf, t, labels);
+        nn::ensure_shape(v, B, 2);
+        for (std::size_t i = 0; i < v.size(); ++i) v.data()[i] = double(vf.data()[i]);
+        const std::vector<float> d = field.divergence();
+        div.assign(d.begin(), d.end());
+    };
+    const Mat<double> xd = xt::cast<double>(x);
+    return log_likelihood_of(f, xd, how.dt, how.solver, y0);
+}
+
+}  // namespace flow::fm

@@ -1,0 +1,83 @@
+#pragma once
+// Flow matching: training the vector field (Algorithm 1, the loss of Eq. 16), the model
+// cache, and what a trained field is used for: sampling forward in time (Eq. 17),
+// inverting backward in time (Eq. 18), and the log-likelihood of a point by the
+// instantaneous change of variables.
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/options.hpp"
+#include "data/olympic.hpp"
+#include "fm/field.hpp"
+#include "fm/ode.hpp"
+
+namespace flow::fm {
+
+// What determines the trained weights (and so the checkpoint). The integration step and
+// solver are not part of it: they are chosen when the field is used.
+struct Config {
+    FieldShape shape;           // shape.classes 0: "fm" (unconditional), 5: "cfm"
+    std::size_t points = 250000;
+    std::size_t epochs = 20;
+    std::size_t batch = 128;
+    double lr = 1e-3;
+    std::uint64_t seed = 0;
+    std::size_t val_points = 10000;  // held out, with their own noise and times
+
+    std::string kind() const { return shape.classes > 0 ? "cfm" : "fm"; }
+    // kind "fm" or "cfm"; reads --points --epochs --batch --lr --depth --hidden --seed.
+    static Config from_flags(const std::string& kind, const config::Values& v);
+    nlohmann::json to_json() const;
+};
+
+// How a trained field is integrated: from --dt and --solver.
+struct Integration {
+    double dt = 1e-3;
+    Solver solver = Solver::Euler;
+    static Integration from_flags(const config::Values& v);
+};
+
+struct EpochRecord {
+    std::size_t epoch;
+    double lr, train_loss, val_loss, seconds;
+};
+
+struct Model {
+    Config config;
+    VectorField<float> field;
+    std::vector<float> batch_loss;     // the loss of every training batch, in order
+    std::vector<EpochRecord> history;  // per epoch: mean training loss, validation loss
+    data::Standardiser scale;          // of its training set
+    double train_seconds = 0.0;
+    std::filesystem::path dir;
+    bool trained_now = false;
+};
+
+Model train(const Config& cfg, bool progress = true);
+Model obtain(const Config& cfg, bool force = false);
+
+// Eq. 16 on a set with given noise and times: mean over points of |v(y, t) - (x - eps)|^2.
+double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const Mat<float>& eps,
+                          const std::vector<float>& t, const Labels* labels = nullptr);
+
+// Called with (step, t, states) at the start and after every integration step.
+using Observer = std::function<void(std::size_t, double, const Mat<float>&)>;
+
+// y0 (n, 2) at t = 0 pushed to t = 1 (Algorithm 2); labels for a conditional field.
+Mat<float> forward_flow(VectorField<float>& field, const Mat<float>& y0, const Integration& how,
+                        const Labels* labels = nullptr, const Observer& observe = {});
+// x (n, 2) at t = 1 pulled back to t = 0 (Eq. 18).
+Mat<float> reverse_flow(VectorField<float>& field, const Mat<float>& x, const Integration& how,
+                        const Labels* labels = nullptr, const Observer& observe = {});
+
+// log p_1(x) = log N(y_0; 0, I) - integral_0^1 div v(y_t, t) dt along the reverse path
+// of each point, integrated in double with the given step and solver. y0 receives the
+// path's start when given.
+std::vector<double> log_likelihood(VectorField<float>& field, const Mat<float>& x,
+                                   const Integration& how, const Labels* labels = nullptr,
+                                   Mat<double>* y0 = nullptr);
+
+}  // namespace flow::fm
