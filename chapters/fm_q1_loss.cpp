@@ -104,7 +104,9 @@ void fm_q1_loss(Context& ctx) {
     recipe_cfg.shape.hidden = 64;
     std::string recipe_txt;
     const nn::Mat<float> z = prior_sample(ctx, 10000, "quality");
-    const double ours = band_share(m, z, how);
+    const nn::Mat<float> x10k = fm::forward_flow(m.field, z, how);
+    const double ours = report::share_on_ring(x10k, m.scale, -1);
+    ctx.stats["samples_10000"] = cloud_json(x10k, m.scale, held_out(ctx, m.scale));
     ctx.stats["default_vs_recipe"]["this_run"] = {{"share_in_band", ours}, {"train_seconds", m.train_seconds},
                                                   {"val_loss", m.history.back().val_loss}};
     if (recipe_cfg.to_json() != m.config.to_json()) {
