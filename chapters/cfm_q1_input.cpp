@@ -29,7 +29,8 @@ void cfm_q1_input(Context& ctx) {
     using report::tex_percent;
 
     // --- the training input ------------------------------------------------------
-    Rng rng = ctx.rng("cfm-data");
+    // The stream the conditional model's training draws its set from (fm::train).
+    Rng rng(ctx.flags().seed(), "cfm/data");
     const auto set = data::conditional_rings(std::size_t(ctx.flags().count("points")), rng);
     const std::size_t n = set.x.shape(0);
     if (n == 0)

@@ -83,6 +83,21 @@ inline nlohmann::json cloud_json(const xt::xtensor<float, 2>& x, const data::Sta
     return j;
 }
 
+// \definecolor lines for the five ring colours (ring<colour>).
+inline std::string ring_colours() {
+    std::string s;
+    for (const auto& ring : data::rings())
+        s += fmt::format("\\definecolor{{ring{}}}{{HTML}}{{{}}}\n", ring.colour, ring.rgb);
+    return s;
+}
+
+// Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).
+inline fm::Labels cycling_labels(std::size_t n) {
+    fm::Labels l = fm::Labels::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) l(i) = int(i % std::size_t(data::kClasses));
+    return l;
+}
+
 // Path length over the straight distance between a path's ends, per point, for states
 // (steps, n, 2); the mean and the largest.
 struct PathRatios {

@@ -18,6 +18,9 @@ void fm_q2_progression(Context&);
 void fm_q3_trajectories(Context&);
 void fm_q4_time_quantization(Context&);
 void fm_q5_reverse(Context&);
+void cfm_q2_class_trajectories(Context&);
+void cfm_q3_sampling(Context&);
+void fm_bonus_target(Context&);
 void cfm_q1_input(Context&);
 std::vector<config::FlagSpec> nf_q5_flags();
 void nf_q1_loss(Context&);
@@ -60,9 +63,9 @@ const std::vector<Chapter>& all() {
             {"fm-q5-reverse", "Flow matching -- Q5: Reversing the flow", "fm", fm_q5_flags, fm_q5_reverse},
             {"cfm-q1-input", "Conditional flow matching -- Q1: Plotting the input", "",
              cfm_q1_input_flags, cfm_q1_input},
-            {"cfm-q2-class-trajectories", "Conditional flow matching -- Q2: A point from each class", "cfm", model_flags<kCfm>, nullptr},
-            {"cfm-q3-sampling", "Conditional flow matching -- Q3: Sampling", "cfm", model_flags<kCfm>, nullptr},
-            {"fm-bonus-target", "Flow matching -- Bonus: sampling the point (4, 5)", "fm", model_flags<kFm>, nullptr},
+            {"cfm-q2-class-trajectories", "Conditional flow matching -- Q2: A point from each class", "cfm", model_flags<kCfm>, cfm_q2_class_trajectories},
+            {"cfm-q3-sampling", "Conditional flow matching -- Q3: Sampling", "cfm", model_flags<kCfm>, cfm_q3_sampling},
+            {"fm-bonus-target", "Flow matching -- Bonus: sampling the point (4, 5)", "fm", model_flags<kFm>, fm_bonus_target},
         };
         return c;
     }();

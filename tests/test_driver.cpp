@@ -104,12 +104,6 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
     }
 }
 
-TEST_CASE("a chapter not yet written says so with a non-zero exit", "[driver][fast]") {
-    const auto r = run("cfm-q2-class-trajectories --epochs 3 --out " + scratch("unwritten").string());
-    CHECK(r.status == 1);
-    CHECK_THAT(r.err, Catch::Contains("not written yet"));
-}
-
 TEST_CASE("cfm-q1-input writes its files and repeats itself exactly", "[driver][chapter][fast]") {
     const fs::path a = scratch("det-a"), b = scratch("det-b"), c = scratch("det-c");
     REQUIRE(run("cfm-q1-input --points 20000 --out " + a.string()).status == 0);
