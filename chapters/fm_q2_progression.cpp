@@ -25,8 +25,8 @@ std::vector<config::FlagSpec> fm_nf_flags() {
 
 void fm_q2_progression(Context& ctx) {
     using report::tex_fixed;
+    nf::Model nfm = nf_comparison_model(ctx);  // first: a bad --nf-model fails before any training
     fm::Model m = fm_model(ctx);
-    nf::Model nfm = nf_comparison_model(ctx);
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
     const std::size_t n = 1000;
     const nn::Mat<float> z = prior_sample(ctx, n, "samples");

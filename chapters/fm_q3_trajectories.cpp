@@ -38,8 +38,8 @@ double mean_turning(const std::vector<nn::Mat<float>>& s) {
 
 void fm_q3_trajectories(Context& ctx) {
     using report::tex_fixed;
+    nf::Model nfm = nf_comparison_model(ctx);  // first: a bad --nf-model fails before any training
     fm::Model m = fm_model(ctx);
-    nf::Model nfm = nf_comparison_model(ctx);
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
     const std::size_t steps = fm::step_count(0, 1, how.dt);
     const std::size_t every = std::max<std::size_t>(1, steps / 100);  // about 100 segments drawn

@@ -27,8 +27,8 @@ std::vector<config::FlagSpec> fm_q5_flags() {
 
 void fm_q5_reverse(Context& ctx) {
     using report::tex_fixed;
+    nf::Model nfm = nf_comparison_model(ctx);  // first: a bad --nf-model fails before any training
     fm::Model m = fm_model(ctx);
-    nf::Model nfm = nf_comparison_model(ctx);
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
     const auto probes = ctx.flags().points("probes");
     const std::size_t n = probes.size(), steps = fm::step_count(0, 1, how.dt);

@@ -64,6 +64,16 @@ TEST_CASE("--help lists every flag with its default", "[driver][fast]") {
                Catch::Contains("--dt") && Catch::Contains("--solver"));
 }
 
+TEST_CASE("a checkpoint folder that is not a normalizing flow is refused with exit 1", "[driver][fast]") {
+    const fs::path out = scratch("bad-nf-model");
+    const auto r = run("fm-q2-progression --epochs 1 --points 2000 --nf-model " + scratch("none").string() +
+                       " --out " + out.string());
+    CHECK(r.status == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK_THAT(r.err, Catch::StartsWith("flowreport: "));
+    CHECK(!fs::exists(out / "stats.json"));
+}
+
 TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "[driver][fast]") {
     const fs::path out = scratch("bad");
     const std::string o = " --out " + out.string();
@@ -93,6 +103,14 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
         "train nf --hidden 0",
         "train gan",
         "nf-q1-loss --epochs",
+        "train fm --dt 0",
+        "train cfm --solver rk5",
+        "train cfm --hidden 0",
+        "fm-q5-reverse --probes 1",
+        "fm-q2-progression --nf-model",
+        "cfm-q3-sampling --dt -0.1",
+        "fm-bonus-target --epochs 0",
+        "nf-q1-loss --init zero",
     };
     for (const char* args : cases) {
         const auto r = run(std::string(args) + o);
