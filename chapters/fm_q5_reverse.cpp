@@ -99,9 +99,9 @@ void fm_q5_reverse(Context& ctx) {
                        {"fm_log_p", lp_fm[i]}, {"nf_log_p", lp_nf[i]}});
         rows += fmt::format("P{} & {} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {} & {}\\\\\n", i + 1,
                             inside[i] ? "in" : "out", tex_fixed(y0(i, 0), 2), tex_fixed(y0(i, 1), 2),
-                            tex_fixed(z_nf(i, 0), 2), tex_fixed(z_nf(i, 1), 2), tex_fixed(gap, 2),
-                            report::tex_num(rt_fm, 2), report::tex_num(rt_nf, 2), tex_fixed(lp_fm[i], 2),
-                            tex_fixed(lp_nf[i], 2));
+                            report::tex_num(z_nf(i, 0), 3), report::tex_num(z_nf(i, 1), 3),
+                            report::tex_num(gap, 3), report::tex_num(rt_fm, 2), report::tex_num(rt_nf, 2),
+                            tex_fixed(lp_fm[i], 2), report::tex_num(lp_nf[i], 3));
     }
     ctx.stats["probes"] = pts;
     ctx.stats["summary"] = {{"max_fm_round_trip", max_rt_fm}, {"max_nf_round_trip", max_rt_nf},
@@ -157,7 +157,7 @@ path (the instantaneous change of variables, $\log p_1(x) = \log p_0(y_0) - \int
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
-        fmt::arg("rows", rows), fmt::arg("same", min_gap > 0.01 ? "No" : "Not exactly"), fmt::arg("gmin", tex_fixed(min_gap, 2)), fmt::arg("gmax", tex_fixed(max_gap, 2)),
+        fmt::arg("rows", rows), fmt::arg("same", min_gap > 0.01 ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(min_gap, 3)), fmt::arg("gmax", report::tex_num(max_gap, 3)),
         fmt::arg("rt_fm", report::tex_num(max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(max_rt_nf, 2)),
         fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
                                      "outside one."
