@@ -64,7 +64,7 @@ void fm_q1_loss(Context& ctx) {
   ylabel={{loss (Eq.~16)}}, xmin=0, xmax={xmax}, ymin={ymin}, ymax={ymax}, grid=major,
   grid style={{black!8}}, tick label style={{font=\small}}, label style={{font=\small}},
   legend style={{font=\small, at={{(0.98,0.98)}}, anchor=north east}}, legend cell align=left]
-\addplot[fill=black!18, draw=none] table[x=t, y=loss] {{band.dat}};
+\addplot[fill=black!18, draw=none, area legend] table[x=t, y=loss] {{band.dat}};
 \addlegendentry{{range of {run} consecutive batches}}
 \addplot[thin, black] table[x=t, y=loss] {{mean.dat}};
 \addlegendentry{{mean of {run} consecutive batches}}
