@@ -60,7 +60,7 @@ void fm_q1_loss(Context& ctx) {
     const double lo_all = *std::min_element(bl.begin(), bl.end());
     const double hi_all = *std::max_element(bl.begin(), bl.end());
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[width=12cm, height=6.5cm, xlabel={{epoch (batches in units of an epoch of {per} batches)}},
+\begin{{axis}}[width=12cm, height=5cm, xlabel={{epoch (batches in units of an epoch of {per} batches)}},
   ylabel={{loss (Eq.~16)}}, xmin=0, xmax={xmax}, ymin={ymin}, ymax={ymax}, grid=major,
   grid style={{black!8}}, tick label style={{font=\small}}, label style={{font=\small}},
   legend style={{font=\small, at={{(0.98,0.98)}}, anchor=north east}}, legend cell align=left]

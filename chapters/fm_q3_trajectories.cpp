@@ -55,7 +55,7 @@ void fm_q3_trajectories(Context& ctx) {
         }
     });
     ctx.figure("trajectories",
-               report::trajectories_tikz("fr cloud, width=11cm, xlabel={$x_1$}, ylabel={$x_2$}",
+               report::trajectories_tikz("fr cloud, width=8cm, xlabel={$x_1$}, ylabel={$x_2$}",
                                          "trajectories.dat", 10, drawn.size()),
                {{"trajectories.dat", report::trajectories_dat(drawn, times)}});
     const PathRatios r10 = path_ratios(drawn);

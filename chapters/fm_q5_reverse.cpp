@@ -62,7 +62,7 @@ void fm_q5_reverse(Context& ctx) {
         for (std::size_t i = 0; i < s.size(); ++i) extent = std::max(extent, std::fabs(double(s.data()[i])) + 0.3);
     extent = std::min(extent, 6.0);
     ctx.figure("reverse",
-               report::trajectories_tikz(fmt::format("fr cloud, width=9cm, xlabel={{$x_1$}}, ylabel={{$x_2$}}, "
+               report::trajectories_tikz(fmt::format("fr cloud, width=7.5cm, xlabel={{$x_1$}}, ylabel={{$x_2$}}, "
                                                      "xmin={0}, xmax={1}, ymin={0}, ymax={1}",
                                                      -extent, extent),
                                          "reverse.dat", n, drawn.size()),

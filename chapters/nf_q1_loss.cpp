@@ -94,7 +94,7 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
         cols[4].push_back(e.train_loss);
     }
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[width=12cm, height=6.5cm, xlabel={{epoch}}, ylabel={{nats per point}},
+\begin{{axis}}[width=12cm, height=5cm, xlabel={{epoch}}, ylabel={{nats per point}},
   xmin=0.5, xmax={xmax}, grid=major, grid style={{black!8}}, tick label style={{font=\small}},
   label style={{font=\small}}, legend style={{font=\small, at={{(1.02,0.5)}}, anchor=west, draw=none}},
   legend cell align=left]

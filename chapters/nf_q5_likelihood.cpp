@@ -27,6 +27,8 @@ std::vector<config::FlagSpec> nf_q5_flags() {
 
 void nf_q5_likelihood(Context& ctx) {
     using report::tex_fixed;
+    // An outside point can invert far into the prior's tail: huge values in powers of ten.
+    auto num = [](double v) { return std::fabs(v) >= 1e5 ? report::tex_num(v, 3) : tex_fixed(v, 2); };
     nf::Model m = nf_model(ctx);
     const std::size_t L = m.flow.layers();
     const auto probes = ctx.flags().points("probes");
@@ -80,8 +82,8 @@ void nf_q5_likelihood(Context& ctx) {
         rows += fmt::format("P{} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {} & {}\\\\\n", i + 1,
                             tex_fixed(probes[i][0], 2), tex_fixed(probes[i][1], 2),
                             tex_fixed(x(i, 0), 2), tex_fixed(x(i, 1), 2),
-                            inside[i] ? "inside" : "outside", tex_fixed(rz[i], 2),
-                            tex_fixed(lpz[i], 2), tex_fixed(ld[i], 2), tex_fixed(lp[i], 2));
+                            inside[i] ? "inside" : "outside", num(rz[i]),
+                            num(lpz[i]), num(ld[i]), num(lp[i]));
     }
     ctx.stats["probes"] = pts;
 
@@ -154,8 +156,8 @@ void nf_q5_likelihood(Context& ctx) {
             "$\\log p_z$ (the inside points invert to a mean $\\lVert z\\rVert$ of {}, the "
             "outside ones to {}) and {} from the log-determinant (how much the inverse "
             "stretches a small neighbourhood of the point).",
-            tex_fixed(d_pz + d_ld, 2), tex_fixed(d_pz, 2), tex_fixed(in_rz, 2), tex_fixed(out_rz, 2),
-            tex_fixed(d_ld, 2));
+            num(d_pz + d_ld), num(d_pz), num(in_rz), num(out_rz),
+            num(d_ld));
         if (min_in > max_out)
             verdict = fmt::format(
                 "Every point inside the logo is more likely than every point outside it: the "
@@ -163,13 +165,13 @@ void nf_q5_likelihood(Context& ctx) {
                 "a ratio of densities of at least $e^{{{}}}$. The model was fitted by maximum "
                 "likelihood to points from the bands only, and as a bijection it can give the "
                 "bands density only by taking it from the rest of the plane. {}",
-                tex_fixed(min_in, 2), tex_fixed(max_out, 2), tex_fixed(min_in - max_out, 1), parts);
+                num(min_in), num(max_out), tex_fixed(min_in - max_out, 1), parts);
         else
             verdict = fmt::format(
                 "In this run the groups overlap: the least likely inside point has "
                 "$\\log p = {}$ and the most likely outside point {}, so the model has not "
                 "separated the bands from their surroundings at these points. {}",
-                tex_fixed(min_in, 2), tex_fixed(max_out, 2), parts);
+                num(min_in), num(max_out), parts);
         ctx.stats["groups"] = {{"min_inside", min_in}, {"max_outside", max_out},
                                {"delta_log_pz", d_pz}, {"delta_logdet", d_ld}};
     }
