@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <functional>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -182,6 +183,66 @@ TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[dr
     CHECK(inside == 3);  // the default probes: three on a ring, two off
     const std::string traj = read_file(out / "nf-q4-trajectories" / "trajectories.dat");
     CHECK(std::count(traj.begin(), traj.end(), '\n') == 1 + 10 * 6);
+    fs::remove_all(models);
+    fs::remove_all(out);
+}
+
+TEST_CASE("the flow-matching chapters run on quick models and write sane statistics",
+          "[driver][fm][chapter]") {
+    // Quick models (few points, one epoch, narrow fields): the files, counts and
+    // finiteness of what every fm-* and cfm-* chapter writes, not the models' quality.
+    const fs::path models = scratch("fm-models"), out = scratch("fm");
+    const std::string env = "FLOWREPORT_MODELS=" + models.string() + " ";
+    const auto nf = run_env(env, "train nf --points 3000 --epochs 1 --couplings 5 --hidden 4");
+    REQUIRE(nf.status == 0);
+    const std::string nf_dir = nf.out.substr(0, nf.out.find('\n'));
+    const std::string quick = " --points 3000 --epochs 1 --hidden 16 --depth 3";
+    const auto fm = run_env(env, "train fm" + quick);
+    REQUIRE(fm.status == 0);
+    CHECK_THAT(fm.out, Catch::StartsWith(models.string() + "/fm-"));
+    CHECK(run_env(env, "train fm" + quick + " --dt 0.01 --solver rk4").out == fm.out);  // not in the hash
+    CHECK_THAT(run_env(env, "train cfm" + quick).out, Catch::StartsWith(models.string() + "/cfm-"));
+
+    // Every number a chapter writes is finite: nlohmann writes NaN and infinities as null.
+    std::function<void(const nlohmann::json&, const std::string&)> finite = [&](const nlohmann::json& j,
+                                                                               const std::string& at) {
+        if (j.is_null()) FAIL_CHECK("null (a non-finite number) at " << at);
+        if (j.is_structured())
+            for (auto it = j.begin(); it != j.end(); ++it)
+                finite(*it, at + "/" + (j.is_object() ? it.key() : std::string("[]")));
+    };
+    for (const char* id : {"fm-q1-loss", "fm-q2-progression", "fm-q3-trajectories", "fm-q4-time-quantization",
+                           "fm-q5-reverse", "cfm-q2-class-trajectories", "cfm-q3-sampling", "fm-bonus-target"}) {
+        INFO(id);
+        const fs::path dir = out / id;
+        std::string args = std::string(id) + quick + " --out " + dir.string();
+        if (std::string(id) == "fm-q2-progression" || std::string(id) == "fm-q3-trajectories" ||
+            std::string(id) == "fm-q5-reverse")
+            args += " --nf-model " + nf_dir;
+        const auto r = run_env(env, args);
+        INFO(r.err);
+        REQUIRE(r.status == 0);
+        const auto stats = nlohmann::json::parse(read_file(dir / "stats.json"));
+        finite(stats, id);
+        CHECK(stats["model"]["config"]["hidden"] == 16);
+        for (const char* f : {"chapter.tex", "figures.mk", "provenance.json"}) CHECK(fs::exists(dir / f));
+    }
+    const auto q1 = nlohmann::json::parse(read_file(out / "fm-q1-loss" / "stats.json"));
+    CHECK(q1["figures"]["loss"]["batches"] == (3000 + 127) / 128);
+    CHECK(q1["samples_10000"]["count"] == 10000);
+    const auto q2 = nlohmann::json::parse(read_file(out / "fm-q2-progression" / "stats.json"));
+    CHECK(q2["figures"]["t0"]["count"] == 1000);
+    CHECK(q2["figures"]["t10"]["t"] == 1.0);
+    const auto q5 = nlohmann::json::parse(read_file(out / "fm-q5-reverse" / "stats.json"));
+    REQUIRE(q5["probes"].size() == 5);
+    CHECK(q5["summary"]["max_nf_round_trip"].get<double>() < 1e-3);
+    const auto c2 = nlohmann::json::parse(read_file(out / "cfm-q2-class-trajectories" / "stats.json"));
+    CHECK(c2["figures"]["trajectories"]["classes"].size() == 5);
+    const auto c3 = nlohmann::json::parse(read_file(out / "cfm-q3-sampling" / "stats.json"));
+    CHECK(c3["figures"]["samples"]["count"] == 3000);
+    // The bonus inverts the flow with RK4: its sample ends on (4, 5) whatever the model.
+    const auto bonus = nlohmann::json::parse(read_file(out / "fm-bonus-target" / "stats.json"));
+    CHECK(bonus["result"]["distance"].get<double>() < 0.01);
     fs::remove_all(models);
     fs::remove_all(out);
 }
