@@ -13,6 +13,7 @@
 #include "data/olympic.hpp"
 #include "registry.hpp"
 #include "report/latex.hpp"
+#include "report/plots.hpp"
 #include "report/stats.hpp"
 
 namespace flow::chapters {
@@ -64,7 +65,6 @@ void cfm_q1_input(Context& ctx) {
     std::string plots, legend;
     std::size_t start = 0, total_plotted = 0;
     for (const auto& p : plotted) total_plotted += p.size();
-    std::string colours;
     for (int k = 0; k < data::kClasses; ++k) {
         const auto& ring = data::rings()[std::size_t(k)];
         for (std::size_t i : plotted[std::size_t(k)]) {
@@ -73,7 +73,6 @@ void cfm_q1_input(Context& ctx) {
             cols[2].push_back(k);
         }
         const std::size_t end = start + plotted[std::size_t(k)].size();
-        colours += fmt::format("\\definecolor{{ring{}}}{{HTML}}{{{}}}\n", ring.colour, ring.rgb);
         plots += fmt::format(
             "\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
             "skip coords between index={{{}}}{{{}}}] table {{input.dat}};\n",
@@ -81,7 +80,7 @@ void cfm_q1_input(Context& ctx) {
         legend += (k ? "," : "") + fmt::format("{} ({})", ring.colour, k);
         start = end;
     }
-    const std::string tikz = colours +
+    const std::string tikz = report::ring_colour_definitions() +
                              "\\begin{tikzpicture}\n"
                              "\\begin{axis}[fr cloud, xlabel={$x_1$ (standardised)}, "
                              "ylabel={$x_2$ (standardised)}, legend columns=5,\n"

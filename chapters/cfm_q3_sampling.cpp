@@ -54,7 +54,7 @@ void cfm_q3_sampling(Context& ctx) {
         start = end;
     }
     ctx.figure("samples",
-               ring_colours() +
+               report::ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
                    "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south}]\n" +
                    plots + "\\legend{" + legend + "}\n\\end{axis}\n\\end{tikzpicture}\n",

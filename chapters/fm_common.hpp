@@ -73,22 +73,9 @@ inline xt::xtensor<float, 2> held_out(Context& ctx, const data::Standardiser& fr
 // sliced Wasserstein distance to held-out data.
 inline nlohmann::json cloud_json(const xt::xtensor<float, 2>& x, const data::Standardiser& scale,
                                  const xt::xtensor<float, 2>& data) {
-    auto j = report::cloud_stats(x).to_json();
-    j["share_in_band"] = report::share_on_ring(x, scale, -1);
-    nlohmann::json per;
-    for (int k = 0; k < data::kClasses; ++k)
-        per[std::string(data::rings()[std::size_t(k)].colour)] = report::share_on_ring(x, scale, k);
-    j["share_per_ring"] = per;
+    auto j = report::ring_quality(x, scale);
     j["sliced_w2_to_data"] = report::sliced_wasserstein(x, data);
     return j;
-}
-
-// \definecolor lines for the five ring colours (ring<colour>).
-inline std::string ring_colours() {
-    std::string s;
-    for (const auto& ring : data::rings())
-        s += fmt::format("\\definecolor{{ring{}}}{{HTML}}{{{}}}\n", ring.colour, ring.rgb);
-    return s;
 }
 
 // Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).
@@ -96,28 +83,6 @@ inline fm::Labels cycling_labels(std::size_t n) {
     fm::Labels l = fm::Labels::from_shape({n});
     for (std::size_t i = 0; i < n; ++i) l(i) = int(i % std::size_t(data::kClasses));
     return l;
-}
-
-// Path length over the straight distance between a path's ends, per point, for states
-// (steps, n, 2); the mean and the largest.
-struct PathRatios {
-    double mean = 0, max = 0, mean_length = 0;
-};
-inline PathRatios path_ratios(const std::vector<nn::Mat<float>>& states) {
-    PathRatios r;
-    const std::size_t n = states.front().shape(0), S = states.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        double len = 0;
-        for (std::size_t k = 1; k < S; ++k)
-            len += std::hypot(states[k](i, 0) - states[k - 1](i, 0), states[k](i, 1) - states[k - 1](i, 1));
-        const double straight =
-            std::hypot(states[S - 1](i, 0) - states[0](i, 0), states[S - 1](i, 1) - states[0](i, 1));
-        const double ratio = len / std::max(straight, 1e-9);
-        r.mean += ratio / double(n);
-        r.max = std::max(r.max, ratio);
-        r.mean_length += len / double(n);
-    }
-    return r;
 }
 
 }  // namespace flow::chapters

@@ -58,32 +58,32 @@ void fm_q3_trajectories(Context& ctx) {
                report::trajectories_tikz("fr cloud, width=8cm, xlabel={$x_1$}, ylabel={$x_2$}",
                                          "trajectories.dat", 10, drawn.size()),
                {{"trajectories.dat", report::trajectories_dat(drawn, times)}});
-    const PathRatios r10 = path_ratios(drawn);
+    const report::PathStats r10 = report::path_stats(drawn);
 
     // The measure, on 1000 paths with every step, for both models.
     const nn::Mat<float> z = prior_sample(ctx, 1000, "measure");
     std::vector<nn::Mat<float>> all;
     fm::forward_flow(m.field, z, how, nullptr,
                      [&](std::size_t, double, const nn::Mat<float>& y) { all.push_back(y); });
-    const PathRatios fm_r = path_ratios(all);
+    const report::PathStats fm_r = report::path_stats(all);
     const double fm_turn = mean_turning(all);
     std::vector<nn::Mat<float>> path;
     nn::Mat<float> x_nf;
     nfm.flow.forward(z, x_nf, &path);
     nf::to_output_frame(path);
-    const PathRatios nf_r = path_ratios(path);
+    const report::PathStats nf_r = report::path_stats(path);
     const double nf_turn = mean_turning(path);
 
     ctx.stats["figures"]["trajectories"] = {{"count", 10}, {"states", drawn.size()},
-                                            {"mean_ratio", r10.mean}, {"max_ratio", r10.max},
+                                            {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
                                             {"mean_length", r10.mean_length}};
     ctx.stats["consistency"] = {
         {"paths", 1000},
-        {"fm", {{"mean_ratio", fm_r.mean}, {"max_ratio", fm_r.max}, {"mean_length", fm_r.mean_length},
+        {"fm", {{"mean_ratio", fm_r.mean_ratio}, {"max_ratio", fm_r.max_ratio}, {"mean_length", fm_r.mean_length},
                 {"mean_turning_rad", fm_turn}}},
-        {"nf", {{"mean_ratio", nf_r.mean}, {"max_ratio", nf_r.max}, {"mean_length", nf_r.mean_length},
+        {"nf", {{"mean_ratio", nf_r.mean_ratio}, {"max_ratio", nf_r.max_ratio}, {"mean_length", nf_r.mean_length},
                 {"mean_turning_rad", nf_turn}}}};
-    const bool fm_more = fm_r.mean < nf_r.mean && fm_turn < nf_turn;
+    const bool fm_more = fm_r.mean_ratio < nf_r.mean_ratio && fm_turn < nf_turn;
 
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:fm-q3-trajectories}}
@@ -109,10 +109,10 @@ axis-parallel jumps. {verdict}
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
-        fmt::arg("every", every), fmt::arg("r10", tex_fixed(r10.mean, 2)),
-        fmt::arg("fm_ratio", tex_fixed(fm_r.mean, 2)), fmt::arg("fm_max", tex_fixed(fm_r.max, 2)),
+        fmt::arg("every", every), fmt::arg("r10", tex_fixed(r10.mean_ratio, 2)),
+        fmt::arg("fm_ratio", tex_fixed(fm_r.mean_ratio, 2)), fmt::arg("fm_max", tex_fixed(fm_r.max_ratio, 2)),
         fmt::arg("fm_turn", tex_fixed(fm_turn, 2)), fmt::arg("L", nfm.flow.layers()),
-        fmt::arg("nf_ratio", tex_fixed(nf_r.mean, 2)), fmt::arg("nf_max", tex_fixed(nf_r.max, 2)),
+        fmt::arg("nf_ratio", tex_fixed(nf_r.mean_ratio, 2)), fmt::arg("nf_max", tex_fixed(nf_r.max_ratio, 2)),
         fmt::arg("nf_turn", tex_fixed(nf_turn, 2)),
         fmt::arg("verdict",
                  fm_more ? "The flow-matching flow is the more consistent over time: it was trained "

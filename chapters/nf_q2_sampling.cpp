@@ -13,17 +13,6 @@
 
 namespace flow::chapters {
 
-namespace {
-nlohmann::json quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale) {
-    auto j = report::cloud_stats(x).to_json();
-    j["share_in_band"] = report::share_on_ring(x, scale, -1);
-    nlohmann::json per = nlohmann::json::object();
-    for (int k = 0; k < data::kClasses; ++k)
-        per[std::string(data::rings()[std::size_t(k)].colour)] = report::share_on_ring(x, scale, k);
-    j["share_per_ring"] = per;
-    return j;
-}
-}  // namespace
 
 void nf_q2_sampling(Context& ctx) {
     using report::tex_percent;
@@ -38,7 +27,7 @@ void nf_q2_sampling(Context& ctx) {
         const std::string name = fmt::format("seed{}", i);
         ctx.figure(name, report::cloud_tikz(fmt::format("fr panel, title={{seed {}}}", s), name + ".dat"),
                    {{name + ".dat", report::points_dat(x)}});
-        const auto q = quality(x, m.scale);
+        const auto q = report::ring_quality(x, m.scale);
         ctx.stats["figures"][name] = q;
         ctx.stats["figures"][name]["seed"] = s;
         panels += fmt::format("  \\includegraphics{{{}}}{}\n", ctx.figure_pdf(name), i < 3 ? "\\hfill" : "");
@@ -47,7 +36,7 @@ void nf_q2_sampling(Context& ctx) {
     }
     Rng big_rng = ctx.rng("quality");
     const auto big = nf::sample(m.flow, 10000, big_rng);
-    const auto q = quality(big, m.scale);
+    const auto q = report::ring_quality(big, m.scale);
     ctx.stats["samples_10000"] = q;
 
     std::string per_ring;

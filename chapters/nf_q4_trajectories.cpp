@@ -11,6 +11,7 @@
 #include "nf_common.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
+#include "report/stats.hpp"
 
 namespace flow::chapters {
 
@@ -27,23 +28,14 @@ void nf_q4_trajectories(Context& ctx) {
                                          "trajectories.dat", n, L + 1),
                {{"trajectories.dat", report::trajectories_dat(path)}});
 
-    double sum_ratio = 0, max_ratio = 0, sum_len = 0;
+    const report::PathStats ps = report::path_stats(path);
     nlohmann::json per = nlohmann::json::array();
-    for (std::size_t i = 0; i < n; ++i) {
-        double len = 0;
-        for (std::size_t k = 1; k <= L; ++k)
-            len += std::hypot(path[k](i, 0) - path[k - 1](i, 0), path[k](i, 1) - path[k - 1](i, 1));
-        const double straight = std::hypot(path[L](i, 0) - path[0](i, 0), path[L](i, 1) - path[0](i, 1));
-        const double ratio = len / std::max(straight, 1e-9);
-        per.push_back({{"length", len}, {"straight", straight}, {"ratio", ratio}});
-        sum_ratio += ratio;
-        sum_len += len;
-        max_ratio = std::max(max_ratio, ratio);
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        per.push_back({{"length", ps.length[i]}, {"straight", ps.straight[i]}, {"ratio", ps.ratio[i]}});
     ctx.stats["figures"]["trajectories"] = {{"count", n}, {"steps", L + 1}, {"paths", per},
-                                            {"mean_length", sum_len / double(n)},
-                                            {"mean_ratio", sum_ratio / double(n)},
-                                            {"max_ratio", max_ratio}};
+                                            {"mean_length", ps.mean_length},
+                                            {"mean_ratio", ps.mean_ratio},
+                                            {"max_ratio", ps.max_ratio}};
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:nf-q4-trajectories}}
 
@@ -62,9 +54,9 @@ length of {len} standardised units.
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("L", L),
-        fmt::arg("ratio", report::tex_fixed(sum_ratio / double(n), 2)),
-        fmt::arg("max", report::tex_fixed(max_ratio, 2)),
-        fmt::arg("len", report::tex_fixed(sum_len / double(n), 2)),
+        fmt::arg("ratio", report::tex_fixed(ps.mean_ratio, 2)),
+        fmt::arg("max", report::tex_fixed(ps.max_ratio, 2)),
+        fmt::arg("len", report::tex_fixed(ps.mean_length, 2)),
         fmt::arg("pdf", ctx.figure_pdf("trajectories")));
 }
 

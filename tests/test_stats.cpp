@@ -31,3 +31,18 @@ TEST_CASE("sliced Wasserstein distance: zero for a set and itself, |shift|/sqrt 
     xt::xtensor<float, 2> d = 3.0f * c;
     CHECK(report::sliced_wasserstein(a, d) > 1.5);
 }
+
+TEST_CASE("path statistics: a straight path has ratio 1, a right-angled one sqrt 2", "[stats][fast]") {
+    // Two paths over three states: (0,0) -> (1,0) -> (2,0), and (0,0) -> (1,0) -> (1,1).
+    std::vector<xt::xtensor<float, 2>> s = {{{0, 0}, {0, 0}}, {{1, 0}, {1, 0}}, {{2, 0}, {1, 1}}};
+    const auto p = report::path_stats(s);
+    REQUIRE(p.ratio.size() == 2);
+    CHECK(p.length[0] == Approx(2.0));
+    CHECK(p.ratio[0] == Approx(1.0));
+    CHECK(p.length[1] == Approx(2.0));
+    CHECK(p.straight[1] == Approx(std::sqrt(2.0)));
+    CHECK(p.ratio[1] == Approx(std::sqrt(2.0)));
+    CHECK(p.mean_ratio == Approx((1.0 + std::sqrt(2.0)) / 2));
+    CHECK(p.max_ratio == Approx(std::sqrt(2.0)));
+    CHECK(p.mean_length == Approx(2.0));
+}

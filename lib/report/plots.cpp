@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "data/olympic.hpp"
+
 namespace flow::report {
 
 std::string points_dat(const xt::xtensor<float, 2>& x) {
@@ -104,6 +106,13 @@ std::string png_viridis(const std::vector<double>& values, std::size_t rows, std
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
     return out;
+}
+
+std::string ring_colour_definitions() {
+    std::string s;
+    for (const auto& ring : data::rings())
+        s += fmt::format("\\definecolor{{ring{}}}{{HTML}}{{{}}}\n", ring.colour, ring.rgb);
+    return s;
 }
 
 }  // namespace flow::report

@@ -26,6 +26,10 @@ std::string cloud_tikz(const std::string& axis_options, const std::string& dat);
 std::string trajectories_tikz(const std::string& axis_options, const std::string& dat,
                               std::size_t n, std::size_t steps, const std::string& extra = "");
 
+// \definecolor lines naming the five ring colours ring<colour> (e.g. ringblue), for
+// figures that colour points or paths by class.
+std::string ring_colour_definitions();
+
 // Writes an RGB PNG of a (rows, cols) grid of values mapped through the report's
 // viridis colour map over [lo, hi] (values outside are clamped); row 0 is the top.
 std::string png_viridis(const std::vector<double>& values, std::size_t rows, std::size_t cols,

@@ -54,6 +54,38 @@ double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& s
     return n == 0 ? 0.0 : double(in) / double(n);
 }
 
+nlohmann::json ring_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale) {
+    auto j = cloud_stats(x).to_json();
+    j["share_in_band"] = share_on_ring(x, scale, -1);
+    nlohmann::json per = nlohmann::json::object();
+    for (int k = 0; k < data::kClasses; ++k)
+        per[std::string(data::rings()[std::size_t(k)].colour)] = share_on_ring(x, scale, k);
+    j["share_per_ring"] = per;
+    return j;
+}
+
+PathStats path_stats(const std::vector<xt::xtensor<float, 2>>& s) {
+    PathStats p;
+    const std::size_t n = s.front().shape(0), last = s.size() - 1;
+    double sum_ratio = 0, sum_len = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        double len = 0;
+        for (std::size_t k = 1; k <= last; ++k)
+            len += std::hypot(s[k](i, 0) - s[k - 1](i, 0), s[k](i, 1) - s[k - 1](i, 1));
+        const double straight = std::hypot(s[last](i, 0) - s[0](i, 0), s[last](i, 1) - s[0](i, 1));
+        const double ratio = len / std::max(straight, 1e-9);
+        p.length.push_back(len);
+        p.straight.push_back(straight);
+        p.ratio.push_back(ratio);
+        sum_ratio += ratio;
+        sum_len += len;
+        p.max_ratio = std::max(p.max_ratio, ratio);
+    }
+    p.mean_ratio = sum_ratio / double(n);
+    p.mean_length = sum_len / double(n);
+    return p;
+}
+
 namespace {
 
 // The empirical quantile of sorted values at level q in (0, 1), linearly interpolated.

@@ -27,6 +27,18 @@ CloudStats cloud_stats(const xt::xtensor<float, 2>& x, const std::vector<std::si
 double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
                      const std::vector<std::size_t>& rows = {});
 
+// cloud_stats plus the share in any ring band ("share_in_band") and in each ring
+// ("share_per_ring", by colour), through `scale` to the logo's units.
+nlohmann::json ring_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale);
+
+// Paths given as states (steps, n, 2): each path's length (sum of its segments), the
+// straight distance between its ends, and their ratio (1 for a straight path).
+struct PathStats {
+    std::vector<double> length, straight, ratio;
+    double mean_length = 0, mean_ratio = 0, max_ratio = 0;
+};
+PathStats path_stats(const std::vector<xt::xtensor<float, 2>>& states);
+
 // Sliced 2-Wasserstein distance between the rows of a (n, 2) and b (m, 2): the root of
 // the mean, over `directions` evenly spaced directions of the half circle, of the
 // squared 1D Wasserstein-2 distance between the projections (quantiles compared at
