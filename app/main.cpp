@@ -82,8 +82,8 @@ int train(const std::vector<std::string>& args) {
     specs.insert(specs.begin(), config::common_flags("").front());  // --seed
     const auto parsed = config::parse("train " + model, specs, rest);
     if (parsed.help) {
-        std::cout << config::help_text("flowreport train " + model + " [flags] [--force]", specs)
-                  << "  --force       train even when a matching checkpoint exists\n";
+        std::cout << config::help_text("flowreport train " + model + " [flags] [--force]", specs,
+                                       {{"force", "train even when a matching checkpoint exists"}});
         return 0;
     }
     if (model == "nf") {

@@ -42,10 +42,16 @@ inline nf::Model nf_comparison_model(Context& ctx) {
     return m;
 }
 
+inline std::string time_sampling_description(const fm::Config& c) {
+    if (c.time_sampling == fm::TimeSampling::Uniform) return "$t \\sim U[0, 1]$ as in Algorithm~1";
+    return fmt::format("$1 - t$ drawn log-uniformly on $[{:g}, 1]$", c.time_floor);
+}
+
 inline std::string fm_description(const fm::Config& c) {
     return fmt::format("a vector field of {} linear layers of {} units (LeakyReLU between them) "
-                       "on the point and the raw time, trained for {} epochs on {} points",
-                       c.shape.depth, c.shape.hidden, c.epochs, c.points);
+                       "on the point and the raw time, trained for {} epochs on {} points with "
+                       "{}",
+                       c.shape.depth, c.shape.hidden, c.epochs, c.points, time_sampling_description(c));
 }
 
 inline std::string integration_description(const fm::Integration& how) {

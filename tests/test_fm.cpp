@@ -198,3 +198,32 @@ TEST_CASE("flow matching training lowers the loss and records every batch", "[fm
         CHECK_THAT(e.what(), Catch::Contains("not finite") && Catch::Contains("epoch"));
     }
 }
+
+TEST_CASE("training times follow the chosen distribution", "[fm][train][fast]") {
+    // Uniform: t on [0, 1) with mean 1/2. Log: s = log(1 - t) / log(floor) is uniform on
+    // [0, 1], so its mean is 1/2 and a quarter of the draws have s < 1/4; every t lies in
+    // [0, 1 - floor]. With 200k draws the standard error of a mean of U[0, 1] is 6.5e-4
+    // and of a share near 1/4 is 9.7e-4: margins of 5e-3 leave over 5 standard errors.
+    const std::size_t n = 200000;
+    const double floor = 3e-3;
+    Rng rng(11, "test/times");
+    double mean_u = 0, mean_s = 0, below = 0, t_max = 0;
+    std::size_t outside = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double u = fm::draw_time(rng, fm::TimeSampling::Uniform, floor);
+        outside += u < 0.0 || u >= 1.0;
+        mean_u += u / double(n);
+        const double t = fm::draw_time(rng, fm::TimeSampling::Log, floor);
+        outside += t < 0.0;
+        t_max = std::max(t_max, t);
+        const double s = std::log(1.0 - t) / std::log(floor);
+        mean_s += s / double(n);
+        below += s < 0.25 ? 1.0 / double(n) : 0.0;
+    }
+    CHECK(outside == 0);
+    CHECK(mean_u == Approx(0.5).margin(5e-3));
+    CHECK(mean_s == Approx(0.5).margin(5e-3));
+    CHECK(below == Approx(0.25).margin(5e-3));
+    CHECK(t_max <= 1.0 - floor + 1e-6);
+    CHECK(t_max > 1.0 - 1.01 * floor);
+}

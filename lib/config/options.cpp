@@ -1,5 +1,6 @@
 #include "config/options.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -43,6 +44,9 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
     } else if (model == "fm" || model == "cfm") {
         f.push_back({"depth", Kind::Count, "5", "linear layers of the vector field"});
         f.push_back({"hidden", Kind::Count, "64", "units per hidden layer"});
+        f.push_back({"time-sampling", Kind::Choice, "log", "how training draws t (log: 1-t log-uniform)",
+                     0.0, {"log", "uniform"}});
+        f.push_back({"time-floor", Kind::PositiveReal, "0.003", "smallest 1-t drawn by --time-sampling log", 0.5});
         f.push_back({"dt", Kind::PositiveReal, "0.001", "integration step", 1.0});
         f.push_back({"solver", Kind::Choice, "euler", "ODE stepper", 0.0,
                      {"euler", "midpoint", "rk4"}});
@@ -192,9 +196,13 @@ Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
     return p;
 }
 
-std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs) {
+std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs,
+                      const std::vector<std::pair<std::string, std::string>>& switches) {
     std::ostringstream out;
     out << "usage: " << usage << "\n\nflags:\n";
+    std::size_t width = 4;  // "help"
+    for (const auto& s : specs) width = std::max(width, s.name.size());
+    for (const auto& [name, help] : switches) width = std::max(width, name.size());
     for (const auto& s : specs) {
         std::string help = s.help;
         if (s.kind == Kind::Choice) {
@@ -203,9 +211,10 @@ std::string help_text(const std::string& usage, const std::vector<FlagSpec>& spe
                 help += (i ? "|" : "") + s.choices[i];
             help += ")";
         }
-        out << fmt::format("  --{:<11} {} (default: {})\n", s.name, help, s.default_value);
+        out << fmt::format("  --{:<{}} {} (default: {})\n", s.name, width, help, s.default_value);
     }
-    out << fmt::format("  --{:<11} {}\n", "help", "print this text");
+    for (const auto& [name, help] : switches) out << fmt::format("  --{:<{}} {}\n", name, width, help);
+    out << fmt::format("  --{:<{}} {}\n", "help", width, "print this text");
     return out.str();
 }
 

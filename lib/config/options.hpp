@@ -6,6 +6,7 @@
 // takes the groups it uses; parse() checks every value before anything is written and
 // reports the first bad one in one line (UsageError, exit status 2).
 #include <array>
+#include <utility>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -77,7 +78,9 @@ struct Parsed {
 // Parses args (the words after the command) against specs.
 Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
              const std::vector<std::string>& args);
-// The --help text: usage line, then every flag with its default.
-std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs);
+// The --help text: usage line, then every flag with its default, then `switches` (name,
+// help) that take no value.
+std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs,
+                      const std::vector<std::pair<std::string, std::string>>& switches = {});
 
 }  // namespace flow::config

@@ -22,9 +22,14 @@ namespace fs = std::filesystem;
 
 namespace {
 // Raised whenever a change to the code changes what a configuration trains to.
-constexpr int kCodeVersion = 1;
+constexpr int kCodeVersion = 2;
 constexpr std::size_t kClasses = 5;
 }  // namespace
+
+float draw_time(Rng& rng, TimeSampling how, double floor) {
+    const double u = rng.uniform();
+    return how == TimeSampling::Uniform ? float(u) : float(1.0 - std::pow(floor, u));
+}
 
 Config Config::from_flags(const std::string& kind, const config::Values& v) {
     Config c;
@@ -36,6 +41,8 @@ Config Config::from_flags(const std::string& kind, const config::Values& v) {
     c.batch = std::size_t(v.count("batch"));
     c.lr = v.real("lr");
     c.seed = v.seed();
+    c.time_sampling = v.text("time-sampling") == "uniform" ? TimeSampling::Uniform : TimeSampling::Log;
+    c.time_floor = v.real("time-floor");
     return c;
 }
 
@@ -44,7 +51,9 @@ nlohmann::json Config::to_json() const {
                         {"code_version", kCodeVersion},
                         {"depth", shape.depth},
                         {"hidden", shape.hidden},
-                        {"time_input", "raw t"}};
+                        {"time_input", "raw t"},
+                        {"time_sampling", time_sampling == TimeSampling::Uniform ? "uniform" : "log"}};
+    if (time_sampling == TimeSampling::Log) j["time_floor"] = time_floor;
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
     if (shape.classes > 0) {
         j["classes"] = shape.classes;
@@ -124,14 +133,14 @@ Model train(const Config& cfg, bool progress) {
             batches.gather(b, train_set.x, xb);
             if (cond) batches.gather(b, train_set.labels, lb);
             const std::size_t B = xb.shape(0);
-            // Algorithm 1: eps ~ N(0, I) of the batch's shape, one t ~ U[0, 1] per point,
-            // y = t x + (1 - t) eps, target x - eps.
+            // Algorithm 1: eps ~ N(0, I) of the batch's shape, one t per point (U[0, 1], or
+            // as --time-sampling says), y = t x + (1 - t) eps, target x - eps.
             nn::ensure_shape(eps, B, 2);
             nn::ensure_shape(y, B, 2);
             nn::ensure_shape(dv, B, 2);
             t.resize(B);
             for (auto& e : eps) e = float(noise.normal());
-            for (auto& ti : t) ti = float(noise.uniform());
+            for (auto& ti : t) ti = draw_time(noise, cfg.time_sampling, cfg.time_floor);
             for (std::size_t i = 0; i < B; ++i)
                 for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
             adam.zero_grad();

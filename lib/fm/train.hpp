@@ -16,6 +16,16 @@
 
 namespace flow::fm {
 
+// How training draws the time of each point. Algorithm 1 draws t ~ U[0, 1]. "log" draws
+// 1 - t log-uniformly on [floor, 1]: t = 1 - floor^u with u ~ U[0, 1], so every factor of
+// ten closer to the data (t = 1) gets the same share of the batches. The loss at each t,
+// and so the field that minimises it, is unchanged; only where the network spends its
+// capacity moves toward the end of the path, where the samples' fine detail is decided.
+enum class TimeSampling { Uniform, Log };
+
+// One training time drawn as `how` says (floor only matters for Log).
+float draw_time(Rng& rng, TimeSampling how, double floor);
+
 // What determines the trained weights (and so the checkpoint). The integration step and
 // solver are not part of it: they are chosen when the field is used.
 struct Config {
@@ -26,9 +36,12 @@ struct Config {
     double lr = 1e-3;
     std::uint64_t seed = 0;
     std::size_t val_points = 10000;  // held out, with their own noise and times
+    TimeSampling time_sampling = TimeSampling::Uniform;  // the exercise's; the flags' default is Log
+    double time_floor = 3e-3;                            // smallest 1 - t under Log
 
     std::string kind() const { return shape.classes > 0 ? "cfm" : "fm"; }
-    // kind "fm" or "cfm"; reads --points --epochs --batch --lr --depth --hidden --seed.
+    // kind "fm" or "cfm"; reads --points --epochs --batch --lr --depth --hidden --seed
+    // --time-sampling --time-floor.
     static Config from_flags(const std::string& kind, const config::Values& v);
     nlohmann::json to_json() const;
 };
