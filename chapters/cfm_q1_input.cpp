@@ -22,7 +22,9 @@ namespace {
 constexpr std::size_t kPlottedPerClass = 1000;  // 5,000 points: five rings read clearly
 }
 
-std::vector<config::FlagSpec> cfm_q1_input_flags() { return {config::points_flag()}; }
+// The conditional model's flags, so that CFM_FLAGS reach every cfm chapter alike; the
+// training input depends on --points and --seed only, and the others are ignored.
+std::vector<config::FlagSpec> cfm_q1_input_flags() { return config::model_flags("cfm"); }
 
 void cfm_q1_input(Context& ctx) {
     using report::tex_count;

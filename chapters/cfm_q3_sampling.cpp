@@ -5,6 +5,8 @@
 //
 // 3000 samples, 600 per class; for every class the share of its samples that lie in its
 // own ring (and in any ring), measured with the ring geometry.
+#include <xtensor/xview.hpp>
+
 #include "data/olympic.hpp"
 #include "fm_common.hpp"
 #include "report/latex.hpp"
@@ -20,6 +22,12 @@ void cfm_q3_sampling(Context& ctx) {
     const nn::Mat<float> z = prior_sample(ctx, n, "samples");
     const fm::Labels labels = cycling_labels(n);
     const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
+
+    // Held-out conditional data in the model's frame, to measure each class's distance
+    // to its own ring's data.
+    Rng held_rng = ctx.rng("held-out");
+    const auto held = data::conditional_rings(5000, held_rng);
+    const auto held_x = data::in_frame(held, m.scale);
 
     std::vector<std::vector<double>> cols(3);
     std::string plots, legend, rows;
@@ -43,6 +51,11 @@ void cfm_q3_sampling(Context& ctx) {
         j["label"] = k;
         j["share_own_ring"] = own;
         j["share_any_ring"] = any;
+        std::vector<std::size_t> hk;
+        for (std::size_t i = 0; i < held.labels.size(); ++i)
+            if (std::size_t(held.labels(i)) == k) hk.push_back(i);
+        j["sliced_w2_to_class_data"] = report::sliced_wasserstein(xt::view(x, xt::keep(idx), xt::all()),
+                                                                 xt::view(held_x, xt::keep(hk), xt::all()));
         per[std::string(ring.colour)] = j;
         const std::size_t end = start + idx.size();
         plots += fmt::format("\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "

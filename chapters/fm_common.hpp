@@ -8,6 +8,7 @@
 
 #include "fm/train.hpp"
 #include "nf/train.hpp"
+#include "common.hpp"
 #include "registry.hpp"
 #include "report/stats.hpp"
 
@@ -67,21 +68,6 @@ inline nn::Mat<float> prior_sample(Context& ctx, std::size_t n, const std::strin
     nn::Mat<float> z = nn::Mat<float>::from_shape({n, std::size_t(2)});
     for (auto& v : z) v = float(rng.normal());
     return z;
-}
-
-// Held-out data in a model's frame, to measure how far a cloud is from the data.
-inline xt::xtensor<float, 2> held_out(Context& ctx, const data::Standardiser& frame, std::size_t n = 5000) {
-    Rng rng = ctx.rng("held-out");
-    return data::in_frame(data::unconditional_rings(n, rng), frame);
-}
-
-// The statistics of a cloud of samples: moments, share in a band and per ring, and the
-// sliced Wasserstein distance to held-out data.
-inline nlohmann::json cloud_json(const xt::xtensor<float, 2>& x, const data::Standardiser& scale,
-                                 const xt::xtensor<float, 2>& data) {
-    auto j = report::ring_quality(x, scale);
-    j["sliced_w2_to_data"] = report::sliced_wasserstein(x, data);
-    return j;
 }
 
 // Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).

@@ -3,6 +3,7 @@
 // and the description of the model for stats.json.
 #include <fmt/format.h>
 
+#include "common.hpp"
 #include "nf/train.hpp"
 #include "registry.hpp"
 

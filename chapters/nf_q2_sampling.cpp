@@ -19,6 +19,7 @@ void nf_q2_sampling(Context& ctx) {
     nf::Model m = nf_model(ctx);
     const std::uint64_t seed = ctx.flags().seed();
 
+    const auto data = held_out(ctx, m.scale);
     std::string panels, shares;
     for (int i = 1; i <= 3; ++i) {
         const std::uint64_t s = seed + std::uint64_t(i);
@@ -27,7 +28,7 @@ void nf_q2_sampling(Context& ctx) {
         const std::string name = fmt::format("seed{}", i);
         ctx.figure(name, report::cloud_tikz(fmt::format("fr panel, title={{seed {}}}", s), name + ".dat"),
                    {{name + ".dat", report::points_dat(x)}});
-        const auto q = report::ring_quality(x, m.scale);
+        const auto q = cloud_json(x, m.scale, data);
         ctx.stats["figures"][name] = q;
         ctx.stats["figures"][name]["seed"] = s;
         panels += fmt::format("  \\includegraphics{{{}}}{}\n", ctx.figure_pdf(name), i < 3 ? "\\hfill" : "");
@@ -36,7 +37,7 @@ void nf_q2_sampling(Context& ctx) {
     }
     Rng big_rng = ctx.rng("quality");
     const auto big = nf::sample(m.flow, 10000, big_rng);
-    const auto q = report::ring_quality(big, m.scale);
+    const auto q = cloud_json(big, m.scale, data);
     ctx.stats["samples_10000"] = q;
 
     std::string per_ring;

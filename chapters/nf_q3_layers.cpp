@@ -27,6 +27,7 @@ void nf_q3_layers(Context& ctx) {
     nf::sample(m.flow, 1000, rng, &path);
     nf::to_output_frame(path);
 
+    const auto data = held_out(ctx, m.scale);
     std::string panels, progression;
     for (int i = 0; i <= 5; ++i) {
         const std::size_t layer = std::size_t(std::lround(double(i) * double(L) / 5.0));
@@ -36,11 +37,10 @@ void nf_q3_layers(Context& ctx) {
                                              : fmt::format("after layer {} of {}", layer, L);
         ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
                    {{name + ".dat", report::points_dat(x)}});
-        auto st = report::cloud_stats(x).to_json();
-        const double share = report::share_on_ring(x, m.scale, -1);
+        auto st = cloud_json(x, m.scale, data);
+        const double share = st["share_in_band"].get<double>();
         st["layer"] = layer;
         st["t"] = double(layer) / double(L);
-        st["share_in_band"] = share;
         ctx.stats["figures"][name] = st;
         panels += fmt::format("  \\includegraphics{{{}}}{}\n", ctx.figure_pdf(name),
                               i == 2 ? "\\\\[1ex]" : (i < 5 ? "\\hfill" : ""));

@@ -37,7 +37,7 @@ std::vector<config::FlagSpec> with_common(const std::string& id, std::vector<con
     return all;
 }
 
-// Flags of chapters that are not written yet: their model's hyper-parameters.
+// A chapter's flags that are exactly its model's hyper-parameters.
 template <const char* Model>
 std::vector<config::FlagSpec> model_flags() {
     return config::model_flags(Model);
