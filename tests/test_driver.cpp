@@ -123,6 +123,17 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
     }
 }
 
+TEST_CASE("a flag given twice takes its last value and every value is checked", "[driver][fast]") {
+    // make passes FLAGS before a model's flags, so the model's must win.
+    const fs::path a = scratch("twice-a"), b = scratch("twice-b");
+    REQUIRE(run("cfm-q1-input --points 2000 --points 3000 --out " + a.string()).status == 0);
+    REQUIRE(run("cfm-q1-input --points 3000 --out " + b.string()).status == 0);
+    CHECK(read_file(a / "stats.json") == read_file(b / "stats.json"));
+    const auto r = run("cfm-q1-input --points 0 --points 3000 --out " + scratch("twice-c").string());
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Catch::Contains("--points must be"));
+}
+
 TEST_CASE("cfm-q1-input writes its files and repeats itself exactly", "[driver][chapter][fast]") {
     const fs::path a = scratch("det-a"), b = scratch("det-b"), c = scratch("det-c");
     REQUIRE(run("cfm-q1-input --points 20000 --out " + a.string()).status == 0);

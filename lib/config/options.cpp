@@ -173,11 +173,22 @@ Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
         const int style = po::command_line_style::allow_long |
                           po::command_line_style::long_allow_adjacent |
                           po::command_line_style::long_allow_next;
-        const auto parsed = po::command_line_parser(args).options(desc).style(style).run();
+        auto parsed = po::command_line_parser(args).options(desc).style(style).run();
         const auto stray = po::collect_unrecognized(parsed.options, po::include_positional);
         if (!stray.empty())
             throw UsageError(fmt::format("unexpected argument '{}' for '{}' (flags are --name value)",
                                          stray.front(), command));
+        // A flag given more than once takes its last value (so that a model's flags can
+        // override the flags for all); every value given must still be valid.
+        std::vector<po::option> last;
+        for (auto it = parsed.options.rbegin(); it != parsed.options.rend(); ++it) {
+            for (const auto& s : specs)
+                if (s.name == it->string_key && !it->value.empty()) validate(s, it->value.front());
+            const bool seen = std::any_of(last.begin(), last.end(),
+                                          [&](const po::option& o) { return o.string_key == it->string_key; });
+            if (!seen) last.push_back(*it);
+        }
+        parsed.options.assign(last.rbegin(), last.rend());
         po::store(parsed, vm);
         po::notify(vm);
     } catch (const po::unknown_option& e) {
