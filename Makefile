@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD_DIR := build/cmake
 BIN := $(BUILD_DIR)/flowreport
 
-.PHONY: report test deps build clean FORCE
+.PHONY: report test check-golden golden-update deps build clean FORCE
 
 # Models, chapters and figures build in parallel (JOBS=1 for one at a time).
 JOBS ?= 2
@@ -16,6 +16,17 @@ report: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j2
 
+# The statistics of a full report (`make report` at the defaults) against tests/golden/.
+check-golden: build
+	@$(BUILD_DIR)/flowreport_report_tests "[golden]"
+
+# Replace tests/golden/<id>.json by this report's statistics, after a deliberate change
+# of results; only from a report at the defaults (every flags file empty).
+golden-update:
+	@for f in build/flags/*.txt; do ! grep -q "[^[:space:]]" "$$f" || { echo "golden-update: $$f is not empty; run make report at the defaults first" >&2; exit 1; }; done
+	@for d in build/chapters/*/; do id=$$(basename $$d); cp $$d/stats.json tests/golden/.$$id.json.tmp && mv tests/golden/.$$id.json.tmp tests/golden/$$id.json; done
+	@echo "tests/golden: $$(ls build/chapters | wc -l) chapters' statistics copied; review with git diff"
+
 # chapter-<id>: rerun one chapter, its figures and the PDF.
 chapter-%: build FORCE
 	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) chapter-$*
@@ -25,8 +36,11 @@ deps:
 
 build: deps
 	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCMAKE_RULE_MESSAGES=OFF > /dev/null
-	@set -o pipefail; cmake --build $(BUILD_DIR) -j2 -- --no-print-directory 2>&1 \
-	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }
+	@set -o pipefail; start=$$(date +%s.%N); before=$$(stat -c %.9Y $(BIN) 2>/dev/null || echo none); \
+	  cmake --build $(BUILD_DIR) -j2 -- --no-print-directory 2>&1 \
+	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }; \
+	  if [ "$$(stat -c %.9Y $(BIN))" != "$$before" ]; then \
+	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/build.txt; fi
 
 clean:
 	rm -rf build figures/*.pdf report/report.pdf

@@ -32,7 +32,7 @@ commands:
                            train a model, or reuse the checkpoint whose configuration
                            hash matches; prints the checkpoint's folder
   bench [flags]            the speed figures
-  provenance --out FILE --git FILE --toolchain FILE DIR...
+  provenance --out FILE --git FILE --toolchain FILE --timing DIR DIR...
                            write the report's provenance appendix from chapter folders
                            (used by Makefile.report)
 
@@ -40,7 +40,7 @@ commands:
 )";
 
 int provenance(const std::vector<std::string>& args) {
-    std::string out, git, toolchain;
+    std::string out, git, toolchain, timing;
     std::vector<fs::path> dirs;
     for (std::size_t i = 0; i < args.size(); ++i) {
         auto value = [&](std::string& dst) {
@@ -50,13 +50,15 @@ int provenance(const std::vector<std::string>& args) {
         if (args[i] == "--out") value(out);
         else if (args[i] == "--git") value(git);
         else if (args[i] == "--toolchain") value(toolchain);
+        else if (args[i] == "--timing") value(timing);
         else if (args[i].rfind("--", 0) == 0) throw config::UsageError("unknown flag " + args[i] + " for 'provenance'");
         else dirs.emplace_back(args[i]);
     }
     if (out.empty()) throw config::UsageError("provenance needs --out FILE");
     const std::string g = git.empty() ? "" : read_file(git);
     const std::string t = toolchain.empty() ? "" : read_file(toolchain);
-    write_if_changed(out, report::provenance_tex(dirs, g, t));
+    const auto times = timing.empty() ? report::StageTimes{} : report::StageTimes::read(timing);
+    write_if_changed(out, report::provenance_tex(dirs, g, t, times));
     return 0;
 }
 
@@ -119,11 +121,15 @@ int dispatch(const std::vector<std::string>& args) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "list") {
         if (!rest.empty() && rest[0] == "--help") {
-            std::cout << "usage: flowreport list\n\nPrints the chapter ids, one a line.\n";
+            std::cout << "usage: flowreport list [--headings]\n\nPrints the chapter ids, one a line; with "
+                         "--headings, each id, a tab and the heading it has in the report.\n";
             return 0;
         }
-        if (!rest.empty()) throw config::UsageError("'list' takes no arguments");
-        for (const auto& c : chapters::all()) std::cout << c.id << "\n";
+        const bool headings = !rest.empty() && rest[0] == "--headings";
+        if (rest.size() > (headings ? 1u : 0u))
+            throw config::UsageError("'list' takes no arguments but --headings");
+        for (const auto& c : chapters::all())
+            std::cout << c.id << (headings ? "\t" + c.heading : std::string()) << "\n";
         return 0;
     }
     if (cmd == "bench") return bench(rest);

@@ -35,10 +35,51 @@ nlohmann::json library_versions() {
 
 namespace {
 std::string texttt(const std::string& s) { return "\\texttt{" + tex_escape(s) + "}"; }
+
+// "start end [rest]" -> end - start (negative when the file is missing or unreadable).
+double span(const std::filesystem::path& f, std::string* rest = nullptr) {
+    if (!std::filesystem::exists(f)) return -1.0;
+    std::istringstream in(read_file(f));
+    double a = 0, b = 0;
+    if (!(in >> a >> b)) return -1.0;
+    if (rest) {
+        in >> std::ws;
+        std::getline(in, *rest);
+    }
+    return b - a;
+}
+
+std::string seconds(double s) { return fmt::format("{:.1f}\\,s", s); }
 }  // namespace
 
+StageTimes StageTimes::read(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    StageTimes t;
+    t.build = span(dir / "build.txt");
+    for (const char* m : {"nf", "fm", "cfm"}) {
+        std::string checkpoint;
+        const double s = span(dir / (std::string("model-") + m + ".txt"), &checkpoint);
+        if (s < 0) continue;
+        Model mm{m, s, -1.0};
+        if (!checkpoint.empty() && fs::exists(fs::path(checkpoint) / "data.json"))
+            mm.train_seconds = nlohmann::json::parse(read_file(fs::path(checkpoint) / "data.json"))
+                                   .at("train_seconds").get<double>();
+        t.models.push_back(mm);
+    }
+    if (fs::is_directory(dir / "figures"))
+        for (const auto& e : fs::directory_iterator(dir / "figures")) {
+            const double s = span(e.path());
+            if (s < 0) continue;
+            t.figures = std::max(t.figures, 0.0) + s;
+            ++t.figure_count;
+        }
+    t.latex = span(dir / "latex.txt");
+    return t;
+}
+
 std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
-                           const std::string& git_state, const std::string& toolchain) {
+                           const std::string& git_state, const std::string& toolchain,
+                           const StageTimes& times) {
     std::istringstream git(git_state);
     std::string commit, dirty;
     std::getline(git, commit);
@@ -75,6 +116,28 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
                  << " (streams: " << tex_escape(streams.empty() ? "none" : streams) << ");\\\\\n"
                  << "flags: {\\small" << texttt(flags) << "}\n";
     }
+    // Wall time per stage, each as the step that made this report's file last ran.
+    out << "\n\\paragraph{Wall time per stage.} Each stage as it last ran to produce this "
+           "report (a stage that was up to date kept its earlier output and its time); under "
+           "\\texttt{make -j2} stages overlap.\n\\begin{itemize}\\itemsep0pt\n";
+    if (times.build >= 0) out << "\\item build of the driver: " << seconds(times.build) << "\n";
+    for (const auto& m : times.models) {
+        out << "\\item model " << texttt(m.name) << ": " << seconds(m.seconds);
+        if (m.train_seconds >= 0 && m.train_seconds <= m.seconds)
+            out << ", of which training " << seconds(m.train_seconds);
+        else if (m.train_seconds >= 0)
+            out << ", its checkpoint reused (trained earlier in " << seconds(m.train_seconds) << ")";
+        out << "\n";
+    }
+    out << "\\item chapters: " << seconds(total) << " in all, each listed below\n";
+    if (times.figure_count > 0)
+        out << "\\item figures: " << times.figure_count << " compiled, " << seconds(times.figures)
+            << " in all\n";
+    if (times.latex >= 0)
+        out << "\\item LaTeX, the previous typesetting of this document: " << seconds(times.latex)
+            << " (this one's is not known while it runs; \\texttt{make report} prints it)\n";
+    out << "\\end{itemize}\n";
+
     out << "\n\\paragraph{Chapters.} Wall time, seed and every flag value of each chapter "
            "(total "
         << fmt::format("{:.2f}", total) << "\\,s).\n"

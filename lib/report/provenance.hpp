@@ -12,10 +12,29 @@ namespace flow::report {
 // Versions of the compiler and every library linked into the driver.
 nlohmann::json library_versions();
 
+// Wall times of the report's stages, as Makefile.report records them in build/timing/:
+// each file holds "start end" in seconds since the epoch, a model's file also its
+// checkpoint folder. A stage with no file has not run (negative seconds).
+struct StageTimes {
+    double build = -1.0;                  // compiling the driver (when it changed)
+    struct Model {
+        std::string name;
+        double seconds = -1.0;            // the make step: training, or loading the checkpoint
+        double train_seconds = -1.0;      // the checkpoint's own training time
+    };
+    std::vector<Model> models;
+    double figures = -1.0;                // all figures' compile times, summed
+    std::size_t figure_count = 0;
+    double latex = -1.0;                  // the previous typesetting of the document
+
+    static StageTimes read(const std::filesystem::path& timing_dir);
+};
+
 // The appendix's LaTeX from each chapter folder's provenance.json (in report order),
-// the git state (`git.txt`: commit, then the number of uncommitted changes) and the
-// tool chain's description (`toolchain.txt`, one tool a line).
+// the git state (`git.txt`: commit, then the number of uncommitted changes), the
+// tool chain's description (`toolchain.txt`, one tool a line) and the stage times.
 std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
-                           const std::string& git_state, const std::string& toolchain);
+                           const std::string& git_state, const std::string& toolchain,
+                           const StageTimes& times = {});
 
 }  // namespace flow::report
