@@ -1,0 +1,44 @@
+#pragma once
+// Checks on a finished report's statistics (build/chapters/<id>/stats.json):
+//
+// - against the golden statistics of the default configuration (tests/golden/), each
+//   number within the tolerance of the first rule of tests/golden/tolerances.json whose
+//   pattern matches its path, every string and flag equal;
+// - for sanity, on any configuration: every number finite, shares in [0, 1], counts
+//   positive, covariances symmetric with non-negative variances, and every figure that a
+//   chapter lists built.
+//
+// Each function returns one line per problem, naming the chapter, the statistic's path,
+// and the expected and actual values; empty when all is well.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace flow::test {
+
+// One rule of tolerances.json: a path pattern (ECMAScript regex, matched against the
+// whole path "chapter/key/key/index..."), and either "ignore" or a tolerance: |a - e| <=
+// abs + rel |e|. "why" says why the tolerance is what it is.
+struct Tolerance {
+    std::string match;
+    bool ignore = false;
+    double abs = 0.0, rel = 0.0;
+    std::string why;
+};
+
+std::vector<Tolerance> read_tolerances(const nlohmann::json& j);
+
+// Every leaf of j as (path, value); arrays are entered, their indices become path parts.
+std::vector<std::pair<std::string, nlohmann::json>> leaves(const nlohmann::json& j, const std::string& root);
+
+// The golden statistics `expected` of one chapter against `actual` (both stats.json).
+std::vector<std::string> compare_to_golden(const std::string& chapter, const nlohmann::json& expected,
+                                           const nlohmann::json& actual, const std::vector<Tolerance>& rules);
+
+// The sanity of one chapter's output folder; figures_dir holds the compiled figures.
+std::vector<std::string> sanity_problems(const std::filesystem::path& chapter_dir,
+                                         const std::filesystem::path& figures_dir);
+
+}  // namespace flow::test
