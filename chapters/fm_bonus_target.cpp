@@ -70,7 +70,7 @@ void fm_bonus_target(Context& ctx) {
         }
     const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}", lo, hi);
     ctx.figure("trajectory",
-               report::trajectories_tikz("fr cloud, width=7cm, xlabel={$x_1$}, ylabel={$x_2$}, " + range,
+               report::trajectories_tikz("fr cloud, width=5cm, xlabel={$x_1$}, ylabel={$x_2$}, " + range,
                                          "trajectory.dat", 1, path.size(),
                                          "\\addplot[only marks, mark=*, mark size=0.3pt, black!20] table {cloud.dat};\n"
                                          "\\node[red!70!black, font=\\small, anchor=west] at (axis cs:4.15,5) {$(4, 5)$};\n"),
