@@ -7,17 +7,24 @@ BIN := $(BUILD_DIR)/flowreport
 
 .PHONY: report test check-golden golden-update deps build clean FORCE
 
+# What `build` compiles (cmake targets): everything unless a goal asks for less.
+TARGETS ?= all
+
 # Models, chapters and figures build in parallel (JOBS=1 for one at a time).
 JOBS ?= 2
 
-report: build
+# Each goal builds what it needs: the report only the driver, the tests everything.
+report:
+	@$(MAKE) --no-print-directory TARGETS=flowreport build
 	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) report
 
-test: build
+test:
+	@$(MAKE) --no-print-directory TARGETS=all build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j2
 
 # The statistics of a full report (`make report` at the defaults) against tests/golden/.
-check-golden: build
+check-golden:
+	@$(MAKE) --no-print-directory TARGETS=flowreport_report_tests build
 	@$(BUILD_DIR)/flowreport_report_tests "[golden]"
 
 # Replace tests/golden/<id>.json by this report's statistics, after a deliberate change
@@ -28,7 +35,8 @@ golden-update:
 	@echo "tests/golden: $$(ls build/chapters | wc -l) chapters' statistics copied; review with git diff"
 
 # chapter-<id>: rerun one chapter, its figures and the PDF.
-chapter-%: build FORCE
+chapter-%: FORCE
+	@$(MAKE) --no-print-directory TARGETS=flowreport build
 	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) chapter-$*
 
 deps:
@@ -37,7 +45,7 @@ deps:
 build: deps
 	@test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCMAKE_RULE_MESSAGES=OFF > /dev/null
 	@set -o pipefail; start=$$(date +%s.%N); before=$$(stat -c %.9Y $(BIN) 2>/dev/null || echo none); \
-	  cmake --build $(BUILD_DIR) -j2 -- --no-print-directory 2>&1 \
+	  cmake --build $(BUILD_DIR) -j2 --target $(TARGETS) -- --no-print-directory 2>&1 \
 	  | { grep -v -E '^\[ *[0-9]+%\] Built target' || true; }; \
 	  if [ "$$(stat -c %.9Y $(BIN))" != "$$before" ]; then \
 	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/build.txt; fi

@@ -3,9 +3,10 @@
 # real build graph, in a scratch folder:
 #   tests/quick-report.sh SOURCE_DIR FLOWREPORT_BIN REPORT_TESTS_BIN
 # Checks that every chapter runs and writes sane statistics and every figure, that the
-# PDF builds with every heading and reference, that a second run does nothing, that a
-# changed model flag retrains that model only and reruns only its chapters, and that a
-# run interrupted in the middle finishes correctly when started again.
+# PDF builds with every heading and reference, that a second run does nothing, that
+# make chapter-<id> reruns that chapter only, that a changed model flag retrains that
+# model only and reruns only its chapters, and that a run interrupted in the middle
+# finishes correctly when started again.
 set -euo pipefail
 src=$1 bin=$2 checks=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-quick.XXXXXX")
@@ -33,6 +34,14 @@ fi
 run > second.log 2>&1 || { cat second.log >&2; fail "the second run failed"; }
 grep -q "nothing to do" second.log || fail "the second run did not say it had nothing to do"
 if grep -E "^(model|chapter|figure|report) " second.log; then fail "the second run redid work"; fi
+
+# One chapter rerun on request: that chapter, its figures and the PDF, nothing else.
+make --no-print-directory -j2 -f Makefile.report "${quick[@]}" chapter-nf-q4-trajectories > rerun.log 2>&1 \
+  || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories failed"; }
+[ "$(grep -c '^chapter ' rerun.log)" = 1 ] && grep -q "^chapter  nf-q4-trajectories" rerun.log \
+  || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories did not rerun exactly that chapter"; }
+grep -q "^figure   nf-q4-trajectories" rerun.log || fail "the rerun chapter's figure was not redrawn"
+grep -q "^report   report/report.pdf" rerun.log || fail "the PDF was not remade after the chapter"
 
 # One model's flag changed: that model and its chapters only. Interrupted after 2 s,
 # then run again: it must finish and leave sane outputs.
