@@ -18,10 +18,10 @@ cp "$src/Makefile.report" "$work/"
 cp "$src"/report/*.tex "$src"/report/*.sty "$work/report/"
 cd "$work"
 unset FLOWREPORT_MODELS
-quick=(BIN="$bin" FLAGS="--points 3000 --epochs 1"
-       NF_FLAGS="--couplings 5 --hidden 4" FM_FLAGS="--hidden 16 --depth 3 --dt 0.01"
+fm_flags="--hidden 16 --depth 3 --dt 0.01"
+quick=(BIN="$bin" FLAGS="--points 3000 --epochs 1" NF_FLAGS="--couplings 5 --hidden 4"
        CFM_FLAGS="--hidden 16 --depth 3 --dt 0.01")
-run() { make --no-print-directory -j2 -f Makefile.report "${quick[@]}" "$@" report; }
+run() { make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" "$@" report; }
 
 run > first.log 2>&1 || { cat first.log >&2; fail "the quick report failed"; }
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "a chapter's statistics or figures are not sane"
@@ -36,7 +36,8 @@ grep -q "nothing to do" second.log || fail "the second run did not say it had no
 if grep -E "^(model|chapter|figure|report) " second.log; then fail "the second run redid work"; fi
 
 # One chapter rerun on request: that chapter, its figures and the PDF, nothing else.
-make --no-print-directory -j2 -f Makefile.report "${quick[@]}" chapter-nf-q4-trajectories > rerun.log 2>&1 \
+make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" chapter-nf-q4-trajectories \
+  > rerun.log 2>&1 \
   || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories failed"; }
 [ "$(grep -c '^chapter ' rerun.log)" = 1 ] && grep -q "^chapter  nf-q4-trajectories" rerun.log \
   || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories did not rerun exactly that chapter"; }
@@ -45,9 +46,10 @@ grep -q "^report   report/report.pdf" rerun.log || fail "the PDF was not remade 
 
 # One model's flag changed: that model and its chapters only. Interrupted after 2 s,
 # then run again: it must finish and leave sane outputs.
-quick[3]="FM_FLAGS=--hidden 16 --depth 3 --dt 0.01 --epochs 2"
+fm_flags+=" --epochs 2"
 nf_stats=$(stat -c %Y build/chapters/nf-q1-loss/stats.json)
-timeout -s INT 2 make --no-print-directory -j2 -f Makefile.report "${quick[@]}" report > third.log 2>&1 || true
+timeout -s INT 2 make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" report \
+  > third.log 2>&1 || true
 run > fourth.log 2>&1 || { cat fourth.log >&2; fail "the run after an interrupt failed"; }
 cat third.log fourth.log > changed.log
 grep -q "^model    fm" changed.log || fail "the fm model was not retrained after FM_FLAGS changed"

@@ -11,6 +11,7 @@
 // Each function returns one line per problem, naming the chapter, the statistic's path,
 // and the expected and actual values; empty when all is well.
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ namespace flow::test {
 // abs + rel |e|. "why" says why the tolerance is what it is.
 struct Tolerance {
     std::string match;
+    std::regex pattern;  // match, compiled once
     bool ignore = false;
     double abs = 0.0, rel = 0.0;
     std::string why;

@@ -82,13 +82,13 @@ struct VectorField {
     std::vector<T> divergence() {
         const std::size_t B = in_.shape(0);
         std::vector<T> div(B, T(0));
-        Mat<T> seed = xt::zeros<T>({B, std::size_t(2)});
+        nn::ensure_shape(seed_, B, 2);  // reused: this runs at every step of an integration
         for (std::size_t c = 0; c < 2; ++c) {
             for (std::size_t i = 0; i < B; ++i) {
-                seed(i, c) = T(1);
-                seed(i, 1 - c) = T(0);
+                seed_(i, c) = T(1);
+                seed_(i, 1 - c) = T(0);
             }
-            const Mat<T>& g = mlp.backward(seed);
+            const Mat<T>& g = mlp.backward(seed_);
             for (std::size_t i = 0; i < B; ++i) div[i] += g(i, c);
         }
         return div;
@@ -100,7 +100,7 @@ struct VectorField {
     }
 
 private:
-    Mat<T> in_, emb_, dy_, demb_;
+    Mat<T> in_, emb_, dy_, demb_, seed_;
 };
 
 }  // namespace flow::fm
