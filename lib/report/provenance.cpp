@@ -144,7 +144,10 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
         << "\\begin{description}\\sloppy\n"
         << chapters.str() << "\\end{description}\n";
 
-    out << "\n\\paragraph{Libraries and tools.}\n\n{\\small\\begin{tabular}{@{}ll@{}}\n";
+    // The table under its heading, not beside it, and long version strings wrapped
+    // within the margin.
+    out << "\n\\paragraph{Libraries and tools.}\\mbox{}\n\n"
+           "{\\small\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{12cm}@{}}\n";
     if (!versions.is_null())
         for (const auto& [k, v] : versions.items())
             out << tex_escape(k) << " & " << texttt(v.get<std::string>()) << "\\\\\n";
