@@ -227,3 +227,34 @@ TEST_CASE("training times follow the chosen distribution", "[fm][train][fast]") 
     CHECK(t_max <= 1.0 - floor + 1e-6);
     CHECK(t_max > 1.0 - 1.01 * floor);
 }
+
+TEST_CASE("the share of late training times: the law, and the counts training keeps", "[fm][train][fast]") {
+    // P(t > a): 1 - a for uniform times; 1 - log(1 - a) / log(floor) for log times, so
+    // with floor 0.003, P(t > 0.9) = 1 - log 10 / log(1 / 0.003) = 0.6036 (not 0.396,
+    // which is P(t <= 0.9)). No time above 1 - floor is drawn.
+    CHECK(fm::time_share_above(fm::TimeSampling::Uniform, 3e-3, 0.9) == Approx(0.1));
+    CHECK(fm::time_share_above(fm::TimeSampling::Log, 3e-3, 0.9) ==
+          Approx(1.0 - std::log(10.0) / std::log(1.0 / 3e-3)).epsilon(1e-12));
+    CHECK(fm::time_share_above(fm::TimeSampling::Log, 3e-3, 0.9) == Approx(0.6036).margin(1e-4));
+    CHECK(fm::time_share_above(fm::TimeSampling::Log, 3e-3, 0.999) == 0.0);
+    CHECK(fm::time_share_above(fm::TimeSampling::Log, 3e-3, 0.0) == Approx(1.0));
+
+    // Training counts every time it draws: epochs x points in all, and the late share
+    // within 5 binomial standard errors of the law (sqrt(p (1 - p) / n) = 0.0028 here).
+    fm::Config c;
+    c.shape.depth = 2;
+    c.shape.hidden = 8;
+    c.points = 10000;
+    c.val_points = 500;
+    c.epochs = 3;
+    c.seed = 5;
+    c.time_sampling = fm::TimeSampling::Log;
+    const auto m = fm::train(c, false);
+    CHECK(m.time_counts.total() == 30000);
+    const double law = fm::time_share_above(c.time_sampling, c.time_floor, 0.9);
+    CHECK(m.time_counts.share_above(0.9) == Approx(law).margin(5 * std::sqrt(law * (1 - law) / 30000)));
+    CHECK(m.time_counts.share_above(0.0) == 1.0);
+    CHECK_THROWS(m.time_counts.share_above(0.93));  // not a bin edge
+    // The validation loss at the training's times is recorded beside the uniform one.
+    for (const auto& e : m.history) CHECK(std::isfinite(e.val_loss_train_times));
+}

@@ -103,7 +103,8 @@ void validate(const FlagSpec& s, const std::string& v) {
             break;
         }
         case Kind::Path:
-            if (v.empty()) bad(s, v, "a path");
+            // An empty default means "the default model" (--nf-model, --cfm-model).
+            if (v.empty() && !s.default_value.empty()) bad(s, v, "a path");
             break;
         case Kind::Points:
             parse_points(s.name, v);

@@ -1,5 +1,6 @@
 #include "fm/train.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -21,14 +22,40 @@ namespace flow::fm {
 namespace fs = std::filesystem;
 
 namespace {
-// Raised whenever a change to the code changes what a configuration trains to.
-constexpr int kCodeVersion = 2;
+// Raised whenever a change to the code changes what a configuration trains to, or what
+// its checkpoint holds (3: history.json keeps the drawn times and a second validation loss).
+constexpr int kCodeVersion = 3;
 constexpr std::size_t kClasses = 5;
 }  // namespace
 
 float draw_time(Rng& rng, TimeSampling how, double floor) {
     const double u = rng.uniform();
     return how == TimeSampling::Uniform ? float(u) : float(1.0 - std::pow(floor, u));
+}
+
+double time_share_above(TimeSampling how, double floor, double a) {
+    if (how == TimeSampling::Uniform) return std::clamp(1.0 - a, 0.0, 1.0);
+    return std::clamp(1.0 - std::log(1.0 - a) / std::log(floor), 0.0, 1.0);
+}
+
+void TimeCounts::add(float t) {
+    const auto k = std::size_t(std::clamp(double(t) * double(kTimeBins), 0.0, double(kTimeBins - 1)));
+    ++bins[k];
+}
+
+std::uint64_t TimeCounts::total() const {
+    std::uint64_t n = 0;
+    for (auto b : bins) n += b;
+    return n;
+}
+
+double TimeCounts::share_above(double a) const {
+    const auto first = std::size_t(std::llround(a * double(kTimeBins)));
+    if (std::fabs(double(first) - a * double(kTimeBins)) > 1e-9)
+        throw std::logic_error("TimeCounts::share_above: not a bin edge");
+    std::uint64_t above = 0;
+    for (std::size_t k = first; k < kTimeBins; ++k) above += bins[k];
+    return total() ? double(above) / double(total()) : 0.0;
 }
 
 Config Config::from_flags(const std::string& kind, const config::Values& v) {
@@ -43,6 +70,23 @@ Config Config::from_flags(const std::string& kind, const config::Values& v) {
     c.seed = v.seed();
     c.time_sampling = v.text("time-sampling") == "uniform" ? TimeSampling::Uniform : TimeSampling::Log;
     c.time_floor = v.real("time-floor");
+    return c;
+}
+
+Config Config::from_json(const nlohmann::json& j) {
+    const std::string kind = j.at("model").get<std::string>();
+    if ((kind != "fm" && kind != "cfm") || j.at("code_version") != kCodeVersion)
+        throw std::runtime_error("not a flow-matching configuration of this code version");
+    Config c;
+    c.shape.depth = j.at("depth").get<std::size_t>();
+    c.shape.hidden = j.at("hidden").get<std::size_t>();
+    if (kind == "cfm") {
+        c.shape.classes = j.at("classes").get<std::size_t>();
+        c.shape.embed_dim = j.at("embed_dim").get<std::size_t>();
+    }
+    c.time_sampling = j.at("time_sampling") == "uniform" ? TimeSampling::Uniform : TimeSampling::Log;
+    if (c.time_sampling == TimeSampling::Log) c.time_floor = j.at("time_floor").get<double>();
+    io::read_training_settings(j, c);
     return c;
 }
 
@@ -108,6 +152,11 @@ Model train(const Config& cfg, bool progress) {
     std::vector<float> val_t(nv);
     for (auto& e : val_eps) e = float(val_rng.normal());
     for (auto& t : val_t) t = float(val_rng.uniform());
+    // The same points at times drawn as training draws them, so that the validation
+    // loss can also be set beside the batch losses on equal terms (drawn after the
+    // others, which stay as they were).
+    std::vector<float> val_t_train(nv);
+    for (auto& t : val_t_train) t = draw_time(val_rng, cfg.time_sampling, cfg.time_floor);
     const Labels* val_labels = cond ? &val_set.labels : nullptr;
 
     Model m;
@@ -140,7 +189,10 @@ Model train(const Config& cfg, bool progress) {
             nn::ensure_shape(dv, B, 2);
             t.resize(B);
             for (auto& e : eps) e = float(noise.normal());
-            for (auto& ti : t) ti = draw_time(noise, cfg.time_sampling, cfg.time_floor);
+            for (auto& ti : t) {
+                ti = draw_time(noise, cfg.time_sampling, cfg.time_floor);
+                m.time_counts.add(ti);
+            }
             for (std::size_t i = 0; i < B; ++i)
                 for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
             adam.zero_grad();
@@ -167,7 +219,8 @@ Model train(const Config& cfg, bool progress) {
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double vl = flow_matching_loss(m.field, val, val_eps, val_t, val_labels);
-        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), vl, secs});
+        const double vlt = flow_matching_loss(m.field, val, val_eps, val_t_train, val_labels);
+        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), vl, vlt, secs});
         if (progress)
             bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)",
                                          sum / double(batches.count()), vl, secs));
@@ -193,10 +246,14 @@ Model obtain(const Config& cfg, bool force) {
         io::restore(ck, ps, dir);
         const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
         m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
+        m.time_counts.bins = h.at("time_counts").get<std::vector<std::uint64_t>>();
+        if (m.time_counts.bins.size() != kTimeBins)
+            throw std::runtime_error(fmt::format("{}: history.json has {} time bins, not {}", dir.string(),
+                                                 m.time_counts.bins.size(), kTimeBins));
         for (const auto& e : h.at("epochs"))
             m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
                                  e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
-                                 e.at("seconds").get<double>()});
+                                 e.at("val_loss_train_times").get<double>(), e.at("seconds").get<double>()});
         io::read_data_json(dir, m.scale, m.train_seconds);
         m.dir = dir;
         return m;
@@ -204,14 +261,27 @@ Model obtain(const Config& cfg, bool force) {
     Model m = train(cfg);
     nn::Params<float> ps;
     m.field.params(ps);
-    nlohmann::json h = {{"batch_loss", m.batch_loss}, {"epochs", nlohmann::json::array()}};
+    nlohmann::json h = {{"batch_loss", m.batch_loss},
+                        {"time_counts", m.time_counts.bins},
+                        {"epochs", nlohmann::json::array()}};
     for (const auto& e : m.history)
         h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
-                               {"val_loss", e.val_loss}, {"seconds", e.seconds}});
+                               {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
+                               {"seconds", e.seconds}});
     io::save_checkpoint(dir, cj, ps,
                         {{"history.json", h.dump() + "\n"}, {"data.json", io::data_json(m.scale, m.train_seconds)}});
     m.dir = dir;
     return m;
+}
+
+Model load(const fs::path& dir, const std::string& kind) {
+    const auto j = nlohmann::json::parse(read_file(dir / "model.json"));
+    const Config c = Config::from_json(j.at("config"));
+    if (c.kind() != kind)
+        throw std::runtime_error(fmt::format("{} holds a {} model, not {}", dir.string(), c.kind(), kind));
+    if (fs::weakly_canonical(io::model_dir(kind, c.to_json())) != fs::weakly_canonical(dir))
+        throw std::runtime_error(dir.string() + " is not where the model cache keeps its configuration");
+    return obtain(c);
 }
 
 namespace {

@@ -26,6 +26,22 @@ enum class TimeSampling { Uniform, Log };
 // One training time drawn as `how` says (floor only matters for Log).
 float draw_time(Rng& rng, TimeSampling how, double floor);
 
+// P(t > a) for a time drawn as `how` says. Uniform: 1 - a. Log: t > a exactly when
+// floor^u < 1 - a, i.e. u > log(1 - a) / log(floor), so P = 1 - log(1 - a) / log(floor),
+// clamped to [0, 1] (no t above 1 - floor is ever drawn). At a = 0.9, floor = 0.003:
+// 1 - log 10 / log(1/0.003) = 0.604.
+double time_share_above(TimeSampling how, double floor, double a);
+
+// The training's time draws, counted in kTimeBins equal bins of [0, 1].
+constexpr std::size_t kTimeBins = 20;
+struct TimeCounts {
+    std::vector<std::uint64_t> bins = std::vector<std::uint64_t>(kTimeBins, 0);
+    void add(float t);
+    std::uint64_t total() const;
+    // The share of draws above a bin edge a = k / kTimeBins.
+    double share_above(double a) const;
+};
+
 // What determines the trained weights (and so the checkpoint). The integration step and
 // solver are not part of it: they are chosen when the field is used.
 struct Config {
@@ -43,6 +59,7 @@ struct Config {
     // kind "fm" or "cfm"; reads --points --epochs --batch --lr --depth --hidden --seed
     // --time-sampling --time-floor.
     static Config from_flags(const std::string& kind, const config::Values& v);
+    static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;
 };
 
@@ -55,7 +72,10 @@ struct Integration {
 
 struct EpochRecord {
     std::size_t epoch;
-    double lr, train_loss, val_loss, seconds;
+    double lr, train_loss;
+    double val_loss;              // Eq. 16 on the validation set at t ~ U[0, 1]
+    double val_loss_train_times;  // the same points at times drawn as training draws them
+    double seconds;
 };
 
 struct Model {
@@ -63,6 +83,7 @@ struct Model {
     VectorField<float> field;
     std::vector<float> batch_loss;     // the loss of every training batch, in order
     std::vector<EpochRecord> history;  // per epoch: mean training loss, validation loss
+    TimeCounts time_counts;            // every time the training drew
     data::Standardiser scale;          // of its training set
     double train_seconds = 0.0;
     std::filesystem::path dir;
@@ -71,6 +92,8 @@ struct Model {
 
 Model train(const Config& cfg, bool progress = true);
 Model obtain(const Config& cfg, bool force = false);
+// The model whose checkpoint folder is dir; kind "fm" or "cfm" is what the caller expects.
+Model load(const std::filesystem::path& dir, const std::string& kind);
 
 // Eq. 16 on a set with given noise and times: mean over points of |v(y, t) - (x - eps)|^2.
 double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const Mat<float>& eps,

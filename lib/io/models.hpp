@@ -30,6 +30,18 @@ inline nlohmann::json training_settings(std::size_t points, std::size_t val_poin
             {"seed", seed}};
 }
 
+// The inverse of training_settings: reads them back from a configuration into any
+// model's Config (its points, val_points, epochs, batch, lr and seed).
+template <class Config>
+void read_training_settings(const nlohmann::json& j, Config& c) {
+    c.points = j.at("points").get<std::size_t>();
+    c.val_points = j.at("val_points").get<std::size_t>();
+    c.epochs = j.at("epochs").get<std::size_t>();
+    c.batch = j.at("batch").get<std::size_t>();
+    c.lr = j.at("lr").get<double>();
+    c.seed = j.at("seed").get<std::uint64_t>();
+}
+
 // A checkpoint's data.json: its training set's standardisation and the training time.
 inline std::string data_json(const data::Standardiser& scale, double train_seconds) {
     const nlohmann::json d = {{"mean", scale.mean}, {"std", scale.std}, {"train_seconds", train_seconds}};

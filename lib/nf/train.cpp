@@ -47,12 +47,7 @@ Config Config::from_json(const nlohmann::json& j) {
     c.arch.hidden = j.at("hidden").get<std::size_t>();
     c.arch.log_scale_bound = j.at("log_scale_bound").get<double>();
     c.arch.identity_start = j.at("init") == "identity";
-    c.points = j.at("points").get<std::size_t>();
-    c.val_points = j.at("val_points").get<std::size_t>();
-    c.epochs = j.at("epochs").get<std::size_t>();
-    c.batch = j.at("batch").get<std::size_t>();
-    c.lr = j.at("lr").get<double>();
-    c.seed = j.at("seed").get<std::uint64_t>();
+    io::read_training_settings(j, c);
     return c;
 }
 

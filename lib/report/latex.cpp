@@ -77,6 +77,12 @@ std::string tex_count(long long n) {
     return n < 0 ? "\\ensuremath{-" + out + "}" : out;
 }
 
+std::string ordinal(long long n) {
+    const long long last2 = std::llabs(n) % 100, last = std::llabs(n) % 10;
+    const char* suffix = (last2 >= 11 && last2 <= 13) ? "th" : last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th";
+    return std::to_string(n) + suffix;
+}
+
 std::string tex_percent(double share, int decimals) {
     return fmt::format("{:.{}f}\\,\\%", 100.0 * share, decimals);
 }

@@ -21,11 +21,12 @@ std::string points_dat(const xt::xtensor<float, 2>& x) {
 std::string trajectories_dat(const std::vector<xt::xtensor<float, 2>>& states,
                              const std::vector<double>& times) {
     const std::size_t steps = states.size(), n = states.at(0).shape(0);
-    std::string out = "x y t id\n";
+    std::string out = "x y t mark id\n";
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < steps; ++k) {
             const double t = times.empty() ? double(k) / double(steps - 1) : times[k];
-            out += fmt::format("{:.5f} {:.5f} {:.4f} {}\n", states[k](i, 0), states[k](i, 1), t, i);
+            const int mark = k == 0 ? 0 : k + 1 == steps ? 2 : 1;
+            out += fmt::format("{:.5f} {:.5f} {:.4f} {} {}\n", states[k](i, 0), states[k](i, 1), t, mark, i);
         }
     return out;
 }
@@ -38,7 +39,8 @@ std::string cloud_tikz(const std::string& axis_options, const std::string& dat) 
 }
 
 std::string trajectories_tikz(const std::string& axis_options, const std::string& dat,
-                              std::size_t n, std::size_t steps, const std::string& extra) {
+                              std::size_t n, std::size_t steps, const std::string& extra,
+                              const std::string& after) {
     std::string plots;
     const std::size_t total = n * steps;
     for (std::size_t i = 0; i < n; ++i) {
@@ -53,16 +55,69 @@ std::string trajectories_tikz(const std::string& axis_options, const std::string
             "scatter/use mapped color={{draw=mapped color, fill=mapped color}}, {}] table {{{}}};\n",
             skip, dat);
     }
-    // Start (open circle) and end (filled black dot) of every trajectory.
+    // Where every path starts (open circle) and ends (filled dot), in the process's order.
     plots += fmt::format(
-        "\\addplot[only marks, mark=o, mark size=2.2pt, black, x filter/.expression="
-        "{{\\thisrow{{t}} == 0 ? x : nan}}] table {{{}}};\n", dat);
+        "\\addplot[fr start, x filter/.expression={{\\thisrow{{mark}} == 0 ? x : nan}}] table {{{}}};\n", dat);
     plots += fmt::format(
-        "\\addplot[only marks, mark=*, mark size=1.6pt, black, x filter/.expression="
-        "{{\\thisrow{{t}} == 1 ? x : nan}}] table {{{}}};\n", dat);
-    return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[{}, fr time]\n{}{}\\end{{axis}}\n"
+        "\\addplot[fr end, x filter/.expression={{\\thisrow{{mark}} == 2 ? x : nan}}] table {{{}}};\n", dat);
+    return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr time, {}]\n{}{}{}\\end{{axis}}\n"
                        "\\end{{tikzpicture}}\n",
-                       axis_options, extra, plots);
+                       axis_options, extra, plots, after);
+}
+
+std::string probe_labels(const std::vector<std::array<double, 2>>& at) {
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < at.size(); ++i) texts.push_back(fmt::format("P{}", i + 1));
+    return point_labels(at, texts);
+}
+
+std::string point_labels(const std::vector<std::array<double, 2>>& at, const std::vector<std::string>& texts) {
+    // A plot of its own, drawn last: pgfplots draws every plot's marks after all the
+    // lines, so a TikZ \node would end up under them.
+    std::string rows;
+    for (std::size_t i = 0; i < at.size(); ++i) rows += fmt::format(" {:.5f} {:.5f} {{{}}}\\\\", at[i][0], at[i][1], texts.at(i));
+    return "\\addplot[only marks, mark=none, point meta=explicit symbolic, nodes near coords, "
+           "nodes near coords style={fr probe label}] table[meta=label, row sep=\\\\] {x y label\\\\" +
+           rows + "};\n";
+}
+
+std::string Window::axis_options() const {
+    return fmt::format("xmin={0:g}, xmax={1:g}, ymin={0:g}, ymax={1:g}", -extent, extent);
+}
+
+Window window_for(const std::vector<const xt::xtensor<float, 2>*>& clouds, double min_extent,
+                  double cap) {
+    double need = min_extent;
+    for (const auto* c : clouds)
+        for (std::size_t i = 0; i < c->size(); ++i)
+            if (std::isfinite(c->data()[i])) need = std::max(need, std::fabs(double(c->data()[i])));
+    Window w;
+    w.extent = std::min(cap, std::max(min_extent, std::ceil(need * 2.0) / 2.0));
+    for (const auto* c : clouds) {
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < c->shape(0); ++i)
+            out += !(std::fabs((*c)(i, 0)) <= w.extent && std::fabs((*c)(i, 1)) <= w.extent);
+        w.outside.push_back(out);
+    }
+    return w;
+}
+
+std::string panel_grid(const std::vector<std::string>& panels, std::size_t per_row) {
+    std::string s;
+    for (std::size_t start = 0; start < panels.size(); start += per_row) {
+        const std::size_t end = std::min(panels.size(), start + per_row);
+        const bool full = end - start == per_row;
+        if (start > 0) s += "\\\\[1ex]\n";
+        // A full row spreads to the margins; a shorter one is centred with equal gaps.
+        s += full ? "  " : "  \\hspace*{\\fill}";
+        for (std::size_t i = start; i < end; ++i) {
+            s += panels[i];
+            if (i + 1 < end) s += full ? "\\hfill " : "\\hspace{\\fill}";
+        }
+        if (!full) s += "\\hspace*{\\fill}";
+        s += "\n";
+    }
+    return s;
 }
 
 namespace {

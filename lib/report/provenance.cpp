@@ -1,6 +1,9 @@
 #include "report/provenance.hpp"
 
+#include <algorithm>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include <boost/version.hpp>
 #include <fmt/format.h>
@@ -77,6 +80,28 @@ StageTimes StageTimes::read(const std::filesystem::path& dir) {
     return t;
 }
 
+std::vector<FlagBlock> flag_blocks(
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& chapter_flags) {
+    // Every name=value pair, and the chapters (by index) that have it.
+    std::map<std::string, std::vector<std::size_t>> holders;
+    for (std::size_t c = 0; c < chapter_flags.size(); ++c)
+        for (const auto& [k, v] : chapter_flags[c].second) holders[k + "=" + v].push_back(c);
+    std::map<std::vector<std::size_t>, std::vector<std::string>> by_set;
+    for (const auto& [pair, chapters] : holders) by_set[chapters].push_back(pair);
+    std::vector<std::pair<std::vector<std::size_t>, std::vector<std::string>>> blocks(by_set.begin(), by_set.end());
+    std::stable_sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
+        return a.first.size() != b.first.size() ? a.first.size() > b.first.size() : a.first < b.first;
+    });
+    std::vector<FlagBlock> out;
+    for (const auto& [chapters, flags] : blocks) {
+        FlagBlock b;
+        for (std::size_t c : chapters) b.chapters.push_back(chapter_flags[c].first);
+        b.flags = flags;
+        out.push_back(b);
+    }
+    return out;
+}
+
 std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
                            const std::string& git_state, const std::string& toolchain,
                            const StageTimes& times) {
@@ -86,7 +111,8 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     std::getline(git, dirty);
     std::ostringstream out;
     out << "\\section{Provenance of this run}\\label{sec:provenance}\n";
-    out << "Every number and figure in this report was produced by the run described here.\n\n";
+    out << "Every number and figure in this report was produced by the run described here; each "
+           "chapter's folder keeps the full record in \\texttt{provenance.json}.\n";
     out << "\\paragraph{Source.} Commit " << texttt(commit.empty() ? "unknown" : commit);
     if (dirty == "0")
         out << ", working tree clean.\n";
@@ -97,69 +123,93 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
             << " uncommitted change(s) in the working tree (the run does not match the commit "
                "exactly).\n";
 
+    // Each chapter's flags; --out is its own folder whenever it ends in the chapter's id.
     nlohmann::json versions;
-    std::ostringstream chapters;
+    std::vector<std::pair<std::string, std::map<std::string, std::string>>> flags;
+    std::vector<std::tuple<std::string, double, std::string>> rows;  // id, wall time, streams
+    bool own_folders = true;
     double total = 0.0;
     for (const auto& dir : chapter_dirs) {
         const auto p = nlohmann::json::parse(read_file(dir / "provenance.json"));
         if (versions.is_null()) versions = p.at("versions");
+        const std::string id = p.at("chapter").get<std::string>();
         const double wall = p.at("wall_seconds").get<double>();
         total += wall;
-        std::string flags;
-        for (const auto& [k, v] : p.at("flags").items())
-            flags += (flags.empty() ? "" : " ") + ("--" + k + "=" + v.get<std::string>());
+        std::map<std::string, std::string> f;
+        for (const auto& [k, v] : p.at("flags").items()) f[k] = v.get<std::string>();
+        const std::string out_dir = f.count("out") ? f["out"] : "";
+        if (std::filesystem::path(out_dir).filename() == id) f.erase("out");
+        else own_folders = false;
+        flags.emplace_back(id, f);
         std::string streams;
         for (const auto& s : p.at("streams"))
             streams += (streams.empty() ? "" : ", ") + s.get<std::string>();
-        chapters << "\\item[" << texttt(p.at("chapter").get<std::string>()) << "] "
-                 << fmt::format("{:.2f}", wall) << "\\,s; seed " << texttt(p.at("seed").get<std::string>())
-                 << " (streams: " << tex_escape(streams.empty() ? "none" : streams) << ");\\\\\n"
-                 << "flags: {\\small" << texttt(flags) << "}\n";
+        rows.emplace_back(id, wall, streams.empty() ? "none" : streams);
     }
+
     // Wall time per stage, each as the step that made this report's file last ran.
-    out << "\n\\paragraph{Wall time per stage.} Each stage as it last ran to produce this "
-           "report (a stage that was up to date kept its earlier output and its time); under "
-           "\\texttt{make -j2} stages overlap.\n\\begin{itemize}\\itemsep0pt\n";
-    if (times.build >= 0) out << "\\item build of the driver: " << seconds(times.build) << "\n";
+    out << "\\paragraph{Wall time per stage} (each as it last ran to produce this report; a stage "
+           "that was up to date kept its earlier output and time; under \\texttt{make -j2} stages "
+           "overlap):";
+    std::vector<std::string> stages;
+    if (times.build >= 0) stages.push_back("build of the driver " + seconds(times.build));
     for (const auto& m : times.models) {
-        out << "\\item model " << texttt(m.name) << ": " << seconds(m.seconds);
+        std::string s = "model " + texttt(m.name) + " " + seconds(m.seconds);
         if (m.train_seconds >= 0 && m.train_seconds <= m.seconds)
-            out << ", of which training " << seconds(m.train_seconds);
+            s += " (training " + seconds(m.train_seconds) + ")";
         else if (m.train_seconds >= 0)
-            out << ", its checkpoint reused (trained earlier in " << seconds(m.train_seconds) << ")";
-        out << "\n";
+            s += " (checkpoint reused, trained earlier in " + seconds(m.train_seconds) + ")";
+        stages.push_back(s);
     }
-    out << "\\item chapters: " << seconds(total) << " in all, each listed below\n";
+    stages.push_back("chapters " + seconds(total) + " in all");
     if (times.figure_count > 0)
-        out << "\\item figures: " << times.figure_count << " compiled, " << seconds(times.figures)
-            << " in all\n";
+        stages.push_back(fmt::format("{} figures {} in all", times.figure_count, seconds(times.figures)));
     if (times.latex >= 0)
-        out << "\\item LaTeX, the previous typesetting of this document: " << seconds(times.latex)
-            << " (this one's is not known while it runs; \\texttt{make report} prints it)\n";
-    out << "\\end{itemize}\n";
+        stages.push_back("LaTeX, the previous typesetting of this document, " + seconds(times.latex) +
+                         " (this one's is not known while it runs; \\texttt{make report} prints it)");
+    for (std::size_t i = 0; i < stages.size(); ++i) out << (i ? "; " : " ") << stages[i];
+    out << ".\n";
 
-    out << "\n\\paragraph{Chapters.} Wall time, seed and every flag value of each chapter "
-           "(total "
-        << fmt::format("{:.2f}", total) << "\\,s).\n"
-        << "\\begin{description}\\sloppy\n"
-        << chapters.str() << "\\end{description}\n";
+    // Flags, each value once, with the chapters that share it.
+    out << "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly "
+           "them"
+        << (own_folders ? "; every chapter writes to its own folder, \\texttt{--out=build/chapters/<id>}" : "")
+        << ".\n{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+    for (const auto& b : flag_blocks(flags)) {
+        std::string who;
+        if (b.chapters.size() == chapter_dirs.size()) {
+            who = "every chapter";
+        } else {
+            for (const auto& c : b.chapters) who += (who.empty() ? "" : ", ") + texttt(c);
+        }
+        std::string values;
+        for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + texttt("--" + f);
+        out << "\\item " << who << ": " << values << "\n";
+    }
+    out << "\\end{itemize}}\n";
 
-    // The table under its heading, not beside it, and long version strings wrapped
-    // within the margin.
-    out << "\n\\paragraph{Libraries and tools.}\\mbox{}\n\n"
-           "{\\small\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{12cm}@{}}\n";
+    // Chapters: wall time and random streams, as one paragraph that wraps.
+    out << "\\paragraph{Chapters} (wall time; random streams of the seed): {\\small\\sloppy ";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& [id, wall, streams] = rows[i];
+        out << (i ? "; " : "") << texttt(id) << fmt::format(" {:.2f}\\,s (", wall) << tex_escape(streams) << ")";
+    }
+    out << ".}\n";
+
+    // Libraries and tools, in one paragraph.
+    std::vector<std::string> libs;
     if (!versions.is_null())
-        for (const auto& [k, v] : versions.items())
-            out << tex_escape(k) << " & " << texttt(v.get<std::string>()) << "\\\\\n";
+        for (const auto& [k, v] : versions.items()) libs.push_back(tex_escape(k) + " " + texttt(v.get<std::string>()));
     std::istringstream tools(toolchain);
     for (std::string line; std::getline(tools, line);) {
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
-        out << tex_escape(line.substr(0, colon)) << " & "
-            << texttt(line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' ')))
-            << "\\\\\n";
+        libs.push_back(tex_escape(line.substr(0, colon)) + " " +
+                       texttt(line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' '))));
     }
-    out << "\\end{tabular}}\n";
+    out << "\\paragraph{Libraries and tools.} {\\small\\sloppy ";
+    for (std::size_t i = 0; i < libs.size(); ++i) out << (i ? "; " : "") << libs[i];
+    out << ".}\n";
     return out.str();
 }
 

@@ -2,6 +2,7 @@
 // Where a run came from: library versions, flags, seeds, wall times, and the git state,
 // gathered into the report's appendix.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,16 @@ struct StageTimes {
 
     static StageTimes read(const std::filesystem::path& timing_dir);
 };
+
+// Flag values grouped by the chapters that share them, so that each value is stated
+// once: a block is the set of chapters (in report order) that have exactly these
+// name=value pairs. Blocks come widest first, then in report order.
+struct FlagBlock {
+    std::vector<std::string> chapters;
+    std::vector<std::string> flags;  // "name=value", by name
+};
+std::vector<FlagBlock> flag_blocks(
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& chapter_flags);
 
 // The appendix's LaTeX from each chapter folder's provenance.json (in report order),
 // the git state (`git.txt`: commit, then the number of uncommitted changes), the

@@ -1,0 +1,79 @@
+// The figure helpers and the provenance appendix's flag grouping, against cases worked
+// out by hand.
+#include <catch2/catch.hpp>
+
+#include "report/latex.hpp"
+#include "report/plots.hpp"
+#include "report/provenance.hpp"
+
+using namespace flow;
+
+TEST_CASE("a path's first and last rows are marked, whichever way t runs", "[report][fast]") {
+    // Two paths over three states, t running down (a reverse flow).
+    std::vector<xt::xtensor<float, 2>> s = {{{0, 0}, {5, 5}}, {{1, 0}, {6, 5}}, {{2, 0}, {7, 5}}};
+    const std::string dat = report::trajectories_dat(s, {1.0, 0.5, 0.0});
+    CHECK(dat ==
+          "x y t mark id\n"
+          "0.00000 0.00000 1.0000 0 0\n1.00000 0.00000 0.5000 1 0\n2.00000 0.00000 0.0000 2 0\n"
+          "5.00000 5.00000 1.0000 0 1\n6.00000 5.00000 0.5000 1 1\n7.00000 5.00000 0.0000 2 1\n");
+    const std::string tikz = report::trajectories_tikz("fr cloud", "p.dat", 2, 3);
+    CHECK_THAT(tikz, Catch::Contains("fr start, x filter/.expression={\\thisrow{mark} == 0 ? x : nan}"));
+    CHECK_THAT(tikz, Catch::Contains("fr end, x filter/.expression={\\thisrow{mark} == 2 ? x : nan}"));
+}
+
+TEST_CASE("a panel's window holds its points, or says how many it leaves out", "[report][fast]") {
+    xt::xtensor<float, 2> a = {{0.1f, -3.2f}, {1.0f, 0.5f}};
+    xt::xtensor<float, 2> b = {{9.0f, 0.0f}, {0.0f, 0.0f}, {-2.0f, 2.0f}};
+    const auto w = report::window_for({&a}, 2.6, 8.0);
+    CHECK(w.extent == 3.5);  // 3.2 rounded up to a multiple of 0.5
+    CHECK(w.outside == std::vector<std::size_t>{0});
+    CHECK(w.axis_options() == "xmin=-3.5, xmax=3.5, ymin=-3.5, ymax=3.5");
+    const auto small = report::window_for({&a}, 4.0, 8.0);
+    CHECK(small.extent == 4.0);  // never below the minimum
+    const auto capped = report::window_for({&a, &b}, 2.6, 8.0);
+    CHECK(capped.extent == 8.0);
+    CHECK(capped.outside == std::vector<std::size_t>{0, 1});
+}
+
+TEST_CASE("a panel grid spreads full rows and centres a short last row", "[report][fast]") {
+    const std::string g = report::panel_grid({"A", "B", "C", "D", "E"}, 3);
+    CHECK(g == "  A\\hfill B\\hfill C\n\\\\[1ex]\n  \\hspace*{\\fill}D\\hspace{\\fill}E\\hspace*{\\fill}\n");
+    CHECK(report::panel_grid({"A", "B"}, 2) == "  A\\hfill B\n");
+}
+
+TEST_CASE("labels are one plot of their own, drawn after the others", "[report][fast]") {
+    const std::string l = report::probe_labels({{1.0, 2.0}, {-0.5, 0.25}});
+    CHECK_THAT(l, Catch::StartsWith("\\addplot[only marks, mark=none, point meta=explicit symbolic"));
+    CHECK_THAT(l, Catch::Contains(" 1.00000 2.00000 {P1}\\\\ -0.50000 0.25000 {P2}\\\\};"));
+}
+
+TEST_CASE("flag values are grouped by exactly the chapters that share them", "[report][fast]") {
+    using Flags = std::map<std::string, std::string>;
+    const std::vector<std::pair<std::string, Flags>> chapters = {
+        {"a", {{"seed", "0"}, {"epochs", "20"}}},
+        {"b", {{"seed", "0"}, {"epochs", "20"}, {"probes", "0,1"}}},
+        {"c", {{"seed", "0"}, {"epochs", "100"}, {"probes", "0,1"}}},
+    };
+    const auto blocks = report::flag_blocks(chapters);
+    REQUIRE(blocks.size() == 4);
+    CHECK(blocks[0].chapters == std::vector<std::string>{"a", "b", "c"});
+    CHECK(blocks[0].flags == std::vector<std::string>{"seed=0"});
+    CHECK(blocks[1].chapters == std::vector<std::string>{"a", "b"});
+    CHECK(blocks[1].flags == std::vector<std::string>{"epochs=20"});
+    CHECK(blocks[2].chapters == std::vector<std::string>{"b", "c"});
+    CHECK(blocks[2].flags == std::vector<std::string>{"probes=0,1"});
+    CHECK(blocks[3].chapters == std::vector<std::string>{"c"});
+    CHECK(blocks[3].flags == std::vector<std::string>{"epochs=100"});
+}
+
+TEST_CASE("ordinals take the suffix English gives them", "[report][fast]") {
+    CHECK(report::ordinal(1) == "1st");
+    CHECK(report::ordinal(2) == "2nd");
+    CHECK(report::ordinal(3) == "3rd");
+    CHECK(report::ordinal(4) == "4th");
+    CHECK(report::ordinal(11) == "11th");
+    CHECK(report::ordinal(12) == "12th");
+    CHECK(report::ordinal(13) == "13th");
+    CHECK(report::ordinal(21) == "21st");
+    CHECK(report::ordinal(102) == "102nd");
+}
