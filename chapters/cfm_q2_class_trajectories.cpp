@@ -74,7 +74,7 @@ void cfm_q2_class_trajectories(Context& ctx) {
 
 The conditional model is {desc}, with each class entering through an embedding of
 length {emb}. Figure~\ref{{fig:cfm-q2-class-trajectories}} draws one prior point per class
-(open circles) and follows it along the conditional flow ({steps}) to its end (dot), each
+and follows it along the conditional flow ({steps}) to its end, each
 path in its class's colour, over 3000 grey points of the training distribution.
 Table~\ref{{tab:cfm-q2-class-trajectories}} maps each end point back to the logo's units: a
 point is in its ring when its distance to the ring's centre lies in $[0.875, 1.125]$.

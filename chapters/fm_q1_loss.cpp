@@ -2,11 +2,13 @@
 //
 // "Present the loss function (Eq. 16) over the training batches."
 //
-// Every batch's loss is kept in training. The figure reduces them faithfully: for each
-// run of consecutive batches (about 1000 runs in all) the band from the smallest to the
-// largest loss and the mean, with the validation loss after every epoch on top. The
-// default trains longer than the exercise's 20 epochs; the chapter trains the recipe
-// too and sets the two side by side.
+// Every batch's loss is kept in training. The figure reduces them faithfully on a log
+// batch axis: for each run of consecutive batches (runs growing geometrically, 300 in
+// all) the band from the smallest to the largest loss and the mean, with the validation
+// loss after every epoch at uniform times and at the training's times. The share of
+// late times is counted from the training's own draws. The default trains longer than
+// the exercise's 20 epochs; the chapter trains the recipe too and sets the two side by
+// side.
 #include <algorithm>
 #include <cmath>
 
@@ -31,72 +33,103 @@ void fm_q1_loss(Context& ctx) {
     const std::size_t nb = bl.size();
     const std::size_t per_epoch = nb / m.history.size();
 
-    // --- the figure: min-max band and mean per run of batches -------------------------
-    const std::size_t run = std::max<std::size_t>(1, (nb + 999) / 1000);
-    std::vector<std::vector<double>> band(2), mean(2), val(2);
+    // --- the figure: min-max band and mean per run of batches, on a log batch axis ----
+    // Runs grow geometrically (each one at least a batch), so that the first epoch's
+    // fall is as visible as the last epochs' plateau.
+    const std::size_t runs = 300;
+    std::vector<std::vector<double>> band(2), mean(2), val(2), val_train(2);
     std::vector<std::pair<double, double>> lower;
-    for (std::size_t s = 0; s < nb; s += run) {
-        const std::size_t e = std::min(nb, s + run);
+    std::size_t s = 0, longest = 1;
+    for (std::size_t r = 1; s < nb; ++r) {
+        const auto edge = std::size_t(std::llround(std::pow(double(nb), double(r) / double(runs))));
+        const std::size_t e = std::min(nb, std::max(s + 1, edge));
         double lo = bl[s], hi = bl[s], sum = 0;
         for (std::size_t i = s; i < e; ++i) {
             lo = std::min(lo, double(bl[i]));
             hi = std::max(hi, double(bl[i]));
             sum += bl[i];
         }
-        const double mid = 0.5 * double(s + e) / double(per_epoch);  // in epochs
+        const double mid = std::sqrt(double(s + 1) * double(e));  // batches numbered from 1
         band[0].push_back(mid);
         band[1].push_back(hi);
         lower.push_back({mid, lo});
         mean[0].push_back(mid);
         mean[1].push_back(sum / double(e - s));
+        longest = std::max(longest, e - s);
+        s = e;
     }
     for (auto it = lower.rbegin(); it != lower.rend(); ++it) {  // the band as one polygon
         band[0].push_back(it->first);
         band[1].push_back(it->second);
     }
     for (const auto& h : m.history) {
-        val[0].push_back(double(h.epoch));
+        val[0].push_back(double(h.epoch * per_epoch));
         val[1].push_back(h.val_loss);
+        val_train[0].push_back(double(h.epoch * per_epoch));
+        val_train[1].push_back(h.val_loss_train_times);
     }
     const double lo_all = *std::min_element(bl.begin(), bl.end());
     const double hi_all = *std::max_element(bl.begin(), bl.end());
+    const double ymin = std::max(0.0, lo_all - 0.1), ymax = std::min(hi_all + 0.1, 6.0);
+    std::string epochs;  // a dashed line at the end of epochs 1, 10, 100, ... before the last
+    for (std::size_t e = 1; e < m.history.size(); e *= 10)
+        epochs += fmt::format("\\draw[densely dashed, black!35] (axis cs:{0},{1}) -- (axis cs:{0},{2}) "
+                              "node[pos=1, anchor=south, font=\\scriptsize, black!60] {{end of epoch {3}}};\n",
+                              e * per_epoch, ymin, ymax, e);
+    const bool log_times = m.config.time_sampling == fm::TimeSampling::Log;
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[width=12cm, height=5cm, xlabel={{epoch (batches in units of an epoch of {per} batches)}},
-  ylabel={{loss (Eq.~16)}}, xmin=0, xmax={xmax}, ymin={ymin}, ymax={ymax}, grid=major,
-  grid style={{black!8}}, tick label style={{font=\small}}, label style={{font=\small}},
-  legend style={{font=\small, at={{(0.98,0.98)}}, anchor=north east}}, legend cell align=left]
+\begin{{axis}}[width=10cm, height=5cm, xmode=log, xlabel={{training batch (log scale; an epoch is {per} batches)}},
+  ylabel={{loss (Eq.~16)}}, xmin=1, xmax={xmax}, ymin={ymin}, ymax={ymax}, grid=major,
+  grid style={{black!8}}, tick label style={{font=\small}}, label style={{font=\small}}, clip=false,
+  legend style={{font=\small, at={{(1.03,1)}}, anchor=north west, draw=none}}, legend cell align=left]
 \addplot[fill=black!18, draw=none, area legend] table[x=t, y=loss] {{band.dat}};
-\addlegendentry{{range of {run} consecutive batches}}
+\addlegendentry{{batches: range}}
 \addplot[thin, black] table[x=t, y=loss] {{mean.dat}};
-\addlegendentry{{mean of {run} consecutive batches}}
+\addlegendentry{{batches: mean}}
+\addplot[only marks, mark=square*, mark size=1.2pt, blue!70!black] table[x=t, y=loss] {{val_train.dat}};
+\addlegendentry{{validation, {train_law}}}
 \addplot[only marks, mark=*, mark size=1.3pt, red!75!black] table[x=t, y=loss] {{val.dat}};
-\addlegendentry{{validation loss after each epoch}}
-\end{{axis}}
+\addlegendentry{{validation, $t \sim U[0, 1]$}}
+{epochs}\end{{axis}}
 \end{{tikzpicture}}
 )",
-                                         fmt::arg("per", per_epoch), fmt::arg("xmax", m.history.size()),
-                                         fmt::arg("ymin", std::max(0.0, lo_all - 0.1)),
-                                         fmt::arg("ymax", std::min(hi_all + 0.1, 6.0)), fmt::arg("run", run));
+                                         fmt::arg("per", per_epoch), fmt::arg("xmax", nb),
+                                         fmt::arg("ymin", ymin), fmt::arg("ymax", ymax),
+                                         fmt::arg("train_law", log_times ? "training's $t$" : "training's draws"),
+                                         fmt::arg("epochs", epochs));
     ctx.figure("loss", tikz,
                {{"band.dat", report::dat_table({"t", "loss"}, band)},
                 {"mean.dat", report::dat_table({"t", "loss"}, mean)},
-                {"val.dat", report::dat_table({"t", "loss"}, val)}});
+                {"val.dat", report::dat_table({"t", "loss"}, val)},
+                {"val_train.dat", report::dat_table({"t", "loss"}, val_train)}});
 
     // --- statistics ----------------------------------------------------------------------
-    double first_epoch = 0, last_epoch = 0;
-    for (std::size_t i = 0; i < per_epoch; ++i) {
-        first_epoch += bl[i] / double(per_epoch);
-        last_epoch += bl[nb - per_epoch + i] / double(per_epoch);
-    }
+    auto mean_of = [&](std::size_t a, std::size_t b) {  // mean batch loss over [a, b)
+        double sum = 0;
+        for (std::size_t i = a; i < b; ++i) sum += bl[i];
+        return sum / double(b - a);
+    };
+    const double first_epoch = mean_of(0, per_epoch), last_epoch = mean_of(nb - per_epoch, nb);
+    const std::size_t head = std::min<std::size_t>(10, per_epoch), tenth = std::max<std::size_t>(1, per_epoch / 10);
+    const double first_batches = mean_of(0, head), end_of_first = mean_of(per_epoch - tenth, per_epoch);
     const auto best = std::min_element(m.history.begin(), m.history.end(),
                                        [](const auto& a, const auto& b) { return a.val_loss < b.val_loss; });
-    ctx.stats["figures"]["loss"] = {{"batches", nb},       {"run", run},
+    const auto& last = m.history.back();
+    ctx.stats["figures"]["loss"] = {{"batches", nb},       {"runs", band[0].size() / 2},
                                     {"first", bl.front()}, {"last", bl.back()},
                                     {"min", lo_all},       {"max", hi_all},
+                                    {"first_batches_mean", first_batches}, {"end_of_first_epoch_mean", end_of_first},
                                     {"first_epoch_mean", first_epoch}, {"last_epoch_mean", last_epoch},
                                     {"val_first", m.history.front().val_loss},
-                                    {"val_last", m.history.back().val_loss},
+                                    {"val_last", last.val_loss},
+                                    {"val_train_times_last", last.val_loss_train_times},
                                     {"val_min", best->val_loss}, {"val_min_epoch", best->epoch}};
+
+    // --- the times the training drew --------------------------------------------------------
+    const double late = m.time_counts.share_above(0.9);
+    const double late_law = fm::time_share_above(m.config.time_sampling, m.config.time_floor, 0.9);
+    ctx.stats["time_draws"] = {{"draws", m.time_counts.total()}, {"share_above_0.9", late},
+                               {"law_share_above_0.9", late_law}};
 
     // --- the exercise's recipe: 20 epochs, uniform times, everything else as this run -------
     fm::Config recipe_cfg = m.config;
@@ -140,21 +173,20 @@ after {o_s}\,s. {verdict})",
     }
 
     std::string times_txt;
-    if (m.config.time_sampling == fm::TimeSampling::Log) {
-        // Under t = 1 - floor^u, P(t > 0.9) = log(0.1) / log(floor) (all of it when floor >= 0.1).
-        const double late = std::min(1.0, std::log(0.1) / std::log(m.config.time_floor));
+    if (log_times) {
         times_txt = fmt::format(
             R"(
 
 \paragraph{{Times drawn toward the data.}} Algorithm~1 draws $t \sim U[0, 1]$; this run draws
 $1 - t$ log-uniformly on $[{floor}, 1]$, so that every factor of ten closer to the data gets
-the same share of the batches: {late} of them have $t > 0.9$, where uniform times would give
-10\,\%. At each $t$ the loss of Eq.~16 and the field that minimises it are the same; the
-network's capacity moves toward the end of the path, where it is decided whether a sample
-lands inside a band or just beside it. The batch losses in the figure are taken at these
-times, the validation loss at uniform times, so the two measure different averages.)",
+the same share of the batches. Of the {draws} times the training drew, {late} are above 0.9
+(the law gives $1 - \ln 10 / \ln(1/{floor}) = {law}$), where uniform times would give 10\,\%.
+At each $t$ the loss of Eq.~16 and the field that minimises it are the same; the network's
+capacity moves toward the end of the path, where it is decided whether a sample lands inside
+a band or just beside it.)",
             fmt::arg("floor", fmt::format("{:g}", m.config.time_floor)),
-            fmt::arg("late", report::tex_percent(late)));
+            fmt::arg("draws", report::tex_count((long long)m.time_counts.total())),
+            fmt::arg("late", report::tex_percent(late)), fmt::arg("law", report::tex_percent(late_law)));
         // The sampler's steps that start beyond the largest training time.
         const std::size_t n = fm::step_count(0, 1, how.dt);
         std::size_t beyond = 0;
@@ -169,29 +201,41 @@ times, the validation loss at uniform times, so the two measure different averag
         R"(\section{{{heading}}}\label{{sec:fm-q1-loss}}
 
 The model is {desc}. Figure~\ref{{fig:fm-q1-loss}} shows the loss of Eq.~16 on every one of
-the {nb} training batches, reduced faithfully: for each run of {run} consecutive batches the
-band from the lowest to the highest loss and their mean; the dots are the loss on
-{val_n} held-out points with their noise and times fixed once, after every epoch. The
-mean batch loss falls from {e0} in the first epoch to {e1} in the last, and the validation
-loss from {v0} to {v1} (lowest {vmin}, after epoch {vminep}). Batch to batch the loss
-varies between {lo} and {hi}: a batch of 128 random times and noises is a noisy estimate,
-and the loss cannot approach zero, because the target $x-\epsilon$ is not determined by
-$(y, t)$: the field can only learn its conditional mean.{times}{recipe}
+the {nb} training batches, on a logarithmic batch axis so that the first epoch is as visible
+as the last: for runs of consecutive batches (single batches at the start, up to {longest}
+at the end), the band from the lowest to the highest loss and their mean. The mean of the
+first {head} batches is {b0}; by the last tenth of the first epoch it is {b1}, and it ends
+at {e1}, the mean of the last epoch. Batch to batch the loss varies between {lo} and {hi}:
+a batch of 128 random times and noises is a noisy estimate, and the loss cannot approach
+zero, because the target $x-\epsilon$ is not determined by $(y, t)$: the field can only
+learn its conditional mean.
+
+The batches and the validation set measure different averages of the same loss, and the
+figure shows both on equal terms. After every epoch, {val_n} held-out points with their
+noise fixed once are scored at times drawn as the training draws them (squares), which
+{sit} the batch means ({vt1} after the last epoch), and at $t \sim U[0, 1]$, the average
+Eq.~16 states (dots), which {v_side} ({v0} after the first epoch, {v1} after the last,
+lowest {vmin} after epoch {vminep}).{times}{recipe}
 
 \begin{{figure}}[htbp]
   \centering
   \includegraphics{{{pdf}}}
-  \caption{{Flow matching: the training loss over batches and the validation loss per epoch.}}
+  \caption{{Flow matching: the loss of every training batch and the validation loss after every epoch.}}
   \label{{fig:fm-q1-loss}}
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", fm_description(m.config)),
-        fmt::arg("nb", report::tex_count((long long)nb)), fmt::arg("run", run),
+        fmt::arg("nb", report::tex_count((long long)nb)), fmt::arg("longest", longest),
+        fmt::arg("head", head), fmt::arg("b0", tex_fixed(first_batches, 3)), fmt::arg("b1", tex_fixed(end_of_first, 3)),
         fmt::arg("val_n", report::tex_count((long long)m.config.val_points)),
-        fmt::arg("e0", tex_fixed(first_epoch, 3)), fmt::arg("e1", tex_fixed(last_epoch, 3)),
-        fmt::arg("v0", tex_fixed(m.history.front().val_loss, 4)),
-        fmt::arg("v1", tex_fixed(m.history.back().val_loss, 4)),
-        fmt::arg("vmin", tex_fixed(best->val_loss, 4)), fmt::arg("vminep", best->epoch),
+        fmt::arg("e1", tex_fixed(last_epoch, 3)),
+        fmt::arg("sit", std::fabs(last.val_loss_train_times - last_epoch) < 0.05 ? "sit on" : "lie near"),
+        fmt::arg("vt1", tex_fixed(last.val_loss_train_times, 3)),
+        fmt::arg("v_side", !log_times ? "is the same law here"
+                           : last.val_loss > last.val_loss_train_times ? "lie higher" : "lie lower"),
+        fmt::arg("v0", tex_fixed(m.history.front().val_loss, 3)),
+        fmt::arg("v1", tex_fixed(last.val_loss, 3)),
+        fmt::arg("vmin", tex_fixed(best->val_loss, 3)), fmt::arg("vminep", best->epoch),
         fmt::arg("lo", tex_fixed(lo_all, 2)), fmt::arg("hi", tex_fixed(hi_all, 2)),
         fmt::arg("times", times_txt), fmt::arg("recipe", recipe_txt), fmt::arg("pdf", ctx.figure_pdf("loss")));
 }

@@ -155,9 +155,8 @@ The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the
 Eq.~9 on {val} held-out validation points and its two components, whose negated sum it is.
 The validation loss {trend}{best}.
 The two components move in {same_or_opposite}: the mean log-determinant of the inverse
-{ld_dir} from {ld0} to {ld1} nats (the inverse flow stretching the thin rings over the
-plane), and the mean $\log p_z$ of the inverted points {lp_dir} from {lp0} to {lp1}
-(those points spreading over the prior).
+{ld_dir} from {ld0} to {ld1} nats ({ld_why}), and the mean $\log p_z$ of the inverted
+points {lp_dir} from {lp0} to {lp1} ({lp_why}).
 On {test} fresh test points the negative log-likelihood is {nll} nats, {gap} above the
 differential entropy of the data, {floor} nats, which no model can go below (the logarithm
 of the support's area, {area}, measured on a fine grid, over the standardisation's scales).{recipe}
@@ -178,6 +177,10 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
                      ? "the same direction" : "opposite directions"),
         fmt::arg("ld_dir", direction(f.val.logdet, l.val.logdet)),
         fmt::arg("ld0", tex_fixed(f.val.logdet, 3)), fmt::arg("ld1", tex_fixed(l.val.logdet, 3)),
+        fmt::arg("ld_why", l.val.logdet > 0 ? "positive: the inverse flow stretches the thin rings over the plane"
+                                            : "the inverse flow does not, on average, stretch the data"),
+        fmt::arg("lp_why", l.val.log_pz < f.val.log_pz ? "those points spread over the prior"
+                                                       : "those points gather toward the prior's centre"),
         fmt::arg("lp_dir", direction(f.val.log_pz, l.val.log_pz)),
         fmt::arg("lp0", tex_fixed(f.val.log_pz, 3)), fmt::arg("lp1", tex_fixed(l.val.log_pz, 3)),
         fmt::arg("test", report::tex_count((long long)test.shape(0))),

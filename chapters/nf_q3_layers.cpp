@@ -28,22 +28,29 @@ void nf_q3_layers(Context& ctx) {
     nf::to_output_frame(path);
 
     const auto data = held_out(ctx, m.scale);
-    std::string panels, progression;
+    std::string progression;
+    std::vector<std::string> panels;
+    std::size_t hidden = 0;
     for (int i = 0; i <= 5; ++i) {
         const std::size_t layer = std::size_t(std::lround(double(i) * double(L) / 5.0));
         const auto& x = path[layer];
         const std::string name = fmt::format("layer{}", layer);
-        const std::string title = layer == 0 ? std::string("input $z$")
-                                             : fmt::format("after layer {} of {}", layer, L);
-        ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
+        // Each panel its own window, wide enough for its points (up to +-8; the title says
+        // how many lie beyond even that).
+        const report::Window win = report::window_for({&x}, 2.6, 8.0);
+        std::string title = layer == 0 ? std::string("input $z$") : fmt::format("after layer {} of {}", layer, L);
+        if (win.outside[0] > 0) title += fmt::format(", {} outside", win.outside[0]);
+        ctx.figure(name, report::cloud_tikz("fr panel, " + win.axis_options() + ", title={" + title + "}", name + ".dat"),
                    {{name + ".dat", report::points_dat(x)}});
         auto st = cloud_json(x, m.scale, data);
         const double share = st["share_in_band"].get<double>();
         st["layer"] = layer;
         st["t"] = double(layer) / double(L);
+        st["window"] = win.extent;
+        st["outside_window"] = win.outside[0];
+        hidden += win.outside[0];
         ctx.stats["figures"][name] = st;
-        panels += fmt::format("  \\includegraphics{{{}}}{}\n", ctx.figure_pdf(name),
-                              i == 2 ? "\\\\[1ex]" : (i < 5 ? "\\hfill" : ""));
+        panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
         progression += fmt::format("{}{} ({})", i ? ", " : "", tex_percent(share),
                                    layer == 0 ? std::string("input") : fmt::format("layer {}", layer));
     }
@@ -55,12 +62,14 @@ void nf_q3_layers(Context& ctx) {
 Figure~\ref{{fig:nf-q3-layers}} follows 1000 samples from the prior through the flow's {L}
 coupling layers, shown after every fifth of them. The permutation after each coupling swaps
 the two coordinates; every panel shows its points with the coordinates in the order they
-reach the output, so the panels share one frame. The share of points inside a ring band
-changes as follows: {prog}. The covariance's diagonal goes from $({c0x}, {c0y})$ for the
-prior to $({c1x}, {c1y})$ at the output. The progression is made of discrete steps: each
-layer moves only one coordinate, as an affine function of the other, so the intermediate
-distributions are sheared and stretched copies of the prior, not a gradual morphing of
-it into the data.
+reach the output, so the panels share one frame, and each panel's window is as wide as its points need{hidden}. The share of points
+inside a ring band changes as follows: {prog}. The covariance's diagonal goes from
+$({c0x}, {c0y})$ for the prior to $({c1x}, {c1y})$ at the output. The progression is made of
+discrete steps: each coupling moves only one coordinate, by an affine map of that coordinate
+(a scale and a shift) whose scale and shift are nonlinear functions of the other coordinate,
+computed by its two networks. So a layer shifts and stretches every slice of the cloud
+along one axis by its own amount, and the intermediate distributions are neither the prior
+nor the data.
 
 \begin{{figure}}[htbp]
   \centering
@@ -73,7 +82,9 @@ it into the data.
         fmt::arg("c0y", report::tex_fixed(first["cov"][1][1].get<double>(), 2)),
         fmt::arg("c1x", report::tex_fixed(last["cov"][0][0].get<double>(), 2)),
         fmt::arg("c1y", report::tex_fixed(last["cov"][1][1].get<double>(), 2)),
-        fmt::arg("panels", panels));
+        fmt::arg("hidden", hidden == 0 ? std::string(", so no point is hidden")
+                                        : fmt::format(" (up to $\\pm 8$; {} points of all the panels lie beyond)", hidden)),
+        fmt::arg("panels", report::panel_grid(panels, 3)));
 }
 
 }  // namespace flow::chapters

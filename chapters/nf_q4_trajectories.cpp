@@ -24,7 +24,7 @@ void nf_q4_trajectories(Context& ctx) {
     nf::to_output_frame(path);
 
     ctx.figure("trajectories",
-               report::trajectories_tikz("fr cloud, width=8cm, xlabel={$x_1$}, ylabel={$x_2$}",
+               report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}",
                                          "trajectories.dat", n, L + 1),
                {{"trajectories.dat", report::trajectories_dat(path)}});
 
@@ -39,8 +39,8 @@ void nf_q4_trajectories(Context& ctx) {
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:nf-q4-trajectories}}
 
-Figure~\ref{{fig:nf-q4-trajectories}} follows 10 samples from the prior (open circles)
-through the {L} layers to their outputs (dots), coloured by the position $t = k/{L}$ after
+Figure~\ref{{fig:nf-q4-trajectories}} follows 10 samples from the prior through the {L}
+layers to their outputs, coloured by the position $t = k/{L}$ after
 layer $k$, with coordinates in the order they reach the output. Every layer moves a point
 parallel to one axis only, so the paths are staircases: on average a path is {ratio} times
 as long as the straight segment from its start to its end (at most {max}), with a mean

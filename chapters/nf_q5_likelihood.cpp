@@ -63,10 +63,23 @@ void nf_q5_likelihood(Context& ctx) {
     const std::string inv_range = fmt::format(
         "xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
         "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -window, window);
+    std::vector<std::array<double, 2>> at;
+    for (std::size_t i = 0; i < n; ++i) at.push_back({x(i, 0), x(i, 1)});
     ctx.figure("inverse",
-               report::trajectories_tikz("fr cloud, width=7.4cm, xlabel={$x_1$}, ylabel={$x_2$}, " + inv_range,
-                                         "inverse.dat", n, L + 1),
+               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, " + inv_range,
+                                         "inverse.dat", n, L + 1, "", report::probe_labels(at)),
                {{"inverse.dat", report::trajectories_dat(path, times)}});
+    // Which paths leave the window, and each path's distance from the origin, step by step.
+    std::vector<std::size_t> cut;
+    std::vector<std::vector<double>> norm(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        bool out = false;
+        for (const auto& st : path) {
+            norm[i].push_back(std::hypot(double(st(i, 0)), double(st(i, 1))));
+            out = out || std::fabs(st(i, 0)) > window || std::fabs(st(i, 1)) > window;
+        }
+        if (out) cut.push_back(i);
+    }
 
     // --- log p(x) per point --------------------------------------------------------------
     std::vector<double> lp(n), lpz(n), ld(n), rz(n);
@@ -107,11 +120,11 @@ void nf_q5_likelihood(Context& ctx) {
     }
     std::string marks;
     for (std::size_t i = 0; i < n; ++i)
-        marks += fmt::format("\\node[circle, draw=white, fill={}, inner sep=1.6pt, label={{[font=\\scriptsize, "
-                             "text=white]above right:P{}}}] at (axis cs:{},{}) {{}};\n",
-                             inside[i] ? "black" : "red", i + 1, x(i, 0), x(i, 1));
+        marks += fmt::format("\\node[circle, draw=white, fill={}, inner sep=1.6pt] at (axis cs:{},{}) {{}};\n",
+                             inside[i] ? "black" : "red", x(i, 0), x(i, 1));
+    marks += report::probe_labels(at);
     ctx.figure("density",
-               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=7.4cm, xlabel={{$x_1$}}, "
+               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=6.6cm, xlabel={{$x_1$}}, "
                            "ylabel={{$x_2$}}, {}, enlargelimits=false, axis on top, colormap name=fr viridis, "
                            "colorbar, point meta min={}, point meta max={}, colorbar style={{width=0.25cm, "
                            "title={{$\\log p$}}, yticklabel style={{font=\\scriptsize}}}}]\n"
@@ -124,18 +137,14 @@ void nf_q5_likelihood(Context& ctx) {
                                        {"colour_floor", bottom}};
 
     // --- the answer, from the numbers ----------------------------------------------------
-    double min_in = INFINITY, max_out = -INFINITY, in_pz = 0, out_pz = 0, in_ld = 0, out_ld = 0;
+    double min_in = INFINITY, max_out = -INFINITY;
     std::size_t n_in = 0, n_out = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (inside[i]) {
             min_in = std::min(min_in, lp[i]);
-            in_pz += lpz[i];
-            in_ld += ld[i];
             ++n_in;
         } else {
             max_out = std::max(max_out, lp[i]);
-            out_pz += lpz[i];
-            out_ld += ld[i];
             ++n_out;
         }
     }
@@ -144,45 +153,99 @@ void nf_q5_likelihood(Context& ctx) {
         verdict = fmt::format("All {} probes lie {} the rings, so this run cannot compare the two "
                               "groups (choose others with --probes).",
                               n, n_in ? "inside" : "outside");
+    } else if (min_in > max_out) {
+        verdict = fmt::format(
+            "Every point inside the logo is more likely than every point outside it: the "
+            "least likely inside point has $\\log p = {}$, the most likely outside point {}, "
+            "a ratio of densities of at least $e^{{{}}}$. The model was fitted by maximum "
+            "likelihood to points from the bands only, and as a bijection it can give the "
+            "bands density only by taking it from the rest of the plane.",
+            num(min_in), num(max_out), tex_fixed(min_in - max_out, 1));
     } else {
-        in_pz /= double(n_in), out_pz /= double(n_out), in_ld /= double(n_in), out_ld /= double(n_out);
-        const double d_pz = in_pz - out_pz, d_ld = in_ld - out_ld;
-        double in_rz = 0, out_rz = 0;
-        for (std::size_t i = 0; i < n; ++i) (inside[i] ? in_rz : out_rz) += rz[i];
-        in_rz /= double(n_in);
-        out_rz /= double(n_out);
-        const std::string parts = fmt::format(
-            "Of the difference between the groups' mean $\\log p$ ({}), {} comes from "
-            "$\\log p_z$ (the inside points invert to a mean $\\lVert z\\rVert$ of {}, the "
-            "outside ones to {}) and {} from the log-determinant (how much the inverse "
-            "stretches a small neighbourhood of the point).",
-            num(d_pz + d_ld), num(d_pz), num(in_rz), num(out_rz),
-            num(d_ld));
-        if (min_in > max_out)
-            verdict = fmt::format(
-                "Every point inside the logo is more likely than every point outside it: the "
-                "least likely inside point has $\\log p = {}$, the most likely outside point {}, "
-                "a ratio of densities of at least $e^{{{}}}$. The model was fitted by maximum "
-                "likelihood to points from the bands only, and as a bijection it can give the "
-                "bands density only by taking it from the rest of the plane. {}",
-                num(min_in), num(max_out), tex_fixed(min_in - max_out, 1), parts);
-        else
-            verdict = fmt::format(
-                "In this run the groups overlap: the least likely inside point has "
-                "$\\log p = {}$ and the most likely outside point {}, so the model has not "
-                "separated the bands from their surroundings at these points. {}",
-                num(min_in), num(max_out), parts);
-        ctx.stats["groups"] = {{"min_inside", min_in}, {"max_outside", max_out},
-                               {"delta_log_pz", d_pz}, {"delta_logdet", d_ld}};
+        verdict = fmt::format(
+            "In this run the groups overlap: the least likely inside point has "
+            "$\\log p = {}$ and the most likely outside point {}, so the model has not "
+            "separated the bands from their surroundings at these points.",
+            num(min_in), num(max_out));
     }
+    if (n_in > 0 && n_out > 0) ctx.stats["groups"] = {{"min_inside", min_in}, {"max_outside", max_out}};
+
+    // Each point's two terms, and why a point can land absurdly far in the prior: each
+    // inverse coupling is z_r = (y_r - b(y_l)) exp(-log s(y_l)) with |log s| < c, and b a
+    // LeakyReLU network, piecewise linear in y_l; outside the data nothing holds either
+    // back, so the distance can grow by a factor of up to about e^c per layer, while the
+    // log-determinant stays within c L in absolute value.
+    const double ld_bound = m.config.arch.log_scale_bound * double(L);
+    double data_reach = 0;  // the largest distance of a held-out data point from the origin
+    {
+        const auto data = held_out(ctx, m.scale);
+        for (std::size_t i = 0; i < data.shape(0); ++i)
+            data_reach = std::max(data_reach, std::hypot(double(data(i, 0)), double(data(i, 1))));
+    }
+    ctx.stats["data_reach"] = data_reach;
+    auto dominant = [&](std::size_t i) {
+        return std::fabs(lpz[i]) >= std::fabs(ld[i]) ? "$\\log p_z$" : "the log-determinant";
+    };
+    std::string terms = "Table~\\ref{tab:nf-q5} splits each $\\log p(x)$ into its two terms.";
+    if (n_in > 0) {
+        double a = INFINITY, b = -INFINITY, c = INFINITY, d = -INFINITY, r = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (inside[i]) {
+                a = std::min(a, lpz[i]), b = std::max(b, lpz[i]), c = std::min(c, ld[i]), d = std::max(d, ld[i]);
+                r = std::max(r, rz[i]);
+            }
+        terms += fmt::format(" For the points on a ring, $\\log p_z$ lies between {} and {} (they land "
+                             "within $\\lVert z\\rVert \\le {}$) and the log-determinant between {} and {}.",
+                             num(a), num(b), num(r), num(c), num(d));
+    }
+    nlohmann::json escapes = nlohmann::json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (inside[i]) continue;
+        // The inverse step after which the path stays beyond twice the data's reach.
+        const double reach = 2.0 * data_reach;
+        std::size_t from = norm[i].size();
+        while (from > 0 && norm[i][from - 1] > reach) --from;
+        if (from < norm[i].size() && rz[i] > 100.0) {
+            const double growth = std::pow(rz[i] / norm[i][from], 1.0 / double(L - from));
+            double largest = 0;
+            for (std::size_t j = from + 1; j <= L; ++j) largest = std::max(largest, norm[i][j] / norm[i][j - 1]);
+            escapes.push_back({{"probe", i + 1}, {"leaves_after_step", from}, {"growth_per_layer", growth},
+                               {"largest_growth", largest}});
+            terms += fmt::format(
+                " P{0} lies off the rings, where the model never saw data. After its {2} inverse step "
+                "its path never comes back within {1} of the origin (twice the reach of the data), and "
+                "from there its distance grows by a factor of {3} per layer on average (up to {4} in one "
+                "layer) to "
+                "$\\lVert z\\rVert = {5}$. Each inverse coupling computes $z_r = (y_r - b(y_l))\\,e^{{-\\log s(y_l)}}$ "
+                "with $|\\log s| < {6}$ and $b$ a LeakyReLU network, linear in $y_l$ far from the data: "
+                "nothing there stops the distance from compounding over {7} layers. The log-determinant "
+                "is bounded by $\\pm {8}$ nats ({9} here), so the whole of $\\log p = {10}$ is "
+                "$\\log p_z = -\\lVert z\\rVert^2/2 - \\log 2\\pi$. The number measures how the flow "
+                "extrapolates, not the data; Section~\\ref{{sec:fm-q5-reverse}} contrasts flow matching.",
+                i + 1, tex_fixed(reach, 1), report::ordinal((long long)from), tex_fixed(growth, 2), tex_fixed(largest, 1), num(rz[i]),
+                tex_fixed(m.config.arch.log_scale_bound, 0), L, tex_fixed(ld_bound, 0), num(ld[i]), num(lp[i]));
+        } else {
+            terms += fmt::format(" P{} lies off the rings and lands at $\\lVert z\\rVert = {}$; {} dominates "
+                                 "its $\\log p$ ({} against {}).",
+                                 i + 1, num(rz[i]), dominant(i), num(lpz[i]), num(ld[i]));
+        }
+    }
+    ctx.stats["escapes"] = escapes;
+    std::string cut_txt;
+    for (std::size_t k = 0; k < cut.size(); ++k)
+        cut_txt += fmt::format("{}P{}", k == 0 ? "" : k + 1 == cut.size() ? " and " : ", ", cut[k] + 1);
+    cut_txt = cut.empty() ? std::string("every path stays inside the window")
+                          : fmt::format("the path{} of {} leave{} the window and {} cut at its edge",
+                                        cut.size() > 1 ? "s" : "", cut_txt, cut.size() > 1 ? "" : "s",
+                                        cut.size() > 1 ? "are" : "is");
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:nf-q5-likelihood}}
 
 Table~\ref{{tab:nf-q5}} lists the {n} points, their side of the rings by the logo's geometry,
 and their log-likelihood $\log p(x) = \log p_z(\phi^{{-1}}(x)) + \log|\det \partial\phi^{{-1}}/\partial x|$.
 Figure~\ref{{fig:nf-q5}} (left) follows them through the inverse flow, from the data
-($t = 1$, dots) to the prior ($t = 0$, open circles); on the right, the model's log-density
-over the plane with the points marked (black inside, red outside). {verdict}
+($t = 1$) to the prior ($t = 0$); on the right, the model's log-density over the plane with
+the points marked. {verdict} {terms}
 
 \begin{{table}}[htbp]
   \centering\small
@@ -190,7 +253,7 @@ over the plane with the points marked (black inside, red outside). {verdict}
     point & logo units & standardised & side & $\lVert z\rVert$ & $\log p_z$ & $\log|\det|$ & $\log p(x)$\\
     \hline
 {rows}  \end{{tabular}}
-  \caption{{Normalizing flow: log-likelihood of the probe points.}}
+  \caption{{Normalizing flow: log-likelihood of the probe points and its two terms.}}
   \label{{tab:nf-q5}}
 \end{{table}}
 
@@ -198,15 +261,15 @@ over the plane with the points marked (black inside, red outside). {verdict}
   \centering
   \includegraphics{{{inv}}}\hfill\includegraphics{{{dens}}}
   \caption{{Normalizing flow. Left: inverse trajectories of the probe points, coloured by $t$
-  (cut at the window's edge; Table~\ref{{tab:nf-q5}} gives where they end).
-  Right: the learned $\log p(x)$ on a {G}$\times${G} grid (colours clamped {span} nats below
-  the maximum), with the probes.}}
+  ({cut}; Table~\ref{{tab:nf-q5}} gives where they end). Right: the learned $\log p(x)$ on a
+  {G}$\times${G} grid (colours clamped {span} nats below the maximum), with the probes.}}
   \label{{fig:nf-q5}}
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", n), fmt::arg("verdict", verdict),
-        fmt::arg("rows", rows), fmt::arg("inv", ctx.figure_pdf("inverse")),
-        fmt::arg("dens", ctx.figure_pdf("density")), fmt::arg("G", G), fmt::arg("span", 10));
+        fmt::arg("terms", terms), fmt::arg("rows", rows), fmt::arg("inv", ctx.figure_pdf("inverse")),
+        fmt::arg("cut", cut_txt), fmt::arg("dens", ctx.figure_pdf("density")), fmt::arg("G", G),
+        fmt::arg("span", 10));
 }
 
 }  // namespace flow::chapters

@@ -13,6 +13,7 @@ namespace flow::chapters {
 std::vector<config::FlagSpec> cfm_q1_input_flags();
 std::vector<config::FlagSpec> fm_nf_flags();
 std::vector<config::FlagSpec> fm_q5_flags();
+std::vector<config::FlagSpec> fm_bonus_flags();
 void fm_q1_loss(Context&);
 void fm_q2_progression(Context&);
 void fm_q3_trajectories(Context&);
@@ -65,7 +66,7 @@ const std::vector<Chapter>& all() {
              cfm_q1_input_flags, cfm_q1_input},
             {"cfm-q2-class-trajectories", "Conditional flow matching -- Q2: A point from each class", "cfm", model_flags<kCfm>, cfm_q2_class_trajectories},
             {"cfm-q3-sampling", "Conditional flow matching -- Q3: Sampling", "cfm", model_flags<kCfm>, cfm_q3_sampling},
-            {"fm-bonus-target", "Flow matching -- Bonus: sampling the point (4, 5)", "fm", model_flags<kFm>, fm_bonus_target},
+            {"fm-bonus-target", "Flow matching -- Bonus: sampling the point (4, 5)", "fm", fm_bonus_flags, fm_bonus_target},
         };
         return c;
     }();

@@ -29,6 +29,13 @@ FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "a chapter's statistic
 if "$src/scripts/check-report" "$work" "$bin" 1 > /dev/null 2>&1; then
   fail "check-report accepted a limit of 1 page"
 fi
+# A table or figure past the margin is refused (LaTeX's overfull box, here planted).
+cp build/latex/report.log report.log.keep
+echo 'Overfull \hbox (12.5pt too wide) in paragraph at lines 3--9' >> build/latex/report.log
+if "$src/scripts/check-report" "$work" "$bin" > /dev/null 2>&1; then
+  fail "check-report accepted a box 12.5pt past the margin"
+fi
+mv report.log.keep build/latex/report.log
 
 # Nothing changed: nothing to do.
 run > second.log 2>&1 || { cat second.log >&2; fail "the second run failed"; }

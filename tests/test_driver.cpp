@@ -7,6 +7,7 @@
 #include <functional>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/files.hpp"
@@ -212,7 +213,9 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     REQUIRE(fm.status == 0);
     CHECK_THAT(fm.out, Catch::StartsWith(models.string() + "/fm-"));
     CHECK(run_env(env, "train fm" + quick + " --dt 0.01 --solver rk4").out == fm.out);  // not in the hash
-    CHECK_THAT(run_env(env, "train cfm" + quick).out, Catch::StartsWith(models.string() + "/cfm-"));
+    const auto cfm = run_env(env, "train cfm" + quick);
+    CHECK_THAT(cfm.out, Catch::StartsWith(models.string() + "/cfm-"));
+    const std::string cfm_dir = cfm.out.substr(0, cfm.out.find('\n'));
 
     // Every number a chapter writes is finite: nlohmann writes NaN and infinities as null.
     std::function<void(const nlohmann::json&, const std::string&)> finite = [&](const nlohmann::json& j,
@@ -230,6 +233,7 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
         if (std::string(id) == "fm-q2-progression" || std::string(id) == "fm-q3-trajectories" ||
             std::string(id) == "fm-q5-reverse")
             args += " --nf-model " + nf_dir;
+        if (std::string(id) == "fm-bonus-target") args += " --cfm-model " + cfm_dir;
         const auto r = run_env(env, args);
         INFO(r.err);
         REQUIRE(r.status == 0);
@@ -241,9 +245,20 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     const auto q1 = nlohmann::json::parse(read_file(out / "fm-q1-loss" / "stats.json"));
     CHECK(q1["figures"]["loss"]["batches"] == (3000 + 127) / 128);
     CHECK(q1["samples_10000"]["count"] == 10000);
+    // The late share the chapter states is the one the training drew, which agrees with
+    // the law within 5 binomial standard errors of its 3000 draws (0.0089 each).
+    const auto& draws = q1["time_draws"];
+    CHECK(draws["draws"] == 3000);
+    const double late = draws["share_above_0.9"].get<double>(), law = draws["law_share_above_0.9"].get<double>();
+    CHECK(law == Approx(0.6036).margin(1e-4));
+    CHECK(late == Approx(law).margin(5 * std::sqrt(law * (1 - law) / 3000)));
+    const std::string q1_tex = read_file(out / "fm-q1-loss" / "chapter.tex");
+    CHECK_THAT(q1_tex, Catch::Contains(fmt::format("times the training drew, {:.1f}\\,\\% are above 0.9", 100 * late)));
+    CHECK_THAT(q1_tex, Catch::Contains(fmt::format("= {:.1f}\\,\\%$)", 100 * law)));
     const auto q2 = nlohmann::json::parse(read_file(out / "fm-q2-progression" / "stats.json"));
-    CHECK(q2["figures"]["t0"]["count"] == 1000);
-    CHECK(q2["figures"]["t10"]["t"] == 1.0);
+    CHECK(q2["figures"]["t000"]["count"] == 1000);
+    CHECK(q2["figures"]["t100"]["t"] == 1.0);
+    CHECK(q2["figures"]["t090"]["cov_law"].size() == 2);
     const auto q5 = nlohmann::json::parse(read_file(out / "fm-q5-reverse" / "stats.json"));
     REQUIRE(q5["probes"].size() == 5);
     CHECK(q5["summary"]["max_nf_round_trip"].get<double>() < 1e-3);
@@ -251,9 +266,14 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     CHECK(c2["figures"]["trajectories"]["classes"].size() == 5);
     const auto c3 = nlohmann::json::parse(read_file(out / "cfm-q3-sampling" / "stats.json"));
     CHECK(c3["figures"]["samples"]["count"] == 3000);
-    // The bonus inverts the flow with RK4: its sample ends on (4, 5) whatever the model.
+    // The bonus inverts the flow with RK4: its sample ends on (4, 5) whatever the model;
+    // switching to Eq. 15's field lands there exactly from ordinary draws, whatever tau.
     const auto bonus = nlohmann::json::parse(read_file(out / "fm-bonus-target" / "stats.json"));
     CHECK(bonus["result"]["distance"].get<double>() < 0.01);
+    CHECK(bonus["ordinary_start"]["norm"].get<double>() < 4.0);
+    for (const auto& r : bonus["steering"])
+        if (r["method"] == "switch") CHECK(r["max_distance"].get<double>() < 1e-4);
+    CHECK(bonus["new_class"]["fits"].size() == 2);
     fs::remove_all(models);
     fs::remove_all(out);
 }
