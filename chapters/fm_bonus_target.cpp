@@ -207,7 +207,7 @@ void fm_bonus_target(Context& ctx) {
     double hi = 0;
     for (const auto& s : inv.states) hi = std::max({hi, std::fabs(double(s(0, 0))), std::fabs(double(s(0, 1)))});
     ctx.figure("inversion",
-               report::trajectories_tikz(fmt::format("fr cloud, width=4.9cm, colorbar=false, xlabel={{$x_1$}}, "
+               report::trajectories_tikz(fmt::format("fr cloud, width=5.3cm, colorbar=false, xlabel={{$x_1$}}, "
                                                      "ylabel={{$x_2$}}, xmin=-4, xmax={0:.0f}, ymin=-4, ymax={0:.0f}, "
                                                      "title={{(a) inverting from $(4, 5)$}}",
                                                      std::ceil(hi / 10) * 10),

@@ -74,7 +74,7 @@ void fm_q1_loss(Context& ctx) {
     std::string epochs;  // a dashed line at the end of epochs 1, 10, 100, ... before the last
     for (std::size_t e = 1; e < m.history.size(); e *= 10)
         epochs += fmt::format("\\draw[densely dashed, black!35] (axis cs:{0},{1}) -- (axis cs:{0},{2}) "
-                              "node[pos=1, anchor=south, font=\\scriptsize, black!60] {{end of epoch {3}}};\n",
+                              "node[pos=1, anchor=south, font=\\scriptsize, black!60] {{epoch {3}}};\n",
                               e * per_epoch, ymin, ymax, e);
     const bool log_times = m.config.time_sampling == fm::TimeSampling::Log;
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}

@@ -69,7 +69,7 @@ void fm_q2_progression(Context& ctx) {
     // Law of y_t = t x1 + (1 - t) x0 with x1 ~ data, x0 ~ N(0, I) independent:
     // Cov(y_t) = t^2 Cov(x1) + (1 - t)^2 I. Its standard error for n points is about
     // sqrt((S_aa S_bb + S_ab^2) / n) per entry (Gaussian fourth moments).
-    std::string head, row_fm, row_nf, row_fm_band, row_nf_band, row_cov[3];
+    std::string head, row_fm, row_nf, row_fm_band, row_nf_band, row_cov[3], row_law[3];
     std::vector<std::string> panels;
     std::vector<double> sw_fm(P), sw_nf(P), trace(P);
     double worst_z = 0, worst_dev = 0, worst_t = 0;
@@ -99,7 +99,8 @@ void fm_q2_progression(Context& ctx) {
                 worst_dev = std::fabs(dev);
                 worst_t = t;
             }
-            row_cov[e] += fmt::format(" & {}/{}", tex_fixed(c.cov[a][b], 2), tex_fixed(pred[a][b], 2));
+            row_cov[e] += " & " + tex_fixed(c.cov[a][b], 2);
+            row_law[e] += " & " + tex_fixed(pred[a][b], 2);
         }
         trace[i] = c.cov[0][0] + c.cov[1][1];
         ctx.stats["figures"][name] = j;
@@ -160,9 +161,12 @@ dips to $1/2$ at $t = 1/2$: the cloud first contracts. {rings}
   \centering\small\setlength{{\tabcolsep}}{{3.5pt}}
   \begin{{tabular}}{{l{cols}}}
     $t$ (NF: share of layers){head}\\\hline
-    FM: $\mathrm{{Var}}\,y_1$, measured/law{cov0}\\
-    FM: $\mathrm{{Var}}\,y_2$, measured/law{cov1}\\
-    FM: $\mathrm{{Cov}}(y_1, y_2)$, meas./law{cov2}\\
+    FM: $\mathrm{{Var}}\,y_1$, measured{cov0}\\
+    \quad the law{law0}\\
+    FM: $\mathrm{{Var}}\,y_2$, measured{cov1}\\
+    \quad the law{law1}\\
+    FM: $\mathrm{{Cov}}(y_1, y_2)$, measured{cov2}\\
+    \quad the law{law2}\\
     FM: distance to data{row_fm}\\
     NF: distance to data{row_nf}\\
     FM: in a band{row_fm_band}\\
@@ -201,6 +205,7 @@ moves bring it closer.
         fmt::arg("tr1", tex_fixed(trace.back(), 2)),
         fmt::arg("cols", std::string(P, 'c')), fmt::arg("head", head),
         fmt::arg("cov0", row_cov[0]), fmt::arg("cov1", row_cov[1]), fmt::arg("cov2", row_cov[2]),
+        fmt::arg("law0", row_law[0]), fmt::arg("law1", row_law[1]), fmt::arg("law2", row_law[2]),
         fmt::arg("L", L), fmt::arg("row_fm", row_fm), fmt::arg("row_nf", row_nf),
         fmt::arg("row_fm_band", row_fm_band), fmt::arg("row_nf_band", row_nf_band),
         fmt::arg("c_fm", c_fm), fmt::arg("c_nf", c_nf), fmt::arg("moves", P - 1),

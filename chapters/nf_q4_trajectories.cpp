@@ -24,7 +24,7 @@ void nf_q4_trajectories(Context& ctx) {
     nf::to_output_frame(path);
 
     ctx.figure("trajectories",
-               report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}",
+               report::trajectories_tikz("fr cloud, width=5.6cm, xlabel={$x_1$}, ylabel={$x_2$}",
                                          "trajectories.dat", n, L + 1),
                {{"trajectories.dat", report::trajectories_dat(path)}});
 

@@ -66,7 +66,7 @@ void nf_q5_likelihood(Context& ctx) {
     std::vector<std::array<double, 2>> at;
     for (std::size_t i = 0; i < n; ++i) at.push_back({x(i, 0), x(i, 1)});
     ctx.figure("inverse",
-               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, " + inv_range,
+               report::trajectories_tikz("fr cloud, width=6.1cm, xlabel={$x_1$}, ylabel={$x_2$}, " + inv_range,
                                          "inverse.dat", n, L + 1, "", report::probe_labels(at)),
                {{"inverse.dat", report::trajectories_dat(path, times)}});
     // Which paths leave the window, and each path's distance from the origin, step by step.
@@ -124,7 +124,7 @@ void nf_q5_likelihood(Context& ctx) {
                              inside[i] ? "black" : "red", x(i, 0), x(i, 1));
     marks += report::probe_labels(at);
     ctx.figure("density",
-               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=6.6cm, xlabel={{$x_1$}}, "
+               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=6.1cm, xlabel={{$x_1$}}, "
                            "ylabel={{$x_2$}}, {}, enlargelimits=false, axis on top, colormap name=fr viridis, "
                            "colorbar, point meta min={}, point meta max={}, colorbar style={{width=0.25cm, "
                            "title={{$\\log p$}}, yticklabel style={{font=\\scriptsize}}}}]\n"

@@ -1,6 +1,10 @@
 // The figure helpers and the provenance appendix's flag grouping, against cases worked
 // out by hand.
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "report/latex.hpp"
 #include "report/plots.hpp"
@@ -76,4 +80,29 @@ TEST_CASE("ordinals take the suffix English gives them", "[report][fast]") {
     CHECK(report::ordinal(13) == "13th");
     CHECK(report::ordinal(21) == "21st");
     CHECK(report::ordinal(102) == "102nd");
+}
+
+TEST_CASE("the appendix states shared flags once and lets long paths break", "[report][fast]") {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / "flowreport-provenance-test";
+    fs::remove_all(root);
+    const std::string model = "/a/long/folder/of/models/nf-0123456789abcdef";
+    std::vector<fs::path> dirs;
+    for (const char* id : {"nf-q1-loss", "fm-q2-progression"}) {
+        const fs::path d = root / "build/chapters" / id;
+        fs::create_directories(d);
+        nlohmann::json flags = {{"seed", "0"}, {"out", d.string()}};
+        if (std::string(id) == "fm-q2-progression") flags["nf-model"] = model;
+        const nlohmann::json p = {{"chapter", id}, {"flags", flags}, {"seed", "0"}, {"streams", {"samples"}},
+                                  {"wall_seconds", 1.5}, {"versions", {{"fmt", "9.1.0"}}}};
+        std::ofstream(d / "provenance.json") << p.dump();
+        dirs.push_back(d);
+    }
+    const std::string tex = report::provenance_tex(dirs, "abc\n0\n", "lualatex: LuaHBTeX 1.15\n");
+    CHECK_THAT(tex, Catch::Contains("\\item every chapter: \\texttt{--seed=0}"));
+    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{fm-q2-progression}: \\texttt{--nf-model=/\\allowbreak{}a/\\allowbreak{}long"));
+    CHECK_THAT(tex, Catch::Contains("--out=build/chapters/<id>"));  // own folders, said once
+    CHECK_THAT(tex, Catch::Contains("working tree clean"));
+    CHECK_THAT(tex, Catch::Contains("fmt \\texttt{9.1.0}; lualatex \\texttt{LuaHBTeX 1.15}."));
+    fs::remove_all(root);
 }

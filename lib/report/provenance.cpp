@@ -38,6 +38,16 @@ nlohmann::json library_versions() {
 
 namespace {
 std::string texttt(const std::string& s) { return "\\texttt{" + tex_escape(s) + "}"; }
+// The same, with a permitted line break after every '/' and ',' (paths and point lists
+// can be longer than a line).
+std::string breakable_tt(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        out += tex_escape(std::string(1, c));
+        if (c == '/' || c == ',') out += "\\allowbreak{}";
+    }
+    return "\\texttt{" + out + "}";
+}
 
 // "start end [rest]" -> end - start (negative when the file is missing or unreadable).
 double span(const std::filesystem::path& f, std::string* rest = nullptr) {
@@ -183,7 +193,7 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
             for (const auto& c : b.chapters) who += (who.empty() ? "" : ", ") + texttt(c);
         }
         std::string values;
-        for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + texttt("--" + f);
+        for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + breakable_tt("--" + f);
         out << "\\item " << who << ": " << values << "\n";
     }
     out << "\\end{itemize}}\n";
