@@ -179,8 +179,7 @@ dips to $1/2$ at $t = 1/2$: the cloud first contracts. {rings}
 \end{{table}}
 
 The two flows differ in how they get there. Flow matching's intermediate clouds are this
-known blend: the cloud moves away from the data while it contracts (farthest, {max_fm}, at
-$t = {tfar}$) and then closes in; {c_fm} of the {moves} moves between panels bring it closer.
+known blend: {fm_way}; {c_fm} of the {moves} moves between panels bring it closer.
 The normalizing flow's intermediate layers answer to no target, since only its output is
 trained: they pass through distributions that look like neither the prior nor the data
 (Figure~\ref{{fig:nf-q3-layers}}), up to {max_nf} from the data, and {c_nf} of its {moves}
@@ -209,8 +208,13 @@ moves bring it closer.
         fmt::arg("L", L), fmt::arg("row_fm", row_fm), fmt::arg("row_nf", row_nf),
         fmt::arg("row_fm_band", row_fm_band), fmt::arg("row_nf_band", row_nf_band),
         fmt::arg("c_fm", c_fm), fmt::arg("c_nf", c_nf), fmt::arg("moves", P - 1),
-        fmt::arg("max_fm", tex_fixed(max_fm, 2)), fmt::arg("max_nf", tex_fixed(max_nf, 2)),
-        fmt::arg("tfar", fmt::format("{:g}", std::round(100 * at_t[far_fm]) / 100)),
+        fmt::arg("max_nf", tex_fixed(max_nf, 2)),
+        fmt::arg("fm_way", far_fm > 0 && far_fm + 1 < P
+                               ? fmt::format("the cloud moves away from the data while it contracts (farthest, "
+                                             "{}, at $t = {:g}$) and then closes in",
+                                             tex_fixed(max_fm, 2), std::round(100 * at_t[far_fm]) / 100)
+                               : fmt::format("the cloud is farthest from the data, {}, at $t = {:g}$",
+                                             tex_fixed(max_fm, 2), std::round(100 * at_t[far_fm]) / 100)),
         fmt::arg("panels", report::panel_grid(panels, 4)));
 }
 
