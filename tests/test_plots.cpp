@@ -104,5 +104,16 @@ TEST_CASE("the appendix states shared flags once and lets long paths break", "[r
     CHECK_THAT(tex, Catch::Contains("--out=build/chapters/<id>"));  // own folders, said once
     CHECK_THAT(tex, Catch::Contains("working tree clean"));
     CHECK_THAT(tex, Catch::Contains("fmt \\texttt{9.1.0}; lualatex \\texttt{LuaHBTeX 1.15}."));
+    // Each \sloppy paragraph ends inside its group, or TeX breaks its lines with the
+    // document's strict tolerance and an unbreakable id runs past the margin.
+    std::size_t groups = 0, ended = 0;
+    for (std::size_t at = tex.find("{\\small\\sloppy "); at != std::string::npos;
+         at = tex.find("{\\small\\sloppy ", at + 1)) {
+        ++groups;
+        const std::size_t close = tex.find("}\n", tex.find(".\\par", at));
+        ended += close != std::string::npos && tex.compare(close - 5, 5, ".\\par") == 0;
+    }
+    CHECK(groups == 2);
+    CHECK(ended == groups);
     fs::remove_all(root);
 }

@@ -204,7 +204,9 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
         const auto& [id, wall, streams] = rows[i];
         out << (i ? "; " : "") << texttt(id) << fmt::format(" {:.2f}\\,s (", wall) << tex_escape(streams) << ")";
     }
-    out << ".}\n";
+    // The paragraph ends inside the group: TeX breaks a paragraph into lines at \par,
+    // with the tolerance in force there, so \sloppy must still hold.
+    out << ".\\par}\n";
 
     // Libraries and tools, in one paragraph.
     std::vector<std::string> libs;
@@ -219,7 +221,7 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     }
     out << "\\paragraph{Libraries and tools.} {\\small\\sloppy ";
     for (std::size_t i = 0; i < libs.size(); ++i) out << (i ? "; " : "") << libs[i];
-    out << ".}\n";
+    out << ".\\par}\n";
     return out.str();
 }
 
