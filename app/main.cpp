@@ -80,8 +80,7 @@ int train(const std::vector<std::string>& args) {
         } else {
             ++it;
         }
-    auto specs = config::model_flags(model);
-    specs.insert(specs.begin(), config::common_flags("").front());  // --seed
+    const auto specs = config::model_flags_with_seed(model);
     const auto parsed = config::parse("train " + model, specs, rest);
     if (parsed.help) {
         std::cout << config::help_text("flowreport train " + model + " [flags] [--force]", specs,

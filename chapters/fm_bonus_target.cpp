@@ -37,8 +37,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-double log_prior(double x, double y) { return -0.5 * (x * x + y * y) - std::log(2 * M_PI); }
-
 // Distances of each row of x from the point a: their mean and largest.
 struct Miss {
     double mean = 0, max = 0;
@@ -53,45 +51,16 @@ Miss misses(const nn::Mat<float>& x, const std::array<double, 2>& a) {
     return m;
 }
 
-double mean_of(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x / double(v.size());
-    return s;
-}
-
-// Keeps about `keep` states of a run, and the last, for a figure.
-struct Recorder {
-    explicit Recorder(std::size_t e) : every(e) {}
-    std::size_t every;
-    std::vector<nn::Mat<float>> states;
-    std::vector<double> times;
-    fm::Observer observer() {
-        return [this](std::size_t k, double t, const nn::Mat<float>& y) {
-            if (k % every == 0 || t == 1.0) {
-                states.push_back(y);
-                times.push_back(t);
-            }
-        };
-    }
-};
-
 }  // namespace
 
 void fm_bonus_target(Context& ctx) {
     using report::tex_fixed;
     using report::tex_num;
     fm::Model m = fm_model(ctx);
-    fm::Model cm = [&] {
-        const std::string dir = ctx.flags().text("cfm-model");
-        if (!dir.empty()) return fm::load(dir, "cfm");
-        auto specs = config::model_flags("cfm");
-        specs.push_back(config::common_flags("").front());  // --seed
-        const auto v = config::parse("cfm", specs, {"--seed", ctx.flags().text("seed")}).values;
-        return fm::obtain(fm::Config::from_flags("cfm", v));
-    }();
-    ctx.stats["cfm_model"] = {{"config", cm.config.to_json()}, {"checkpoint", cm.dir.filename().string()}};
+    fm::Model cm = cfm_comparison_model(ctx);
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
-    const std::size_t steps = fm::step_count(0, 1, how.dt), every = std::max<std::size_t>(1, steps / 200);
+    const std::size_t steps = fm::step_count(0, 1, how.dt);
+    auto recorder = [&] { return Recorder(steps, 200); };
     // (4, 5) in each model's own, standardised coordinates: where the exercise's data code puts it.
     const std::array<double, 2> a = {4.0, 5.0};
     const nn::Mat<float> target = {{float(a[0]), float(a[1])}};
@@ -106,7 +75,7 @@ void fm_bonus_target(Context& ctx) {
     const double miss_euler = misses(fm::forward_flow(m.field, fm::reverse_flow(m.field, target, euler), euler), a).max;
     auto t0 = Clock::now();
     const nn::Mat<float> y_inv = fm::reverse_flow(m.field, target, rk4);
-    Recorder inv(every);
+    Recorder inv = recorder();
     const double miss_inv = misses(fm::forward_flow(m.field, y_inv, rk4, nullptr, inv.observer()), a).max;
     const double inv_seconds = since(t0);
     const double r_inv = std::hypot(double(y_inv(0, 0)), double(y_inv(0, 1)));
@@ -116,7 +85,7 @@ void fm_bonus_target(Context& ctx) {
     const nn::Mat<float> y0 = prior_sample(ctx, 1, "start");
     const nn::Mat<float> starts = prior_sample(ctx, 200, "starts");
     const double r0 = std::hypot(double(y0(0, 0)), double(y0(0, 1)));
-    Recorder own(every);
+    Recorder own = recorder();
     const nn::Mat<float> own_end = fm::forward_flow(m.field, y0, euler, nullptr, own.observer());
 
     // --- steering: switch to Eq. 15's field at tau, or pull with weight t^k ----------------
@@ -128,13 +97,14 @@ void fm_bonus_target(Context& ctx) {
     };
     std::vector<Row> rows;
     // Drawn in the figure: the straight path of Eq. 14 (tau = 0), a late switch, a pull.
-    Recorder straight_path(every), switch_path(every), guide_path(every), late_guide_path(every);
+    Recorder straight_path = recorder(), switch_path = recorder(), guide_path = recorder(),
+             late_guide_path = recorder();
     auto steer = [&](const std::string& name, double param, std::function<double(double)> w, Recorder* rec) {
         const fm::Steering s{a, std::move(w)};
         const auto start = Clock::now();
         const fm::SteeredRun run = fm::steered_flow(m.field, starts, how.dt, s);
         const double secs = since(start);
-        rows.push_back({name, param, misses(run.end, a), mean_of(run.override_energy), mean_of(run.peak_speed), secs});
+        rows.push_back({name, param, misses(run.end, a), report::mean(run.override_energy), report::mean(run.peak_speed), secs});
         if (rec) fm::steered_flow(m.field, y0, how.dt, s, nullptr, rec->observer());
     };
     for (double tau : {0.0, 0.5, 0.8, 0.9, 0.95, 0.99})
@@ -143,7 +113,7 @@ void fm_bonus_target(Context& ctx) {
         steer("pull", k, [k](double t) { return std::pow(t, k); }, k == 4.0 ? &guide_path : k == 64.0 ? &late_guide_path : nullptr);
     // The field alone, on the same starts: its own speeds, for scale.
     const fm::SteeredRun alone = fm::steered_flow(m.field, starts, how.dt, {a, [](double) { return 0.0; }});
-    const double own_speed = mean_of(alone.peak_speed);
+    const double own_speed = report::mean(alone.peak_speed);
 
     // --- a new class for the conditional model ---------------------------------------------
     const data::PointSet old = [&] {
@@ -194,7 +164,7 @@ void fm_bonus_target(Context& ctx) {
         const std::vector<double> loss = fm::fit_new_class(f, a, &old, fit, rng);
         const double secs = since(start);
         Fit r{embedding_only ? "embedding" : "fine-tune", misses(fm::forward_flow(f, starts, euler, &new_label), a),
-              mean_of(std::vector<double>(loss.end() - 100, loss.end())), secs, own_ring(f), Recorder(every)};
+              report::mean(std::vector<double>(loss.end() - 100, loss.end())), secs, own_ring(f), recorder()};
         r.steps = fit.steps;
         fm::forward_flow(f, y0, euler, &one_label, r.path.observer());
         fits.push_back(std::move(r));
@@ -266,9 +236,9 @@ void fm_bonus_target(Context& ctx) {
         {"euler_inverse_euler_sample", {{"dt", how.dt}, {"distance", miss_euler}}},
         {"rk4_inverse_rk4_sample", {{"dt", how.dt}, {"distance", miss_inv}, {"seconds", inv_seconds}}}};
     ctx.stats["result"] = {{"target", a}, {"y0", {y_inv(0, 0), y_inv(0, 1)}}, {"distance", miss_inv},
-                           {"y0_norm", r_inv}, {"log_prior", log_prior(y_inv(0, 0), y_inv(0, 1))},
+                           {"y0_norm", r_inv}, {"log_prior", log_standard_normal(y_inv(0, 0), y_inv(0, 1))},
                            {"log10_tail_probability", log10_tail}};
-    ctx.stats["ordinary_start"] = {{"y0", {y0(0, 0), y0(0, 1)}}, {"norm", r0}, {"log_prior", log_prior(y0(0, 0), y0(0, 1))},
+    ctx.stats["ordinary_start"] = {{"y0", {y0(0, 0), y0(0, 1)}}, {"norm", r0}, {"log_prior", log_standard_normal(y0(0, 0), y0(0, 1))},
                                    {"starts", starts.shape(0)}, {"field_alone_peak_speed", own_speed},
                                    {"field_alone_end", {own_end(0, 0), own_end(0, 1)}}};
     ctx.stats["steering"] = steer_json;
@@ -385,10 +355,10 @@ the new class is then an ordinary draw of a conditional model: the model itself 
                                                    "inverse, Section~\\ref{sec:fm-q5-reverse})"),
         fmt::arg("m_inv", tex_num(miss_inv, 2)), fmt::arg("inv_s", tex_fixed(inv_seconds, 2)),
         fmt::arg("ix", tex_fixed(y_inv(0, 0), 1)), fmt::arg("iy", tex_fixed(y_inv(0, 1), 1)),
-        fmt::arg("r_inv", tex_fixed(r_inv, 1)), fmt::arg("lp_inv", tex_fixed(log_prior(y_inv(0, 0), y_inv(0, 1)), 0)),
+        fmt::arg("r_inv", tex_fixed(r_inv, 1)), fmt::arg("lp_inv", tex_fixed(log_standard_normal(y_inv(0, 0), y_inv(0, 1)), 0)),
         fmt::arg("tail", tex_fixed(log10_tail, 0)), fmt::arg("ox", tex_fixed(y0(0, 0), 2)),
         fmt::arg("oy", tex_fixed(y0(0, 1), 2)), fmt::arg("r0", tex_fixed(r0, 2)),
-        fmt::arg("lp0", tex_fixed(log_prior(y0(0, 0), y0(0, 1)), 2)), fmt::arg("n", starts.shape(0)),
+        fmt::arg("lp0", tex_fixed(log_standard_normal(y0(0, 0), y0(0, 1)), 2)), fmt::arg("n", starts.shape(0)),
         fmt::arg("ex", tex_fixed(own_end(0, 0), 2)), fmt::arg("ey", tex_fixed(own_end(0, 1), 2)),
         fmt::arg("sw_exact", sw_max == 0.0 ? std::string("exactly, in single precision")
                                            : fmt::format("to rounding (at most {})", tex_num(sw_max, 2))),

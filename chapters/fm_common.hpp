@@ -2,6 +2,7 @@
 // What the fm-* chapters share: the flow-matching model from its checkpoint, the
 // normalizing flow they compare with (--nf-model), the integration settings, and the
 // measures of a cloud and of a path that the comparisons rest on.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -27,21 +28,41 @@ inline fm::Model fm_model(Context& ctx, const std::string& kind = "fm") {
     return m;
 }
 
+// The models a chapter compares with or builds on: the checkpoint --nf-model or
+// --cfm-model names, or the model of the default flags and this --seed.
 inline nf::Model nf_comparison_model(Context& ctx) {
     const std::string dir = ctx.flags().text("nf-model");
-    nf::Model m;
-    if (dir.empty()) {
-        const auto specs = config::model_flags("nf");
-        auto parsed = config::parse("nf", specs, {});
-        nf::Config c = nf::Config::from_flags(parsed.values);
-        c.seed = ctx.flags().seed();
-        m = nf::obtain(c);
-    } else {
-        m = nf::load(dir);
-    }
+    nf::Model m = dir.empty() ? nf::obtain(nf::Config::from_flags(config::model_defaults("nf", ctx.flags().text("seed"))))
+                              : nf::load(dir);
     ctx.stats["nf_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
     return m;
 }
+
+inline fm::Model cfm_comparison_model(Context& ctx) {
+    const std::string dir = ctx.flags().text("cfm-model");
+    fm::Model m = dir.empty()
+                      ? fm::obtain(fm::Config::from_flags("cfm", config::model_defaults("cfm", ctx.flags().text("seed"))))
+                      : fm::load(dir, "cfm");
+    ctx.stats["cfm_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
+    return m;
+}
+
+// Keeps the states of a run (k = 0 .. last) that a figure draws: about `keep` of them,
+// every (last / keep)-th, and the last one.
+struct Recorder {
+    Recorder(std::size_t last, std::size_t keep) : last(last), every(std::max<std::size_t>(1, last / keep)) {}
+    std::size_t last, every;
+    std::vector<nn::Mat<float>> states;
+    std::vector<double> times;
+    fm::Observer observer() {
+        return [this](std::size_t k, double t, const nn::Mat<float>& y) {
+            if (k % every == 0 || k == last) {
+                states.push_back(y);
+                times.push_back(t);
+            }
+        };
+    }
+};
 
 inline std::string time_sampling_description(const fm::Config& c) {
     if (c.time_sampling == fm::TimeSampling::Uniform) return "$t \\sim U[0, 1]$ as in Algorithm~1";

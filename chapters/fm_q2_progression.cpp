@@ -71,7 +71,7 @@ void fm_q2_progression(Context& ctx) {
     // sqrt((S_aa S_bb + S_ab^2) / n) per entry (Gaussian fourth moments).
     std::string head, row_fm, row_nf, row_fm_band, row_nf_band, row_cov[3], row_law[3];
     std::vector<std::string> panels;
-    std::vector<double> sw_fm(P), sw_nf(P), trace(P);
+    std::vector<double> sw_fm(P), sw_nf(P), trace(P), band_fm(P);
     double worst_z = 0, worst_dev = 0, worst_t = 0;
     for (std::size_t i = 0; i < P; ++i) {
         const double t = at_t[i];
@@ -84,7 +84,7 @@ void fm_q2_progression(Context& ctx) {
         auto j = cloud_json(at[i], m.scale, data_fm);
         j["t"] = t;
         j["outside_window"] = win.outside[i];
-        const auto c = report::cloud_stats(at[i]);
+        const auto& c = j["cov"];  // the panel's covariance, as cloud_json measured it
         double pred[2][2];
         for (int a = 0; a < 2; ++a)
             for (int b = 0; b < 2; ++b) pred[a][b] = t * t * data_cov.cov[a][b] + (a == b ? (1 - t) * (1 - t) : 0.0);
@@ -93,16 +93,17 @@ void fm_q2_progression(Context& ctx) {
         for (int e = 0; e < 3; ++e) {
             const int a = entries[e][0], b = entries[e][1];
             const double se = std::sqrt((pred[a][a] * pred[b][b] + pred[a][b] * pred[a][b]) / double(n));
-            const double dev = c.cov[a][b] - pred[a][b];
+            const double dev = c[a][b].get<double>() - pred[a][b];
             worst_z = std::max(worst_z, std::fabs(dev) / se);
             if (std::fabs(dev) > worst_dev) {
                 worst_dev = std::fabs(dev);
                 worst_t = t;
             }
-            row_cov[e] += " & " + tex_fixed(c.cov[a][b], 2);
+            row_cov[e] += " & " + tex_fixed(c[a][b].get<double>(), 2);
             row_law[e] += " & " + tex_fixed(pred[a][b], 2);
         }
-        trace[i] = c.cov[0][0] + c.cov[1][1];
+        trace[i] = c[0][0].get<double>() + c[1][1].get<double>();
+        band_fm[i] = j["share_in_band"].get<double>();
         ctx.stats["figures"][name] = j;
         const std::size_t layer = std::size_t(std::lround(t * double(L)));
         auto jn = cloud_json(path[layer], nfm.scale, data_nf);
@@ -130,7 +131,7 @@ void fm_q2_progression(Context& ctx) {
     // The first panel with most of its points in a ring band.
     std::size_t rings_from = P;
     for (std::size_t i = P; i-- > 0;)
-        if (ctx.stats["figures"][fmt::format("t{:03d}", int(std::lround(100 * at_t[i])))]["share_in_band"].get<double>() > 0.5)
+        if (band_fm[i] > 0.5)
             rings_from = i;
         else
             break;

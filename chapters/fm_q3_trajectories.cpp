@@ -59,18 +59,6 @@ Turning turning(const std::vector<std::vector<double>>& turn) {
     return r;
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double mean(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x / double(v.size());
-    return s;
-}
-
 }  // namespace
 
 void fm_q3_trajectories(Context& ctx) {
@@ -79,22 +67,16 @@ void fm_q3_trajectories(Context& ctx) {
     fm::Model m = fm_model(ctx);
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
     const std::size_t steps = fm::step_count(0, 1, how.dt);
-    const std::size_t every = std::max<std::size_t>(1, steps / 100);  // about 100 segments drawn
 
-    // The figure: 10 paths, states kept every few steps (and the last).
+    // The figure: 10 paths, about 100 segments each.
     const nn::Mat<float> z10 = prior_sample(ctx, 10, "samples");
-    std::vector<nn::Mat<float>> drawn;
-    std::vector<double> times;
-    fm::forward_flow(m.field, z10, how, nullptr, [&](std::size_t k, double t, const nn::Mat<float>& y) {
-        if (k % every == 0 || k == steps) {
-            drawn.push_back(y);
-            times.push_back(t);
-        }
-    });
+    Recorder rec(steps, 100);
+    fm::forward_flow(m.field, z10, how, nullptr, rec.observer());
+    const auto& drawn = rec.states;
     ctx.figure("trajectories",
                report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}",
                                          "trajectories.dat", 10, drawn.size()),
-               {{"trajectories.dat", report::trajectories_dat(drawn, times)}});
+               {{"trajectories.dat", report::trajectories_dat(drawn, rec.times)}});
     const report::PathStats r10 = report::path_stats(drawn);
 
     // The measures, on 1000 paths with every step, for both models from the same z.
@@ -151,8 +133,8 @@ void fm_q3_trajectories(Context& ctx) {
                                             {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
                                             {"mean_length", r10.mean_length}};
     auto model_json = [&](const report::PathStats& r, const Turning& tu) {
-        return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", mean(r.straight)},
-                              {"median_ratio", median(r.ratio)}, {"mean_ratio", r.mean_ratio},
+        return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
+                              {"median_ratio", report::median(r.ratio)}, {"mean_ratio", r.mean_ratio},
                               {"max_ratio", r.max_ratio}, {"mean_turning_rad", tu.mean_total},
                               {"mean_largest_turn_rad", tu.mean_largest}};
     };
@@ -210,21 +192,21 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
 \end{{figure}}
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
-        fmt::arg("every", report::ordinal((long long)every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
+        fmt::arg("every", report::ordinal((long long)rec.every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
         fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
         fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
         fmt::arg("inward", ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size()
                                ? ": points first move inward and then out to their rings."
                                : "."),
         // A large ratio from short paths whose ends nearly meet, not from long detours.
-        fmt::arg("short", mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len
+        fmt::arg("short", report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len
                               ? ": large because a point ends near where it started, not because the path is long"
                               : ""),
         fmt::arg("peak", report::tex_percent(peak_share, 0)),
         fmt::arg("pa", tex_fixed(double(peak) / 10, 1)), fmt::arg("pb", tex_fixed(double(peak + 2) / 10, 1)),
-        fmt::arg("fm_len", tex_fixed(fm_len, 2)), fmt::arg("fm_str", tex_fixed(mean(fm_r.straight), 2)),
-        fmt::arg("fm_med", tex_fixed(median(fm_r.ratio), 2)), fmt::arg("L", nfm.flow.layers()),
-        fmt::arg("nf_len", tex_fixed(nf_len, 2)), fmt::arg("nf_str", tex_fixed(mean(nf_r.straight), 2)),
+        fmt::arg("fm_len", tex_fixed(fm_len, 2)), fmt::arg("fm_str", tex_fixed(report::mean(fm_r.straight), 2)),
+        fmt::arg("fm_med", tex_fixed(report::median(fm_r.ratio), 2)), fmt::arg("L", nfm.flow.layers()),
+        fmt::arg("nf_len", tex_fixed(nf_len, 2)), fmt::arg("nf_str", tex_fixed(report::mean(nf_r.straight), 2)),
         fmt::arg("nf_big", tex_fixed(nf_turn.mean_largest, 2)), fmt::arg("fm_big", tex_fixed(fm_turn.mean_largest, 2)),
         fmt::arg("nf_turn", tex_fixed(nf_turn.mean_total, 1)), fmt::arg("fm_turn", tex_fixed(fm_turn.mean_total, 1)),
         fmt::arg("verdict", verdict), fmt::arg("pdf", ctx.figure_pdf("trajectories")));

@@ -32,7 +32,6 @@ void fm_q5_reverse(Context& ctx) {
     const fm::Integration how = fm::Integration::from_flags(ctx.flags());
     const auto probes = ctx.flags().points("probes");
     const std::size_t n = probes.size(), steps = fm::step_count(0, 1, how.dt);
-    const std::size_t every = std::max<std::size_t>(1, steps / 100);
 
     nn::Mat<float> x = nn::Mat<float>::from_shape({n, std::size_t(2)}), xn = x;
     std::vector<bool> inside(n);
@@ -47,15 +46,9 @@ void fm_q5_reverse(Context& ctx) {
     }
 
     // --- the reverse flow (Eq. 18) from t = 1 to t = 0, and back again ---------------------
-    std::vector<nn::Mat<float>> drawn;
-    std::vector<double> times;
-    const nn::Mat<float> y0 = fm::reverse_flow(m.field, x, how, nullptr,
-                                               [&](std::size_t k, double t, const nn::Mat<float>& y) {
-                                                   if (k % every == 0 || k == steps) {
-                                                       drawn.push_back(y);
-                                                       times.push_back(t);
-                                                   }
-                                               });
+    Recorder rec(steps, 100);
+    const nn::Mat<float> y0 = fm::reverse_flow(m.field, x, how, nullptr, rec.observer());
+    const auto& drawn = rec.states;
     const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
     // Every path whole in the window, the latent points included.
     std::vector<const nn::Mat<float>*> states;
@@ -66,7 +59,7 @@ void fm_q5_reverse(Context& ctx) {
     ctx.figure("reverse",
                report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options(),
                                          "reverse.dat", n, drawn.size(), "", report::probe_labels(at)),
-               {{"reverse.dat", report::trajectories_dat(drawn, times)}});
+               {{"reverse.dat", report::trajectories_dat(drawn, rec.times)}});
 
     // --- the normalizing flow on the same points ------------------------------------------
     nn::Mat<float> z_nf, x_nf_again;
@@ -93,8 +86,8 @@ void fm_q5_reverse(Context& ctx) {
         const double rt_fm = std::hypot(x_again(i, 0) - x(i, 0), x_again(i, 1) - x(i, 1));
         const double rt_nf = std::hypot(x_nf_again(i, 0) - xn(i, 0), x_nf_again(i, 1) - xn(i, 1));
         const double gap = std::hypot(double(y0(i, 0)) - z_nf(i, 0), double(y0(i, 1)) - z_nf(i, 1));
-        const double lp0 = nf::NormalizingFlow<float>::log_pz(y0d(i, 0), y0d(i, 1));
-        const double lpz = nf::NormalizingFlow<float>::log_pz(z_nf(i, 0), z_nf(i, 1));
+        const double lp0 = log_standard_normal(y0d(i, 0), y0d(i, 1));
+        const double lpz = log_standard_normal(z_nf(i, 0), z_nf(i, 1));
         if (std::fabs(lp_nf[i] - lp_fm[i]) > std::fabs(lp_nf[far] - lp_fm[far])) far = i;
         max_rt_fm = std::max(max_rt_fm, rt_fm);
         max_rt_nf = std::max(max_rt_nf, rt_nf);

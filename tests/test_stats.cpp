@@ -46,3 +46,9 @@ TEST_CASE("path statistics: a straight path has ratio 1, a right-angled one sqrt
     CHECK(p.max_ratio == Approx(std::sqrt(2.0)));
     CHECK(p.mean_length == Approx(2.0));
 }
+
+TEST_CASE("mean and median of a handful of values", "[stats][fast]") {
+    CHECK(report::mean({1.0, 2.0, 6.0}) == Approx(3.0));
+    CHECK(report::median({5.0, 1.0, 3.0}) == 3.0);
+    CHECK(report::median({4.0, 1.0, 3.0, 2.0}) == 2.5);
+}

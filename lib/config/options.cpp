@@ -56,6 +56,12 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
     return f;
 }
 
+std::vector<FlagSpec> model_flags_with_seed(std::string_view model) {
+    auto f = model_flags(model);
+    f.insert(f.begin(), common_flags("").front());  // --seed
+    return f;
+}
+
 // ----------------------------------------------------------------------------------
 
 namespace {
@@ -206,6 +212,10 @@ Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
         p.values.set(s.name, v);
     }
     return p;
+}
+
+Values model_defaults(std::string_view model, const std::string& seed) {
+    return parse(std::string(model), model_flags_with_seed(model), {"--seed", seed}).values;
 }
 
 std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs,

@@ -50,6 +50,8 @@ std::vector<std::array<double, 2>> parse_points(const std::string& flag, const s
 FlagSpec points_flag();
 // The hyper-parameters of a model: "nf", "fm" or "cfm".
 std::vector<FlagSpec> model_flags(std::string_view model);
+// --seed, then the model's hyper-parameters: what `flowreport train <model>` takes.
+std::vector<FlagSpec> model_flags_with_seed(std::string_view model);
 
 // Flag values after validation, kept as the text given so that they can be recorded
 // and hashed exactly as the user wrote them.
@@ -78,6 +80,10 @@ struct Parsed {
 // Parses args (the words after the command) against specs.
 Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
              const std::vector<std::string>& args);
+// A model's hyper-parameters at their defaults, with this seed (e.g. the model a chapter
+// compares with when no checkpoint is named).
+Values model_defaults(std::string_view model, const std::string& seed);
+
 // The --help text: usage line, then every flag with its default, then `switches` (name,
 // help) that take no value.
 std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs,

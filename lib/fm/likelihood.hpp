@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/normal.hpp"
 #include "fm/ode.hpp"
 
 namespace flow::fm {
@@ -45,7 +46,7 @@ std::vector<double> log_likelihood_of(Field&& field, const nn::Mat<double>& x, d
     if (y0) nn::ensure_shape(*y0, B, 2);
     for (std::size_t i = 0; i < B; ++i) {
         const double a = end(i, 0), b = end(i, 1);
-        lp[i] = -0.5 * (a * a + b * b) - std::log(2.0 * M_PI) + end(i, 2);
+        lp[i] = log_standard_normal(a, b) + end(i, 2);
         if (y0) {
             (*y0)(i, 0) = a;
             (*y0)(i, 1) = b;

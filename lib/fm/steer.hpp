@@ -59,8 +59,7 @@ struct NewClassFit {
 // Fits the field's last class to the point a by Eq. 16 (x = a for every point of that
 // class). When not embedding_only, each batch also holds as many points of old_data
 // (old_batch of them, with their labels), so that the old classes keep their training.
-// Returns the loss of
-// every step on the new class's points.
+// Returns the loss of every step on the new class's points.
 std::vector<double> fit_new_class(VectorField<float>& field, const std::array<double, 2>& a,
                                   const data::PointSet* old_data, const NewClassFit& how, Rng& rng);
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/normal.hpp"
 #include "nf/coupling.hpp"
 
 namespace flow::nf {
@@ -90,9 +91,7 @@ struct NormalizingFlow {
         return lp;
     }
 
-    static double log_pz(double z0, double z1) {
-        return -0.5 * (z0 * z0 + z1 * z1) - std::log(2.0 * M_PI);
-    }
+    static double log_pz(double z0, double z1) { return log_standard_normal(z0, z1); }
 
     // Eq. 9 on a batch; keeps what backward() needs.
     LossParts loss(const Mat<T>& x) {

@@ -43,6 +43,18 @@ CloudStats cloud_stats(const xt::xtensor<float, 2>& x, const std::vector<std::si
     return s;
 }
 
+double mean(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x / double(v.size());
+    return s;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
                      const std::vector<std::size_t>& rows) {
     std::size_t n = 0, in = 0;

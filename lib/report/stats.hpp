@@ -22,6 +22,10 @@ struct CloudStats {
 // Statistics of the rows of x (n, 2) selected by `rows` (all rows when empty).
 CloudStats cloud_stats(const xt::xtensor<float, 2>& x, const std::vector<std::size_t>& rows = {});
 
+// The mean (each value divided by the count, then summed) and the median of values.
+double mean(const std::vector<double>& v);
+double median(std::vector<double> v);
+
 // Share of the selected rows whose raw position (through `scale`) lies in ring `label`
 // (any ring when label < 0).
 double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
