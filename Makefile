@@ -13,28 +13,36 @@ TARGETS ?= all
 # Models, chapters and figures build in parallel (JOBS=1 for one at a time).
 JOBS ?= 2
 
-# Each goal builds what it needs: the report only the driver, the tests everything.
+# Each goal builds what it needs: the reports only the driver, the tests everything.
+# `make report` builds every exercise's PDF (report/<exercise>.pdf); `make report-<exercise>`
+# builds one.
 report:
 	@$(MAKE) --no-print-directory TARGETS=flowreport build
 	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) report
+
+report-%: FORCE
+	@$(MAKE) --no-print-directory TARGETS=flowreport build
+	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) report-$*
 
 test:
 	@$(MAKE) --no-print-directory TARGETS=all build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j2
 
-# The statistics of a full report (`make report` at the defaults) against tests/golden/.
+# The statistics of full reports (`make report` at the defaults) against
+# tests/golden/<exercise>/.
 check-golden:
 	@$(MAKE) --no-print-directory TARGETS=flowreport_report_tests build
 	@$(BUILD_DIR)/flowreport_report_tests "[golden]"
 
-# Replace tests/golden/<id>.json by this report's statistics, after a deliberate change
-# of results; only from a report at the defaults (every flags file empty).
+# Replace tests/golden/<exercise>/<id>.json by this report's statistics, after a
+# deliberate change of results; only from a report at the defaults (every flags file empty).
 golden-update:
-	@for f in build/flags/*.txt; do ! grep -q "[^[:space:]]" "$$f" || { echo "golden-update: $$f is not empty; run make report at the defaults first" >&2; exit 1; }; done
-	@for d in build/chapters/*/; do id=$$(basename $$d); cp $$d/stats.json tests/golden/.$$id.json.tmp && mv tests/golden/.$$id.json.tmp tests/golden/$$id.json; done
-	@echo "tests/golden: $$(ls build/chapters | wc -l) chapters' statistics copied; review with git diff"
+	@for f in build/flags/*/*.txt; do ! grep -q "[^[:space:]]" "$$f" || { echo "golden-update: $$f is not empty; run make report at the defaults first" >&2; exit 1; }; done
+	@for e in $$($(BIN) list); do mkdir -p tests/golden/$$e; for id in $$($(BIN) list $$e); do \
+	  cp build/chapters/$$e/$$id/stats.json tests/golden/$$e/.$$id.json.tmp && mv tests/golden/$$e/.$$id.json.tmp tests/golden/$$e/$$id.json; \
+	  done; echo "tests/golden/$$e: $$($(BIN) list $$e | wc -l) chapters' statistics copied; review with git diff"; done
 
-# chapter-<id>: rerun one chapter, its figures and the PDF.
+# chapter-<exercise>/<id>: rerun one chapter, its figures and its exercise's PDF.
 chapter-%: FORCE
 	@$(MAKE) --no-print-directory TARGETS=flowreport build
 	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) chapter-$*
@@ -51,4 +59,4 @@ build: deps
 	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/build.txt; fi
 
 clean:
-	rm -rf build figures/*.pdf report/report.pdf
+	rm -rf build figures/*/ report/*.pdf

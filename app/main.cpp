@@ -1,18 +1,18 @@
-// flowreport: the driver. One command per chapter, plus list, bench and the report's
-// provenance appendix. Errors are caught here once: one line on stderr, exit status 2
-// for bad usage, 1 for a failure while running.
+// flowreport: the driver. Every exercise's chapters and models come from its manifest
+// (chapters/<exercise>/manifest.json, compiled in). Errors are caught here once: one line
+// on stderr, exit status 2 for bad usage, 1 for a failure while running.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "config/models.hpp"
 #include "config/options.hpp"
 #include "core/files.hpp"
-#include "fm/train.hpp"
-#include "nf/train.hpp"
+#include "exercise/chapter.hpp"
+#include "exercise/graph.hpp"
 #include "nn/blas.hpp"
-#include "registry.hpp"
 #include "report/provenance.hpp"
 
 namespace flow {
@@ -22,92 +22,144 @@ int bench(const std::vector<std::string>& args);
 namespace {
 
 using namespace flow;
+using exercise::Manifest;
 
-const char* kUsage = R"(usage: flowreport <command> [flags]
+const char* kUsage = R"(usage: flowreport <command> [arguments]
 
 commands:
-  list                     the chapter ids, one a line, in the report's order
-  <chapter-id> [flags]     run one chapter into build/chapters/<chapter-id>/
-  train nf|fm|cfm [flags] [--force]
-                           train a model, or reuse the checkpoint whose configuration
-                           hash matches; prints the checkpoint's folder
-  bench [flags]            the speed figures
-  provenance --out FILE --git FILE --toolchain FILE --timing DIR DIR...
-                           write the report's provenance appendix from chapter folders
-                           (used by Makefile.report)
+  list                      the exercises, one a line
+  list EXERCISE [--headings | --models | --title | --pages]
+                            the exercise's chapter ids in the report's order (with
+                            --headings: id, a tab, the heading); its models (name, kind,
+                            data set, the chapters that read it); its title; its page limit
+  chapter EXERCISE ID [flags]
+                            run one chapter into build/chapters/EXERCISE/ID/
+  train EXERCISE MODEL [flags] [--force]
+                            train a model of the manifest, or reuse the checkpoint whose
+                            configuration hash matches; prints the checkpoint's folder
+  makefile                  the make graph of every exercise (used by Makefile.report)
+  bench [flags]             the speed figures
+  provenance EXERCISE --out FILE --git FILE --toolchain FILE --timing DIR
+                            write an exercise's provenance appendix from its chapter
+                            folders (used by Makefile.report)
 
-'flowreport <command> --help' lists a command's flags and their defaults.
+'flowreport <command> ... --help' lists a command's flags and their defaults.
 )";
 
+std::string rest_value(const std::vector<std::string>& args, std::size_t& i) {
+    if (i + 1 >= args.size()) throw config::UsageError(args[i] + " needs a value");
+    return args[++i];
+}
+
 int provenance(const std::vector<std::string>& args) {
+    if (args.empty()) throw config::UsageError("provenance needs an exercise");
+    const Manifest& m = exercise::manifest(args[0]);
     std::string out, git, toolchain, timing;
-    std::vector<fs::path> dirs;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        auto value = [&](std::string& dst) {
-            if (i + 1 >= args.size()) throw config::UsageError(args[i] + " needs a value");
-            dst = args[++i];
-        };
-        if (args[i] == "--out") value(out);
-        else if (args[i] == "--git") value(git);
-        else if (args[i] == "--toolchain") value(toolchain);
-        else if (args[i] == "--timing") value(timing);
-        else if (args[i].rfind("--", 0) == 0) throw config::UsageError("unknown flag " + args[i] + " for 'provenance'");
-        else dirs.emplace_back(args[i]);
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--out") out = rest_value(args, i);
+        else if (args[i] == "--git") git = rest_value(args, i);
+        else if (args[i] == "--toolchain") toolchain = rest_value(args, i);
+        else if (args[i] == "--timing") timing = rest_value(args, i);
+        else throw config::UsageError("unexpected argument '" + args[i] + "' for 'provenance'");
     }
     if (out.empty()) throw config::UsageError("provenance needs --out FILE");
+    std::vector<fs::path> dirs;
+    for (const auto& c : m.chapters) dirs.push_back(exercise::chapter_dir(m.exercise, c.id));
+    std::vector<std::string> models;
+    for (const auto& d : m.models) models.push_back(d.name);
     const std::string g = git.empty() ? "" : read_file(git);
     const std::string t = toolchain.empty() ? "" : read_file(toolchain);
-    const auto times = timing.empty() ? report::StageTimes{} : report::StageTimes::read(timing);
+    const auto times = timing.empty() ? report::StageTimes{} : report::StageTimes::read(timing, models);
     write_if_changed(out, report::provenance_tex(dirs, g, t, times));
     return 0;
 }
 
+// A model's flags: its kind's, with the manifest's defaults.
+std::vector<config::FlagSpec> model_specs(const exercise::ModelDecl& d) {
+    auto specs = config::model_flags_with_seed(d.kind);
+    const auto parsed = config::parse("the manifest's defaults of " + d.name, specs, d.defaults);
+    for (auto& s : specs) s.default_value = parsed.values.text(s.name);
+    return specs;
+}
+
 int train(const std::vector<std::string>& args) {
-    if (args.empty() || args[0] == "--help") {
-        std::cout << "usage: flowreport train nf|fm|cfm [flags] [--force]\n\n"
-                     "'flowreport train <model> --help' lists the model's flags.\n";
-        return args.empty() ? 2 : 0;
+    if (args.size() < 2 || args[0] == "--help") {
+        std::cout << "usage: flowreport train EXERCISE MODEL [flags] [--force]\n\n"
+                     "'flowreport train EXERCISE MODEL --help' lists the model's flags.\n";
+        return args.empty() || args[0] != "--help" ? 2 : 0;
     }
-    const std::string model = args[0];
-    if (model != "nf" && model != "fm" && model != "cfm")
-        throw config::UsageError("unknown model '" + model + "' (nf, fm or cfm)");
-    std::vector<std::string> rest(args.begin() + 1, args.end());
+    const Manifest& m = exercise::manifest(args[0]);
+    const auto& d = m.model(args[1]);
+    std::vector<std::string> rest;
     bool force = false;
-    for (auto it = rest.begin(); it != rest.end();)
-        if (*it == "--force") {
-            force = true;
-            it = rest.erase(it);
-        } else {
-            ++it;
-        }
-    const auto specs = config::model_flags_with_seed(model);
-    const auto parsed = config::parse("train " + model, specs, rest);
+    for (auto it = args.begin() + 2; it != args.end(); ++it)
+        if (*it == "--force") force = true;
+        else rest.push_back(*it);
+    rest.insert(rest.end(), d.set.begin(), d.set.end());  // the model's fixed settings win
+    const auto specs = model_specs(d);
+    const std::string command = "train " + m.exercise + " " + d.name;
+    const auto parsed = config::parse(command, specs, rest);
     if (parsed.help) {
-        std::cout << config::help_text("flowreport train " + model + " [flags] [--force]", specs,
+        std::cout << fmt::format("model {} of {}: kind {}, data set {}{}\n\n", d.name, m.exercise, d.kind, d.data,
+                                 d.set.empty() ? "" : ", always with " + fmt::format("{}", fmt::join(d.set, " ")))
+                  << config::help_text("flowreport " + command + " [flags] [--force]", specs,
                                        {{"force", "train even when a matching checkpoint exists"}});
         return 0;
     }
-    if (model == "nf") {
-        const auto m = nf::obtain(nf::Config::from_flags(parsed.values), force);
-        std::cout << m.dir.string() << "\n";
+    if (d.kind == "nf") {
+        std::cout << nf::obtain(config::nf_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;
     }
-    const auto m = fm::obtain(fm::Config::from_flags(model, parsed.values), force);
-    std::cout << m.dir.string() << "\n";
+    std::cout << fm::obtain(config::fm_config(d.kind, parsed.values, d.data), force).dir.string() << "\n";
     return 0;
 }
 
-int run_chapter(const chapters::Chapter& c, const std::vector<std::string>& args) {
-    const auto specs = chapters::chapter_flags(c);
-    const auto parsed = config::parse(c.id, specs, args);
+int run_chapter(const std::vector<std::string>& args) {
+    if (args.size() < 2) throw config::UsageError("usage: flowreport chapter EXERCISE ID [flags]");
+    const Manifest& m = exercise::manifest(args[0]);
+    const auto* c = m.chapter(args[1]);
+    if (!c)
+        throw config::UsageError(fmt::format("exercise {} has no chapter '{}' (flowreport list {} shows them)",
+                                             m.exercise, args[1], m.exercise));
+    const auto specs = exercise::chapter_flags(m, *c);
+    const std::string command = "chapter " + m.exercise + " " + c->id;
+    const auto parsed = config::parse(command, specs, {args.begin() + 2, args.end()});
     if (parsed.help) {
-        std::cout << c.heading << "\n\n" << config::help_text("flowreport " + c.id + " [flags]", specs);
+        std::cout << c->heading << "\n\n" << config::help_text("flowreport " + command + " [flags]", specs);
         return 0;
     }
-    if (!c.run) throw std::runtime_error("chapter " + c.id + " is not written yet");
-    chapters::Context ctx(c, parsed.values);
-    c.run(ctx);
+    exercise::Context ctx(m, *c, parsed.values);
+    exercise::code_of(m.exercise, c->id).run(ctx);
     ctx.finish();
+    return 0;
+}
+
+int list(const std::vector<std::string>& args) {
+    if (args.empty()) {
+        for (const auto& m : exercise::manifests()) std::cout << m.exercise << "\n";
+        return 0;
+    }
+    if (args[0] == "--help") {
+        std::cout << "usage: flowreport list [EXERCISE [--headings | --models | --title | --pages]]\n";
+        return 0;
+    }
+    const Manifest& m = exercise::manifest(args[0]);
+    const std::string what = args.size() > 1 ? args[1] : "";
+    if (args.size() > 2 || (!what.empty() && what != "--headings" && what != "--models" && what != "--title" &&
+                            what != "--pages"))
+        throw config::UsageError("'list EXERCISE' takes one of --headings, --models, --title, --pages");
+    if (what == "--title") std::cout << m.title << "\n";
+    else if (what == "--pages") std::cout << m.pages << "\n";
+    else if (what == "--models")
+        for (const auto& d : m.models) {
+            std::string readers;
+            for (const auto& c : m.chapters)
+                for (const auto& u : c.models)
+                    if (u == d.name) readers += (readers.empty() ? "" : " ") + c.id;
+            std::cout << d.name << "\t" << d.kind << "\t" << d.data << "\t" << readers << "\n";
+        }
+    else
+        for (const auto& c : m.chapters) std::cout << c.id << (what == "--headings" ? "\t" + c.heading : "") << "\n";
     return 0;
 }
 
@@ -116,26 +168,19 @@ int dispatch(const std::vector<std::string>& args) {
         std::cout << kUsage;
         return args.empty() ? 2 : 0;
     }
+    exercise::check_registry();
     const std::string& cmd = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (cmd == "list") {
-        if (!rest.empty() && rest[0] == "--help") {
-            std::cout << "usage: flowreport list [--headings]\n\nPrints the chapter ids, one a line; with "
-                         "--headings, each id, a tab and the heading it has in the report.\n";
-            return 0;
-        }
-        const bool headings = !rest.empty() && rest[0] == "--headings";
-        if (rest.size() > (headings ? 1u : 0u))
-            throw config::UsageError("'list' takes no arguments but --headings");
-        for (const auto& c : chapters::all())
-            std::cout << c.id << (headings ? "\t" + c.heading : std::string()) << "\n";
+    if (cmd == "list") return list(rest);
+    if (cmd == "chapter") return run_chapter(rest);
+    if (cmd == "train") return train(rest);
+    if (cmd == "makefile") {
+        std::cout << exercise::make_graph(exercise::manifests());
         return 0;
     }
     if (cmd == "bench") return bench(rest);
-    if (cmd == "train") return train(rest);
     if (cmd == "provenance") return provenance(rest);
-    if (const auto* c = chapters::find(cmd)) return run_chapter(*c, rest);
-    throw config::UsageError("unknown command or chapter '" + cmd + "' (flowreport list shows the chapters)");
+    throw config::UsageError("unknown command '" + cmd + "' (flowreport --help lists them)");
 }
 
 }  // namespace

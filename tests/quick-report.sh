@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole report on quick models (few points, one epoch, narrow networks), through the
-# real build graph, in a scratch folder:
+# Every exercise's report on quick models (the manifests' quick flags: few points, one
+# epoch, narrow networks), through the real build graph, in a scratch folder:
 #   tests/quick-report.sh SOURCE_DIR FLOWREPORT_BIN REPORT_TESTS_BIN
-# Checks that every chapter runs and writes sane statistics and every figure, that the
+# Checks that every chapter runs and writes sane statistics and every figure, that each
 # PDF builds with every heading and reference, that a second run does nothing, that
-# make chapter-<id> reruns that chapter only, that a changed model flag retrains that
-# model only and reruns only its chapters, and that a run interrupted in the middle
-# finishes correctly when started again.
+# make chapter-<exercise>/<id> reruns that chapter only, that a changed model flag
+# retrains that model (and the models like it) only and reruns only the chapters that
+# read them, and that a run interrupted in the middle finishes correctly when started
+# again. The chapters and models it picks come from `flowreport list`.
 set -euo pipefail
 src=$1 bin=$2 checks=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-quick.XXXXXX")
@@ -15,59 +16,76 @@ fail() { echo "quick-report: $*" >&2; exit 1; }
 
 mkdir -p "$work/report"
 cp "$src/Makefile.report" "$work/"
-cp "$src"/report/*.tex "$src"/report/*.sty "$work/report/"
+cp -r "$src"/report/. "$work/report/"
+rm -f "$work"/report/*.pdf
 cd "$work"
 unset FLOWREPORT_MODELS
-fm_flags="--hidden 16 --depth 3 --dt 0.01"
-quick=(BIN="$bin" FLAGS="--points 3000 --epochs 1" NF_FLAGS="--couplings 5 --hidden 4"
-       CFM_FLAGS="--hidden 16 --depth 3 --dt 0.01")
-run() { make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" "$@" report; }
+run() { make --no-print-directory -j2 -f Makefile.report BIN="$bin" QUICK=1 "$@"; }
 
-run > first.log 2>&1 || { cat first.log >&2; fail "the quick report failed"; }
+run report > first.log 2>&1 || { cat first.log >&2; fail "the quick reports failed"; }
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "a chapter's statistics or figures are not sane"
-"$src/scripts/check-report" "$work" "$bin" || fail "the PDF does not read as it should"
-if "$src/scripts/check-report" "$work" "$bin" 1 > /dev/null 2>&1; then
+exercises=$("$bin" list)
+for e in $exercises; do
+  "$src/scripts/check-report" "$work" "$bin" "$e" || fail "the $e PDF does not read as it should"
+done
+first=$(echo "$exercises" | head -n 1)
+if "$src/scripts/check-report" "$work" "$bin" "$first" 1 > /dev/null 2>&1; then
   fail "check-report accepted a limit of 1 page"
 fi
 # A table or figure past the margin is refused (LaTeX's overfull box, here planted).
-cp build/latex/report.log report.log.keep
-echo 'Overfull \hbox (12.5pt too wide) in paragraph at lines 3--9' >> build/latex/report.log
-if "$src/scripts/check-report" "$work" "$bin" > /dev/null 2>&1; then
+log=build/latex/$first/report.log
+cp "$log" report.log.keep
+echo 'Overfull \hbox (12.5pt too wide) in paragraph at lines 3--9' >> "$log"
+if "$src/scripts/check-report" "$work" "$bin" "$first" > /dev/null 2>&1; then
   fail "check-report accepted a box 12.5pt past the margin"
 fi
-mv report.log.keep build/latex/report.log
+mv report.log.keep "$log"
 
 # Nothing changed: nothing to do.
-run > second.log 2>&1 || { cat second.log >&2; fail "the second run failed"; }
+run report > second.log 2>&1 || { cat second.log >&2; fail "the second run failed"; }
 grep -q "nothing to do" second.log || fail "the second run did not say it had nothing to do"
 if grep -E "^(model|chapter|figure|report) " second.log; then fail "the second run redid work"; fi
 
-# One chapter rerun on request: that chapter, its figures and the PDF, nothing else.
-make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" chapter-nf-q4-trajectories \
-  > rerun.log 2>&1 \
-  || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories failed"; }
-[ "$(grep -c '^chapter ' rerun.log)" = 1 ] && grep -q "^chapter  nf-q4-trajectories" rerun.log \
-  || { cat rerun.log >&2; fail "make chapter-nf-q4-trajectories did not rerun exactly that chapter"; }
-grep -q "^figure   nf-q4-trajectories" rerun.log || fail "the rerun chapter's figure was not redrawn"
-grep -q "^report   report/report.pdf" rerun.log || fail "the PDF was not remade after the chapter"
+# One chapter rerun on request (the last of the first exercise): that chapter, its
+# figures and its PDF, nothing else.
+chapter=$("$bin" list "$first" | tail -n 1)
+run "chapter-$first/$chapter" > rerun.log 2>&1 || { cat rerun.log >&2; fail "make chapter-$first/$chapter failed"; }
+[ "$(grep -c '^chapter ' rerun.log)" = 1 ] && grep -q "^chapter  $first/$chapter\$" rerun.log \
+  || { cat rerun.log >&2; fail "make chapter-$first/$chapter did not rerun exactly that chapter"; }
+grep -q "^figure   $first/$chapter-" rerun.log || fail "the rerun chapter's figures were not redrawn"
+grep -q "^report   report/$first.pdf" rerun.log || fail "the PDF was not remade after the chapter"
 
-# One model's flag changed: that model and its chapters only. Interrupted after 2 s,
-# then run again: it must finish and leave sane outputs.
-fm_flags+=" --epochs 2"
-nf_stats=$(stat -c %Y build/chapters/nf-q1-loss/stats.json)
-timeout -s INT 2 make --no-print-directory -j2 -f Makefile.report "${quick[@]}" FM_FLAGS="$fm_flags" report \
-  > third.log 2>&1 || true
-run > fourth.log 2>&1 || { cat fourth.log >&2; fail "the run after an interrupt failed"; }
-cat third.log fourth.log > changed.log
-grep -q "^model    fm" changed.log || fail "the fm model was not retrained after FM_FLAGS changed"
-if grep -E "^model    (nf|cfm)|^chapter  (nf|cfm)-" changed.log; then
-  fail "a change of FM_FLAGS reran another model or its chapters"
-fi
-for c in fm-q1-loss fm-q4-time-quantization fm-bonus-target; do
-  grep -q "^chapter  $c" changed.log || fail "$c was not rerun after FM_FLAGS changed"
+# One model's flag changed (the first exercise's first model read by more than one
+# chapter): that model, the models like it, and the chapters that read them only.
+# Interrupted after 2 s, then run again: it must finish and leave sane outputs.
+read -r model _ _ readers < <("$bin" list "$first" --models | awk -F'\t' 'split($4, a, " ") > 1' | head -n 1 | tr '\t' ' ')
+[ -n "${model:-}" ] || fail "no model of $first is read by two chapters"
+like=$(sed -n "s/^LIKE_$first\/\([^ ]*\) := $model\$/\1/p" build/graph.mk)
+changed="$model $like"
+expected=" "
+for m in $changed; do
+  for c in $("$bin" list "$first" --models | awk -F'\t' -v m="$m" '$1 == m { print $4 }'); do expected+="$c "; done
 done
-[ "$(stat -c %Y build/chapters/nf-q1-loss/stats.json)" = "$nf_stats" ] || fail "nf-q1-loss was rewritten"
-grep -q '"epochs": 2' build/chapters/fm-q1-loss/stats.json || fail "fm-q1-loss does not have the new epochs"
+untouched=$("$bin" list "$first" | while read -r c; do [[ "$expected" == *" $c "* ]] || echo "$c"; done | head -n 1)
+before=$(stat -c %Y "build/chapters/$first/$untouched/stats.json")
+timeout -s INT 2 make --no-print-directory -j2 -f Makefile.report BIN="$bin" QUICK=1 "FLAGS_$first/$model=--epochs 2" report \
+  > third.log 2>&1 || true
+run "FLAGS_$first/$model=--epochs 2" report > fourth.log 2>&1 || { cat fourth.log >&2; fail "the run after an interrupt failed"; }
+cat third.log fourth.log > changed.log
+grep -q "^model    $first/$model\$" changed.log || fail "model $model was not retrained after its flags changed"
+while read -r line; do
+  name=${line#model    $first/}
+  [[ " $changed " == *" $name "* ]] || fail "a change of $model's flags retrained model $name"
+done < <(grep "^model " changed.log)
+while read -r line; do
+  c=${line#chapter  $first/}
+  [[ "$expected" == *" $c "* ]] || fail "a change of $model's flags reran chapter $c, which does not read it"
+done < <(grep "^chapter " changed.log)
+for c in $expected; do grep -q "^chapter  $first/$c\$" changed.log || fail "$c was not rerun after $model changed"; done
+[ -z "$untouched" ] || [ "$(stat -c %Y "build/chapters/$first/$untouched/stats.json")" = "$before" ] \
+  || fail "$untouched was rewritten"
+c1=$(echo $expected | cut -d' ' -f1)
+grep -q '"epochs": 2' "build/chapters/$first/$c1/stats.json" || fail "$c1 does not have the new epochs"
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "outputs are not sane after the interrupted run"
-"$src/scripts/check-report" "$work" "$bin" > /dev/null || fail "the PDF is not right after the interrupted run"
-echo "quick-report: every chapter, figure and the PDF on quick models; reruns and interrupts checked"
+"$src/scripts/check-report" "$work" "$bin" "$first" > /dev/null || fail "the PDF is not right after the interrupted run"
+echo "quick-report: every chapter, figure and PDF of $(echo $exercises) on quick models; reruns and interrupts checked"

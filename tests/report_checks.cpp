@@ -173,19 +173,19 @@ std::vector<std::string> sanity_problems(const fs::path& chapter_dir, const fs::
         if (!fs::exists(chapter_dir / f) || fs::file_size(chapter_dir / f) == 0)
             out.push_back(fmt::format("{}: {} is missing or empty", chapter, f));
 
-    // The figures the chapter lists (FIGURES_<id> := figures/<id>-<name>.pdf ...).
+    // The figures the chapter lists (FIGURES_<exercise>/<id> := name ...), each compiled
+    // to figures/<exercise>/<id>-<name>.pdf.
     std::ifstream mk(chapter_dir / "figures.mk");
     std::string line, list;
-    const std::string key = "FIGURES_" + chapter + " :=";
+    const std::string key = "FIGURES_" + chapter_dir.parent_path().filename().string() + "/" + chapter + " :=";
     while (std::getline(mk, line))
         if (line.rfind(key, 0) == 0) list = line.substr(key.size());
     std::istringstream names(list);
-    std::string pdf;
+    std::string name;
     std::size_t n = 0;
-    while (names >> pdf) {
+    while (names >> name) {
         ++n;
-        const std::string file = fs::path(pdf).filename().string();
-        const std::string name = file.substr(chapter.size() + 1, file.size() - chapter.size() - 5);
+        const std::string file = chapter + "-" + name + ".pdf";
         if (!fs::exists(figures_dir / file) || fs::file_size(figures_dir / file) == 0)
             out.push_back(fmt::format("{}: figure {} was not built ({})", chapter, name, (figures_dir / file).string()));
         if (!fs::exists(chapter_dir / (name + ".tex")))

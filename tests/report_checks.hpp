@@ -39,7 +39,8 @@ std::vector<std::pair<std::string, nlohmann::json>> leaves(const nlohmann::json&
 std::vector<std::string> compare_to_golden(const std::string& chapter, const nlohmann::json& expected,
                                            const nlohmann::json& actual, const std::vector<Tolerance>& rules);
 
-// The sanity of one chapter's output folder; figures_dir holds the compiled figures.
+// The sanity of one chapter's output folder (build/chapters/<exercise>/<id>);
+// figures_dir holds its exercise's compiled figures.
 std::vector<std::string> sanity_problems(const std::filesystem::path& chapter_dir,
                                          const std::filesystem::path& figures_dir);
 

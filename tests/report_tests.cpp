@@ -1,19 +1,23 @@
-// The checks on a finished report (not part of `make test`'s CTest run):
+// The checks on finished reports (not part of `make test`'s CTest run), for every
+// exercise in the manifests:
 //
 //   flowreport_report_tests "[sanity]"   any configuration: finite numbers, shares in
 //                                        [0, 1], right counts, every figure built
 //   flowreport_report_tests "[golden]"   the default configuration: every statistic
-//                                        against tests/golden/ within its tolerance
+//                                        against tests/golden/<exercise>/ within its
+//                                        tolerance (tests/golden/<exercise>/tolerances.json)
 //
-// The report is read from $FLOWREPORT_REPORT_ROOT (a folder holding build/chapters,
-// figures and report/report.pdf), by default the source tree.
+// The reports are read from $FLOWREPORT_REPORT_ROOT (a folder holding build/chapters,
+// figures and report/<exercise>.pdf), by default the source tree; $FLOWREPORT_EXERCISES
+// (names separated by spaces) limits the exercises checked.
 #define CATCH_CONFIG_MAIN
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
-#include "registry.hpp"
+#include "exercise/manifest.hpp"
 #include "report_checks.hpp"
 
 namespace fs = std::filesystem;
@@ -26,6 +30,17 @@ fs::path report_root() {
     return r && *r ? fs::path(r) : fs::path(FLOWREPORT_SOURCE_DIR);
 }
 
+std::vector<const exercise::Manifest*> checked() {
+    const char* only = std::getenv("FLOWREPORT_EXERCISES");
+    std::vector<const exercise::Manifest*> out;
+    if (!only || !*only) {
+        for (const auto& m : exercise::manifests()) out.push_back(&m);
+        return out;
+    }
+    for (const auto& name : exercise::words(only)) out.push_back(&exercise::manifest(name));
+    return out;
+}
+
 nlohmann::json read_json(const fs::path& p) {
     std::ifstream in(p);
     if (!in) throw std::runtime_error("cannot read " + p.string());
@@ -34,32 +49,38 @@ nlohmann::json read_json(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("every chapter of the report has sane statistics and built figures", "[sanity]") {
+TEST_CASE("every chapter of every report has sane statistics and built figures", "[sanity]") {
     const fs::path root = report_root();
     INFO("report root: " << root.string());
-    CHECK((fs::exists(root / "report/report.pdf") && fs::file_size(root / "report/report.pdf") > 0));
-    for (const auto& c : chapters::all()) {
-        for (const auto& p : test::sanity_problems(root / "build/chapters" / c.id, root / "figures"))
-            FAIL_CHECK(p);
+    for (const auto* m : checked()) {
+        const fs::path pdf = root / "report" / (m->exercise + ".pdf");
+        CHECK((fs::exists(pdf) && fs::file_size(pdf) > 0));
+        for (const auto& c : m->chapters)
+            for (const auto& p : test::sanity_problems(root / "build/chapters" / m->exercise / c.id,
+                                                       root / "figures" / m->exercise))
+                FAIL_CHECK(m->exercise << "/" << p);
     }
 }
 
-TEST_CASE("the report's statistics match the golden statistics of the default configuration", "[golden]") {
+TEST_CASE("the reports' statistics match the golden statistics of the default configuration", "[golden]") {
     const fs::path root = report_root();
-    const fs::path golden = fs::path(FLOWREPORT_SOURCE_DIR) / "tests/golden";
-    INFO("report root: " << root.string() << "; golden statistics: " << golden.string());
-    const auto rules = test::read_tolerances(read_json(golden / "tolerances.json"));
-    for (const auto& c : chapters::all()) {
-        const fs::path want = golden / (c.id + ".json"), have = root / "build/chapters" / c.id / "stats.json";
-        if (!fs::exists(want)) {
-            FAIL_CHECK(c.id << ": no golden statistics (" << want.string() << ")");
-            continue;
+    for (const auto* m : checked()) {
+        const fs::path golden = fs::path(FLOWREPORT_SOURCE_DIR) / "tests/golden" / m->exercise;
+        INFO("report root: " << root.string() << "; golden statistics: " << golden.string());
+        const auto rules = test::read_tolerances(read_json(golden / "tolerances.json"));
+        for (const auto& c : m->chapters) {
+            const fs::path want = golden / (c.id + ".json"),
+                           have = root / "build/chapters" / m->exercise / c.id / "stats.json";
+            if (!fs::exists(want)) {
+                FAIL_CHECK(c.id << ": no golden statistics (" << want.string() << ")");
+                continue;
+            }
+            if (!fs::exists(have)) {
+                FAIL_CHECK(c.id << ": the report has no statistics (" << have.string() << ")");
+                continue;
+            }
+            for (const auto& p : test::compare_to_golden(c.id, read_json(want), read_json(have), rules))
+                FAIL_CHECK(m->exercise << "/" << p);
         }
-        if (!fs::exists(have)) {
-            FAIL_CHECK(c.id << ": the report has no statistics (" << have.string() << ")");
-            continue;
-        }
-        for (const auto& p : test::compare_to_golden(c.id, read_json(want), read_json(have), rules))
-            FAIL_CHECK(p);
     }
 }

@@ -1,4 +1,4 @@
-// The data sets against the geometry of DATA.md.
+// The data sets against their geometry (docs/design.md).
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -73,7 +73,7 @@ TEST_CASE("unconditional set: every point lies in a band and the set is standard
     // less what it shares, so between 15% and 25% (overlaps counted in both rings).
     for (auto c : per_ring) CHECK(c == Approx(4000).margin(1000));
     check_standardised(s);
-    // The set's own mean and std against DATA.md's large-sample constants; standard
+    // The set's own mean and std against the reference values's large-sample constants; standard
     // errors at n = 20,000 are 0.011 (x) and 0.006 (y).
     const auto ref = data::reference_unconditional();
     for (int c = 0; c < 2; ++c) {
@@ -120,10 +120,10 @@ TEST_CASE("the same seed gives the same set bit for bit", "[data][fast]") {
     CHECK((sa.x != sc.x));
 }
 
-TEST_CASE("the support's area and the entropy floor match DATA.md", "[data][fast]") {
-    // DATA.md: area 6.402 and floor 1.561 nats with std (1.590, 0.845), measured on
+TEST_CASE("the support's area and the entropy floor match the reference values", "[data][fast]") {
+    // the reference values: area 6.402 and floor 1.561 nats with std (1.590, 0.845), measured on
     // large samples. The grid converges to 6.4057 (400, 1000 and 2000 cells per unit
-    // agree to 5e-4); the margin allows DATA.md's sampling error, and excludes the
+    // agree to 5e-4); the margin allows the reference values's sampling error, and excludes the
     // whole union without the box cut (7.014).
     const double area = data::union_area(400);
     CHECK(area == Approx(6.402).margin(0.006));

@@ -73,13 +73,13 @@ TEST_CASE("golden comparison passes within tolerance and names what is beyond it
 TEST_CASE("sanity check finds bad numbers and missing figures", "[report][fast]") {
     const fs::path root = fs::temp_directory_path() / ("flowreport-sanity-" + std::to_string(::getpid()));
     fs::remove_all(root);
-    const fs::path dir = root / "build/chapters/x-q1", figs = root / "figures";
+    const fs::path dir = root / "build/chapters/ex/x-q1", figs = root / "figures/ex";
     fs::create_directories(dir);
     fs::create_directories(figs);
     auto write = [](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
     write(dir / "chapter.tex", "text");
     write(dir / "provenance.json", "{}");
-    write(dir / "figures.mk", "FIGURES_x-q1 := figures/x-q1-a.pdf figures/x-q1-b.pdf\n");
+    write(dir / "figures.mk", "FIGURES_ex/x-q1 := a b\nFIGURE_DATA_ex/x-q1/a := a.dat\nFIGURE_DATA_ex/x-q1/b :=\n");
     write(dir / "a.tex", "tikz");
     write(dir / "a.dat", "x y\n0 0\n1 1\n2 2\n");
     write(dir / "b.tex", "tikz");

@@ -126,20 +126,3 @@ TEST_CASE("a new class leaves the old ones unchanged, and fitting it moves only 
     auto unconditional = field(0, 9);
     CHECK_THROWS(fm::with_new_class(unconditional));
 }
-
-TEST_CASE("the default models a chapter falls back on carry its seed", "[config][fast]") {
-    // fm-q2, fm-q3, fm-q5 and the bonus use the default nf or cfm model of their --seed
-    // when no checkpoint is named: the model's defaults, parsed with that seed (a parse
-    // without --seed failed, since every model configuration reads it).
-    const auto nf_c = nf::Config::from_flags(config::model_defaults("nf", "7"));
-    CHECK(nf_c.seed == 7);
-    CHECK(nf_c.arch.couplings == 30);
-    CHECK(nf_c.epochs == 20);
-    const auto cfm_c = fm::Config::from_flags("cfm", config::model_defaults("cfm", "3"));
-    CHECK(cfm_c.seed == 3);
-    CHECK(cfm_c.kind() == "cfm");
-    CHECK(cfm_c.epochs == 100);
-    CHECK(cfm_c.time_sampling == fm::TimeSampling::Log);
-    CHECK(config::model_flags_with_seed("fm").front().name == "seed");
-    CHECK_THROWS_AS(config::model_defaults("nf", "-1"), config::UsageError);
-}

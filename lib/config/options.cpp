@@ -47,9 +47,6 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
         f.push_back({"time-sampling", Kind::Choice, "log", "how training draws t (log: 1-t log-uniform)",
                      0.0, {"log", "uniform"}});
         f.push_back({"time-floor", Kind::PositiveReal, "0.003", "smallest 1-t drawn by --time-sampling log", 0.5});
-        f.push_back({"dt", Kind::PositiveReal, "0.001", "integration step", 1.0});
-        f.push_back({"solver", Kind::Choice, "euler", "ODE stepper", 0.0,
-                     {"euler", "midpoint", "rk4"}});
     } else {
         throw std::logic_error("unknown model group " + std::string(model));
     }
@@ -60,6 +57,11 @@ std::vector<FlagSpec> model_flags_with_seed(std::string_view model) {
     auto f = model_flags(model);
     f.insert(f.begin(), common_flags("").front());  // --seed
     return f;
+}
+
+std::vector<FlagSpec> integration_flags() {
+    return {{"dt", Kind::PositiveReal, "0.001", "integration step", 1.0},
+            {"solver", Kind::Choice, "euler", "ODE stepper", 0.0, {"euler", "midpoint", "rk4"}}};
 }
 
 // ----------------------------------------------------------------------------------
@@ -212,10 +214,6 @@ Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
         p.values.set(s.name, v);
     }
     return p;
-}
-
-Values model_defaults(std::string_view model, const std::string& seed) {
-    return parse(std::string(model), model_flags_with_seed(model), {"--seed", seed}).values;
 }
 
 std::string help_text(const std::string& usage, const std::vector<FlagSpec>& specs,

@@ -1,7 +1,7 @@
 #pragma once
 // Every flag of the driver, with its default, in one place.
 //
-// Flags keep one name wherever they apply (DESIGN.md): --seed, --points, --epochs,
+// Flags keep one name wherever they apply: --seed, --points, --epochs,
 // --batch, --lr, --hidden, --depth, --couplings, --dt, --solver, --out. A command
 // takes the groups it uses; parse() checks every value before anything is written and
 // reports the first bad one in one line (UsageError, exit status 2).
@@ -50,8 +50,10 @@ std::vector<std::array<double, 2>> parse_points(const std::string& flag, const s
 FlagSpec points_flag();
 // The hyper-parameters of a model: "nf", "fm" or "cfm".
 std::vector<FlagSpec> model_flags(std::string_view model);
-// --seed, then the model's hyper-parameters: what `flowreport train <model>` takes.
+// --seed, then the model's hyper-parameters: what `flowreport train` takes.
 std::vector<FlagSpec> model_flags_with_seed(std::string_view model);
+// How a chapter integrates a flow-matching field: --dt and --solver.
+std::vector<FlagSpec> integration_flags();
 
 // Flag values after validation, kept as the text given so that they can be recorded
 // and hashed exactly as the user wrote them.
@@ -80,9 +82,6 @@ struct Parsed {
 // Parses args (the words after the command) against specs.
 Parsed parse(const std::string& command, const std::vector<FlagSpec>& specs,
              const std::vector<std::string>& args);
-// A model's hyper-parameters at their defaults, with this seed (e.g. the model a chapter
-// compares with when no checkpoint is named).
-Values model_defaults(std::string_view model, const std::string& seed);
 
 // The --help text: usage line, then every flag with its default, then `switches` (name,
 // help) that take no value.

@@ -100,7 +100,7 @@ PointSet conditional_rings(std::size_t n, Rng& rng) {
     std::vector<std::array<double, 2>> raw;
     std::vector<int> labels;
     raw.reserve(per_ring * kClasses);
-    // DATA.md's ring order: blue, black, red, yellow, green.
+    // The sampling order: blue, black, red, yellow, green.
     for (int label : {1, 0, 3, 4, 2}) {
         const Ring& r = rings()[static_cast<std::size_t>(label)];
         for (std::size_t i = 0; i < per_ring; ++i) {

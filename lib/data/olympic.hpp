@@ -1,5 +1,5 @@
 #pragma once
-// The Olympic-rings data sets (DATA.md): five rings of radius 1 and band thickness
+// The Olympic-rings data sets (docs/design.md): five rings of radius 1 and band thickness
 // 0.25, sampled unconditionally (uniform over the union of the bands) or per class
 // (n/5 points per ring, radius and angle uniform), then standardised per coordinate.
 #include <array>
@@ -38,7 +38,7 @@ struct Standardiser {
     }
 };
 
-// The standardisers of the two sets measured on very large samples (DATA.md); used to
+// The standardisers of the two sets measured on very large samples; used to
 // place points such as (4, 5) or a chapter's probe points when no set is at hand.
 Standardiser reference_unconditional();
 Standardiser reference_conditional();
@@ -60,7 +60,7 @@ xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame);
 
 // Area of the unconditional set's support (raw units): the union of the five bands
 // within the sampling box [-1, 5] x [-2, 1], by the midpoint rule on a grid of
-// `per_unit` cells per unit length (6.402, DATA.md).
+// `per_unit` cells per unit length (6.402).
 double union_area(int per_unit = 1000);
 
 // Differential entropy of the unconditional data in a frame with these standard

@@ -11,6 +11,7 @@
 
 #include "core/files.hpp"
 #include "core/progress.hpp"
+#include "data/dataset.hpp"
 #include "data/batches.hpp"
 #include "fm/likelihood.hpp"
 #include "io/checkpoint.hpp"
@@ -25,7 +26,6 @@ namespace {
 // Raised whenever a change to the code changes what a configuration trains to, or what
 // its checkpoint holds (3: history.json keeps the drawn times and a second validation loss).
 constexpr int kCodeVersion = 3;
-constexpr std::size_t kClasses = 5;
 }  // namespace
 
 float draw_time(Rng& rng, TimeSampling how, double floor) {
@@ -58,21 +58,6 @@ double TimeCounts::share_above(double a) const {
     return total() ? double(above) / double(total()) : 0.0;
 }
 
-Config Config::from_flags(const std::string& kind, const config::Values& v) {
-    Config c;
-    c.shape.depth = std::size_t(v.count("depth"));
-    c.shape.hidden = std::size_t(v.count("hidden"));
-    c.shape.classes = kind == "cfm" ? kClasses : 0;
-    c.points = std::size_t(v.count("points"));
-    c.epochs = std::size_t(v.count("epochs"));
-    c.batch = std::size_t(v.count("batch"));
-    c.lr = v.real("lr");
-    c.seed = v.seed();
-    c.time_sampling = v.text("time-sampling") == "uniform" ? TimeSampling::Uniform : TimeSampling::Log;
-    c.time_floor = v.real("time-floor");
-    return c;
-}
-
 Config Config::from_json(const nlohmann::json& j) {
     const std::string kind = j.at("model").get<std::string>();
     if ((kind != "fm" && kind != "cfm") || j.at("code_version") != kCodeVersion)
@@ -86,6 +71,7 @@ Config Config::from_json(const nlohmann::json& j) {
     }
     c.time_sampling = j.at("time_sampling") == "uniform" ? TimeSampling::Uniform : TimeSampling::Log;
     if (c.time_sampling == TimeSampling::Log) c.time_floor = j.at("time_floor").get<double>();
+    c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
     return c;
 }
@@ -98,6 +84,7 @@ nlohmann::json Config::to_json() const {
                         {"time_input", "raw t"},
                         {"time_sampling", time_sampling == TimeSampling::Uniform ? "uniform" : "log"}};
     if (time_sampling == TimeSampling::Log) j["time_floor"] = time_floor;
+    j["data"] = data;
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
     if (shape.classes > 0) {
         j["classes"] = shape.classes;
@@ -106,8 +93,9 @@ nlohmann::json Config::to_json() const {
     return j;
 }
 
-Integration Integration::from_flags(const config::Values& v) {
-    return {v.real("dt"), solver_from(v.text("solver"))};
+data::PointSet training_set(const Config& cfg) {
+    Rng data_rng(cfg.seed, cfg.kind() + "/data");
+    return data::dataset(cfg.data).sample(cfg.points, data_rng);
 }
 
 double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const Mat<float>& eps,
@@ -136,14 +124,16 @@ double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const 
 
 Model train(const Config& cfg, bool progress) {
     const std::string kind = cfg.kind();
-    Rng data_rng(cfg.seed, kind + "/data"), val_rng(cfg.seed, kind + "/val"),
+    Rng val_rng(cfg.seed, kind + "/val"),
         init(cfg.seed, kind + "/init"), order(cfg.seed, kind + "/order"),
         noise(cfg.seed, kind + "/noise");
     const bool cond = cfg.shape.classes > 0;
-    const auto train_set = cond ? data::conditional_rings(cfg.points, data_rng)
-                                : data::unconditional_rings(cfg.points, data_rng);
-    const auto val_set = cond ? data::conditional_rings(cfg.val_points, val_rng)
-                              : data::unconditional_rings(cfg.val_points, val_rng);
+    const data::Dataset& set = data::dataset(cfg.data);
+    if (cond != set.labelled() || (cond && set.classes.size() != cfg.shape.classes))
+        throw std::runtime_error(fmt::format("a {} field of {} classes cannot be trained on data set {} ({} classes)",
+                                             kind, cfg.shape.classes, cfg.data, set.classes.size()));
+    const auto train_set = training_set(cfg);
+    const auto val_set = set.sample(cfg.val_points, val_rng);
     // The validation set, in the training set's frame, with its noise and times drawn
     // once, so that every epoch's validation loss is measured on the same terms.
     const Mat<float> val = data::in_frame(val_set, train_set.scale);
@@ -225,39 +215,44 @@ Model train(const Config& cfg, bool progress) {
             bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)",
                                          sum / double(batches.count()), vl, secs));
     }
-    m.trained_now = true;
     m.scale = train_set.scale;
     m.train_seconds = bar.elapsed();
     return m;
 }
 
+namespace {
+// The model in checkpoint folder dir, trained with cfg.
+Model read_model(const fs::path& dir, const Config& cfg) {
+    const std::string kind = cfg.kind();
+    Model m;
+    m.config = cfg;
+    Rng unused(cfg.seed, kind + "/init");
+    m.field = VectorField<float>(cfg.shape, unused);
+    nn::Params<float> ps;
+    m.field.params(ps);
+    const auto ck = io::load_checkpoint(dir);
+    io::restore(ck, ps, dir);
+    const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
+    m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
+    m.time_counts.bins = h.at("time_counts").get<std::vector<std::uint64_t>>();
+    if (m.time_counts.bins.size() != kTimeBins)
+        throw std::runtime_error(fmt::format("{}: history.json has {} time bins, not {}", dir.string(),
+                                             m.time_counts.bins.size(), kTimeBins));
+    for (const auto& e : h.at("epochs"))
+        m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
+                             e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
+                             e.at("val_loss_train_times").get<double>(), e.at("seconds").get<double>()});
+    io::read_data_json(dir, m.scale, m.train_seconds);
+    m.dir = dir;
+    return m;
+}
+}  // namespace
+
 Model obtain(const Config& cfg, bool force) {
     const nlohmann::json cj = cfg.to_json();
     const std::string kind = cfg.kind();
     const auto dir = io::model_dir(kind, cj);
-    if (!force && fs::exists(dir / "model.json")) {
-        Model m;
-        m.config = cfg;
-        Rng unused(cfg.seed, kind + "/init");
-        m.field = VectorField<float>(cfg.shape, unused);
-        nn::Params<float> ps;
-        m.field.params(ps);
-        const auto ck = io::load_checkpoint(dir);
-        io::restore(ck, ps, dir);
-        const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
-        m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
-        m.time_counts.bins = h.at("time_counts").get<std::vector<std::uint64_t>>();
-        if (m.time_counts.bins.size() != kTimeBins)
-            throw std::runtime_error(fmt::format("{}: history.json has {} time bins, not {}", dir.string(),
-                                                 m.time_counts.bins.size(), kTimeBins));
-        for (const auto& e : h.at("epochs"))
-            m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
-                                 e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
-                                 e.at("val_loss_train_times").get<double>(), e.at("seconds").get<double>()});
-        io::read_data_json(dir, m.scale, m.train_seconds);
-        m.dir = dir;
-        return m;
-    }
+    if (!force && fs::exists(dir / "model.json")) return read_model(dir, cfg);
     Model m = train(cfg);
     nn::Params<float> ps;
     m.field.params(ps);
@@ -279,9 +274,7 @@ Model load(const fs::path& dir, const std::string& kind) {
     const Config c = Config::from_json(j.at("config"));
     if (c.kind() != kind)
         throw std::runtime_error(fmt::format("{} holds a {} model, not {}", dir.string(), c.kind(), kind));
-    if (fs::weakly_canonical(io::model_dir(kind, c.to_json())) != fs::weakly_canonical(dir))
-        throw std::runtime_error(dir.string() + " is not where the model cache keeps its configuration");
-    return obtain(c);
+    return read_model(dir, c);
 }
 
 namespace {

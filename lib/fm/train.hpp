@@ -9,7 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/options.hpp"
 #include "data/olympic.hpp"
 #include "fm/field.hpp"
 #include "fm/ode.hpp"
@@ -54,21 +53,21 @@ struct Config {
     std::size_t val_points = 10000;  // held out, with their own noise and times
     TimeSampling time_sampling = TimeSampling::Uniform;  // the exercise's; the flags' default is Log
     double time_floor = 3e-3;                            // smallest 1 - t under Log
+    std::string data = "rings";  // the data set; a conditional field needs a labelled one
 
     std::string kind() const { return shape.classes > 0 ? "cfm" : "fm"; }
-    // kind "fm" or "cfm"; reads --points --epochs --batch --lr --depth --hidden --seed
-    // --time-sampling --time-floor.
-    static Config from_flags(const std::string& kind, const config::Values& v);
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;
 };
 
-// How a trained field is integrated: from --dt and --solver.
+// How a trained field is integrated.
 struct Integration {
     double dt = 1e-3;
     Solver solver = Solver::Euler;
-    static Integration from_flags(const config::Values& v);
 };
+
+// The training set of a configuration, drawn again exactly as training draws it.
+data::PointSet training_set(const Config& cfg);
 
 struct EpochRecord {
     std::size_t epoch;
@@ -87,7 +86,6 @@ struct Model {
     data::Standardiser scale;          // of its training set
     double train_seconds = 0.0;
     std::filesystem::path dir;
-    bool trained_now = false;
 };
 
 Model train(const Config& cfg, bool progress = true);

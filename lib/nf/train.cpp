@@ -11,7 +11,7 @@
 #include "core/files.hpp"
 #include "core/progress.hpp"
 #include "data/batches.hpp"
-#include "data/olympic.hpp"
+#include "data/dataset.hpp"
 #include "io/checkpoint.hpp"
 #include "io/models.hpp"
 #include "optim/adam.hpp"
@@ -24,20 +24,6 @@ namespace {
 constexpr int kCodeVersion = 2;
 }  // namespace
 
-Config Config::from_flags(const config::Values& v) {
-    Config c;
-    c.arch.couplings = std::size_t(v.count("couplings"));
-    c.arch.depth = std::size_t(v.count("depth"));
-    c.arch.hidden = std::size_t(v.count("hidden"));
-    c.arch.identity_start = v.text("init") == "identity";
-    c.points = std::size_t(v.count("points"));
-    c.epochs = std::size_t(v.count("epochs"));
-    c.batch = std::size_t(v.count("batch"));
-    c.lr = v.real("lr");
-    c.seed = v.seed();
-    return c;
-}
-
 Config Config::from_json(const nlohmann::json& j) {
     if (j.at("model") != "nf" || j.at("code_version") != kCodeVersion)
         throw std::runtime_error("not a normalizing-flow configuration of this code version");
@@ -47,6 +33,7 @@ Config Config::from_json(const nlohmann::json& j) {
     c.arch.hidden = j.at("hidden").get<std::size_t>();
     c.arch.log_scale_bound = j.at("log_scale_bound").get<double>();
     c.arch.identity_start = j.at("init") == "identity";
+    c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
     return c;
 }
@@ -58,7 +45,8 @@ nlohmann::json Config::to_json() const {
                         {"depth", arch.depth},
                         {"hidden", arch.hidden},
                         {"log_scale_bound", arch.log_scale_bound},
-                        {"init", arch.identity_start ? "identity" : "default"}};
+                        {"init", arch.identity_start ? "identity" : "default"},
+                        {"data", data}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
     return j;
 }
@@ -112,8 +100,9 @@ LossParts evaluate(NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x)
 Model train(const Config& cfg, bool progress) {
     Rng data_rng(cfg.seed, "nf/data"), val_rng(cfg.seed, "nf/val"), init(cfg.seed, "nf/init"),
         order(cfg.seed, "nf/order");
-    const auto train_set = data::unconditional_rings(cfg.points, data_rng);
-    const auto val_set = data::unconditional_rings(cfg.val_points, val_rng);
+    const data::Dataset& set = data::dataset(cfg.data);
+    const auto train_set = set.sample(cfg.points, data_rng);
+    const auto val_set = set.sample(cfg.val_points, val_rng);
     // The validation points are standardised like the training set (the model's frame).
     xt::xtensor<float, 2> val = val_set.x;
     for (std::size_t i = 0; i < val.shape(0); ++i) {
@@ -163,7 +152,6 @@ Model train(const Config& cfg, bool progress) {
             bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", sum / double(batches.count()),
                                          v.total, secs));
     }
-    m.trained_now = true;
     m.scale = train_set.scale;
     m.train_seconds = bar.elapsed();
     return m;
@@ -197,23 +185,28 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
 
 }  // namespace
 
+namespace {
+// The model in checkpoint folder dir, trained with cfg.
+Model read_model(const fs::path& dir, const Config& cfg) {
+    Model m;
+    m.config = cfg;
+    Rng unused(cfg.seed, "nf/init");
+    m.flow = NormalizingFlow<float>(cfg.arch, unused);
+    nn::Params<float> ps;
+    m.flow.params(ps);
+    const auto ck = io::load_checkpoint(dir);
+    io::restore(ck, ps, dir);
+    m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
+    io::read_data_json(dir, m.scale, m.train_seconds);
+    m.dir = dir;
+    return m;
+}
+}  // namespace
+
 Model obtain(const Config& cfg, bool force) {
     const nlohmann::json cj = cfg.to_json();
     const auto dir = io::model_dir("nf", cj);
-    if (!force && fs::exists(dir / "model.json")) {
-        Model m;
-        m.config = cfg;
-        Rng unused(cfg.seed, "nf/init");
-        m.flow = NormalizingFlow<float>(cfg.arch, unused);
-        nn::Params<float> ps;
-        m.flow.params(ps);
-        const auto ck = io::load_checkpoint(dir);
-        io::restore(ck, ps, dir);
-        m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
-        io::read_data_json(dir, m.scale, m.train_seconds);
-        m.dir = dir;
-        return m;
-    }
+    if (!force && fs::exists(dir / "model.json")) return read_model(dir, cfg);
     Model m = train(cfg);
     nn::Params<float> ps;
     m.flow.params(ps);
@@ -227,9 +220,7 @@ Model obtain(const Config& cfg, bool force) {
 Model load(const fs::path& dir) {
     const auto j = nlohmann::json::parse(read_file(dir / "model.json"));
     const Config c = Config::from_json(j.at("config"));
-    if (fs::weakly_canonical(io::model_dir("nf", c.to_json())) != fs::weakly_canonical(dir))
-        throw std::runtime_error(dir.string() + " is not where the model cache keeps its configuration");
-    return obtain(c);
+    return read_model(dir, c);
 }
 
 }  // namespace flow::nf

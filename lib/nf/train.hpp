@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/options.hpp"
 #include "data/olympic.hpp"
 #include "nf/flow.hpp"
 
@@ -22,8 +21,8 @@ struct Config {
     double lr = 1e-3;
     std::uint64_t seed = 0;
     std::size_t val_points = 25000;  // held out, drawn from their own stream
+    std::string data = "rings";      // the data set (data::dataset)
 
-    static Config from_flags(const config::Values& v);
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;  // everything that determines the trained weights
 };
@@ -42,7 +41,6 @@ struct Model {
     data::Standardiser scale;     // of its training set: the map to the logo's units
     double train_seconds = 0.0;   // wall time of the whole training
     std::filesystem::path dir;    // its checkpoint
-    bool trained_now = false;
 };
 
 // Trains from scratch. Throws if a loss becomes non-finite (naming epoch and batch).

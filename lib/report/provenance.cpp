@@ -65,13 +65,13 @@ double span(const std::filesystem::path& f, std::string* rest = nullptr) {
 std::string seconds(double s) { return fmt::format("{:.1f}\\,s", s); }
 }  // namespace
 
-StageTimes StageTimes::read(const std::filesystem::path& dir) {
+StageTimes StageTimes::read(const std::filesystem::path& dir, const std::vector<std::string>& models) {
     namespace fs = std::filesystem;
     StageTimes t;
-    t.build = span(dir / "build.txt");
-    for (const char* m : {"nf", "fm", "cfm"}) {
+    t.build = span(dir.parent_path() / "build.txt");
+    for (const auto& m : models) {
         std::string checkpoint;
-        const double s = span(dir / (std::string("model-") + m + ".txt"), &checkpoint);
+        const double s = span(dir / ("model-" + m + ".txt"), &checkpoint);
         if (s < 0) continue;
         Model mm{m, s, -1.0};
         if (!checkpoint.empty() && fs::exists(fs::path(checkpoint) / "data.json"))

@@ -13,9 +13,10 @@ namespace flow::report {
 // Versions of the compiler and every library linked into the driver.
 nlohmann::json library_versions();
 
-// Wall times of the report's stages, as Makefile.report records them in build/timing/:
-// each file holds "start end" in seconds since the epoch, a model's file also its
-// checkpoint folder. A stage with no file has not run (negative seconds).
+// Wall times of an exercise's stages, as Makefile.report records them in
+// build/timing/<exercise>/ (the driver's build one folder up, in build.txt): each file
+// holds "start end" in seconds since the epoch, a model's file (model-<name>.txt) also
+// its checkpoint folder. A stage with no file has not run (negative seconds).
 struct StageTimes {
     double build = -1.0;                  // compiling the driver (when it changed)
     struct Model {
@@ -28,7 +29,7 @@ struct StageTimes {
     std::size_t figure_count = 0;
     double latex = -1.0;                  // the previous typesetting of the document
 
-    static StageTimes read(const std::filesystem::path& timing_dir);
+    static StageTimes read(const std::filesystem::path& timing_dir, const std::vector<std::string>& models);
 };
 
 // Flag values grouped by the chapters that share them, so that each value is stated

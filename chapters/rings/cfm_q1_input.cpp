@@ -1,0 +1,188 @@
+// cfm-q1-input: Conditional flow matching, Q1 "Plotting the input".
+//
+// "Plot your input coloring the points by their classes. Which equation did you
+//  change to insert the conditioning?"
+//
+// No model is needed: the chapter draws the conditional training set exactly as the
+// conditional model will see it (same --points, same seed and stream), plots a
+// subsample coloured by class, and answers from the set's measured statistics.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "data/olympic.hpp"
+#include "fm/train.hpp"
+#include "common.hpp"
+#include "report/latex.hpp"
+#include "report/plots.hpp"
+#include "report/stats.hpp"
+
+namespace flow::chapters {
+
+namespace {
+constexpr std::size_t kPlottedPerClass = 1000;  // 5,000 points: five rings read clearly
+}
+
+void cfm_q1_input(Context& ctx) {
+    using report::tex_count;
+    using report::tex_num;
+    using report::tex_percent;
+
+    // --- the training input: the set the conditional model was trained on, drawn again ---
+    const fm::Config cfg = fm::load(ctx.model("cfm"), "cfm").config;
+    const auto set = fm::training_set(cfg);
+    const std::size_t n = set.x.shape(0);
+
+    // Rows of each class; the points of a class are i.i.d., so its first rows are a
+    // uniform subsample of it.
+    std::vector<std::vector<std::size_t>> rows(data::kClasses), plotted(data::kClasses);
+    for (std::size_t i = 0; i < n; ++i) rows[std::size_t(set.labels(i))].push_back(i);
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& r = rows[std::size_t(k)];
+        plotted[std::size_t(k)].assign(r.begin(), r.begin() + std::min(r.size(), kPlottedPerClass));
+    }
+
+    // Share of raw points nearer the centre than the ring's mid-radius: 1/2 for a radius
+    // drawn uniformly (as here), 0.469 for points uniform over the band's area.
+    std::size_t inner = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto p = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
+        const auto& ring = data::rings()[std::size_t(set.labels(i))];
+        if (std::hypot(p[0] - ring.cx, p[1] - ring.cy) < data::kRingRadius) ++inner;
+    }
+    const double inner_share = double(inner) / double(n);
+    const double area_share = (1.0 - data::kBandInner * data::kBandInner) /
+                              (data::kBandOuter * data::kBandOuter - data::kBandInner * data::kBandInner);
+
+    // --- the figure: the .dat holds the plotted points, sorted by class ------------
+    std::vector<std::vector<double>> cols(3);
+    std::string plots, legend;
+    std::size_t start = 0, total_plotted = 0;
+    for (const auto& p : plotted) total_plotted += p.size();
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& ring = data::rings()[std::size_t(k)];
+        for (std::size_t i : plotted[std::size_t(k)]) {
+            cols[0].push_back(set.x(i, 0));
+            cols[1].push_back(set.x(i, 1));
+            cols[2].push_back(k);
+        }
+        const std::size_t end = start + plotted[std::size_t(k)].size();
+        plots += fmt::format(
+            "\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
+            "skip coords between index={{{}}}{{{}}}] table {{input.dat}};\n",
+            ring.colour, start, end, total_plotted);
+        legend += (k ? "," : "") + fmt::format("{} ({})", ring.colour, k);
+        start = end;
+    }
+    const std::string tikz = report::ring_colour_definitions() +
+                             "\\begin{tikzpicture}\n"
+                             "\\begin{axis}[fr cloud, xlabel={$x_1$ (standardised)}, "
+                             "ylabel={$x_2$ (standardised)}, legend columns=5,\n"
+                             "  legend style={at={(0.5,1.03)}, anchor=south}]\n" +
+                             plots + "\\legend{" + legend +
+                             "}\n\\end{axis}\n\\end{tikzpicture}\n";
+    ctx.figure("input", tikz, {{"input.dat", report::dat_table({"x", "y", "label"}, cols)}});
+
+    // --- statistics -----------------------------------------------------------------
+    nlohmann::json fig_classes = nlohmann::json::object(), set_classes = nlohmann::json::object();
+    double min_own = 1.0;
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& ring = data::rings()[std::size_t(k)];
+        auto fs = report::cloud_stats(set.x, plotted[std::size_t(k)]).to_json();
+        fs["label"] = k;
+        fig_classes[std::string(ring.colour)] = fs;
+        auto ts = report::cloud_stats(set.x, rows[std::size_t(k)]).to_json();
+        ts["label"] = k;
+        const double own = report::share_on_ring(set.x, set.scale, k, rows[std::size_t(k)]);
+        ts["share_on_own_ring"] = own;
+        min_own = std::min(min_own, own);
+        set_classes[std::string(ring.colour)] = ts;
+    }
+    ctx.stats["figures"]["input"] = {{"count", total_plotted}, {"classes", fig_classes}};
+    ctx.stats["training_set"] = {
+        {"count", n},
+        {"classes", set_classes},
+        {"standardiser", {{"mean", set.scale.mean}, {"std", set.scale.std}}},
+        {"share_inside_mid_radius", inner_share},
+    };
+
+    // --- the answer -----------------------------------------------------------------
+    const auto& sc = set.scale;
+    std::string class_list;
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& ring = data::rings()[std::size_t(k)];
+        class_list += fmt::format("{}{}~{}", k ? (k + 1 == data::kClasses ? " and " : ", ") : "", k,
+                                  ring.colour);
+    }
+    double max_offset = 0.0;  // largest distance of a class mean from its ring centre, raw units
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& ring = data::rings()[std::size_t(k)];
+        const auto& m = set_classes[std::string(ring.colour)]["mean"];
+        const auto raw = sc.to_raw(m[0].get<double>(), m[1].get<double>());
+        max_offset = std::max(max_offset, std::hypot(raw[0] - ring.cx, raw[1] - ring.cy));
+    }
+    ctx.stats["training_set"]["max_mean_offset_from_centre"] = max_offset;
+    // The two judgements of the text, stated from the numbers.
+    const std::string membership =
+        min_own == 1.0
+            ? "Every training point lies in its own class's ring band."
+            : fmt::format("In the worst class only {} of the points lie in their own ring's band.",
+                          tex_percent(min_own, 2));
+    const double se = std::sqrt(area_share * (1.0 - area_share) / double(n));
+    const std::string inner_text =
+        std::fabs(inner_share - area_share) > 4.0 * se
+            ? fmt::format(
+                  "The set is not uniform in area: {} of its points lie inside the rings' "
+                  "mid-radius, where points uniform over a band's area would give {}, so the bands "
+                  "are {} toward their inner edges.",
+                  tex_percent(inner_share), tex_percent(area_share),
+                  inner_share > area_share ? "denser" : "sparser")
+            : fmt::format("{} of its points lie inside the rings' mid-radius, as points uniform "
+                          "over a band's area would ({}).",
+                          tex_percent(inner_share), tex_percent(area_share));
+    ctx.text = fmt::format(
+        R"(\section{{{heading}}}\label{{sec:cfm-q1-input}}
+
+\paragraph{{The input.}} The conditional training set holds {n} points, {per} on each ring,
+with class labels {classes} (the colour names in alphabetical order).
+Figure~\ref{{fig:cfm-q1-input}} shows the first {shown} points of every class in the ring's
+own colour, in the standardised coordinates the model is trained in: the raw set's mean
+$({mx}, {my})$ is subtracted and each coordinate divided by its standard deviation
+$({sx}, {sy})$. Because $x_2$ is divided by a standard deviation {ratio} times smaller than
+that of $x_1$, the circles of the logo appear as upright ellipses.
+{membership} Each class mean, mapped back to the logo's units, lies within {off} of its
+ring's centre. {inner_text}
+
+\begin{{figure}}[htbp]
+  \centering
+  \includegraphics{{{pdf}}}
+  \caption{{Conditional training input: {shown} points per class, coloured by class.}}
+  \label{{fig:cfm-q1-input}}
+\end{{figure}}
+
+\paragraph{{Which equation changes.}} Only the vector field's signature changes: it takes the
+class $c$ of the target point as a further input. The training objective of Eq.~16 becomes
+\[
+  \arg\min_{{v_t}}\; \mathbb{{E}}_{{(y_1, c) \sim q,\; y_0 \sim p_0}}
+  \bigl\| v_t(y_t, c) - (y_1 - y_0) \bigr\|^2 ,
+\]
+and the sampling step of Eq.~17 becomes $y_{{t+\Delta t}} = y_t + v_t(y_t, c)\,\Delta t$ with
+$c$ held fixed along the path. The linear path of Eq.~14 and its velocity $y_1 - y_0$ of
+Eq.~15 stay as they are: they are already conditioned on the target $y_1$, which carries its
+class. In the network, $c$ enters through an embedding whose vector is mixed with $(y_t, t)$ by
+the first fully connected layer.
+)",
+        fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", tex_count((long long)n)),
+        fmt::arg("per", tex_count((long long)rows[0].size())), fmt::arg("classes", class_list),
+        fmt::arg("shown", tex_count((long long)plotted[0].size())),
+        fmt::arg("mx", tex_num(sc.mean[0])), fmt::arg("my", tex_num(sc.mean[1])),
+        fmt::arg("sx", tex_num(sc.std[0])), fmt::arg("sy", tex_num(sc.std[1])),
+        fmt::arg("ratio", tex_num(sc.std[0] / sc.std[1], 2)), fmt::arg("membership", membership),
+        fmt::arg("off", tex_num(max_offset, 2)),
+        fmt::arg("inner_text", inner_text),
+        fmt::arg("pdf", ctx.figure_pdf("input")));
+}
+
+FLOWREPORT_CHAPTER("rings", "cfm-q1-input", nullptr, cfm_q1_input)
+
+}  // namespace flow::chapters

@@ -1,0 +1,109 @@
+// cfm-q2-class-trajectories: Conditional flow matching, Q2 "A point from each class".
+//
+// "Sample 1 point from each class. Plot the trajectory of the points, coloring each
+//  trajectory with its class's color. Validate the points reach their class region."
+//
+// Each end point is mapped back to the logo's units and checked against the geometry
+// of its own ring (distance to the ring's centre in [0.875, 1.125]).
+#include <cmath>
+
+#include "data/olympic.hpp"
+#include "fm_common.hpp"
+#include "report/latex.hpp"
+#include "report/plots.hpp"
+
+namespace flow::chapters {
+
+void cfm_q2_class_trajectories(Context& ctx) {
+    using report::tex_fixed;
+    fm::Model m = fm_model(ctx, "cfm", "cfm");
+    const fm::Integration how = config::integration(ctx.flags());
+    const std::size_t K = data::kClasses, steps = fm::step_count(0, 1, how.dt);
+    const std::size_t every = std::max<std::size_t>(1, steps / 200);
+    const nn::Mat<float> z = prior_sample(ctx, K, "samples");
+    const fm::Labels labels = cycling_labels(K);
+
+    std::vector<std::vector<std::vector<double>>> cols(K, std::vector<std::vector<double>>(3));
+    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels,
+                                              [&](std::size_t k, double t, const nn::Mat<float>& y) {
+                                                  if (k % every != 0 && k != steps) return;
+                                                  for (std::size_t i = 0; i < K; ++i) {
+                                                      cols[i][0].push_back(y(i, 0));
+                                                      cols[i][1].push_back(y(i, 1));
+                                                      cols[i][2].push_back(t);
+                                                  }
+                                              });
+
+    // A faint background of training-like points, so the reader sees the rings.
+    Rng bg_rng = ctx.rng("background");
+    const auto bg = data::in_frame(data::conditional_rings(3000, bg_rng), m.scale);
+    std::string plots, rows;
+    std::vector<std::pair<std::string, std::string>> files = {{"background.dat", report::points_dat(bg)}};
+    nlohmann::json per = nlohmann::json::object();
+    std::size_t reached = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+        const auto& ring = data::rings()[k];
+        const std::string dat = fmt::format("class{}.dat", k);
+        files.push_back({dat, report::dat_table({"x", "y", "t"}, cols[k])});
+        plots += fmt::format("\\addplot[ring{0}, thick] table[x=x, y=y] {{{1}}};\n\\addlegendentry{{{0}}}\n"
+                             "\\addplot[ring{0}, only marks, mark=o, mark size=2pt, forget plot] "
+                             "coordinates {{({2},{3})}};\n"
+                             "\\addplot[ring{0}, only marks, mark=*, mark size=2pt, forget plot] "
+                             "coordinates {{({4},{5})}};\n",
+                             ring.colour, dat, z(k, 0), z(k, 1), x(k, 0), x(k, 1));
+        const auto raw = m.scale.to_raw(x(k, 0), x(k, 1));
+        const double r = std::hypot(raw[0] - ring.cx, raw[1] - ring.cy);
+        const bool own = data::on_ring(raw[0], raw[1], int(k));
+        reached += own;
+        per[std::string(ring.colour)] = {{"label", k}, {"start", {z(k, 0), z(k, 1)}}, {"end", {x(k, 0), x(k, 1)}},
+                                         {"end_logo", raw}, {"distance_to_centre", r}, {"in_own_ring", own}};
+        rows += fmt::format("{} ({}) & $({}, {})$ & {} & {}\\\\\n", ring.colour, k, tex_fixed(raw[0], 3),
+                            tex_fixed(raw[1], 3), tex_fixed(r, 3), own ? "yes" : "\\textbf{no}");
+    }
+    ctx.figure("trajectories",
+               report::ring_colour_definitions() +
+                   "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
+                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, font=\\small}]\n"
+                   "\\addplot[only marks, mark=*, mark size=0.3pt, black!12, forget plot] table {background.dat};\n" +
+                   plots + "\\end{axis}\n\\end{tikzpicture}\n",
+               files);
+    ctx.stats["figures"]["trajectories"] = {{"classes", per}, {"reached_own_ring", reached}};
+
+    ctx.text = fmt::format(
+        R"(\section{{{heading}}}\label{{sec:cfm-q2-class-trajectories}}
+
+The conditional model is {desc}, with each class entering through an embedding of
+length {emb}. Figure~\ref{{fig:cfm-q2-class-trajectories}} draws one prior point per class
+and follows it along the conditional flow ({steps}) to its end, each
+path in its class's colour, over 3000 grey points of the training distribution.
+Table~\ref{{tab:cfm-q2-class-trajectories}} maps each end point back to the logo's units: a
+point is in its ring when its distance to the ring's centre lies in $[0.875, 1.125]$.
+{verdict}
+
+\begin{{table}}[htbp]
+  \centering\small
+  \begin{{tabular}}{{lccc}}
+    class & end point (logo units) & distance to its ring's centre & in its own ring\\\hline
+{rows}  \end{{tabular}}
+  \caption{{Conditional flow matching: where each class's sample ends.}}
+  \label{{tab:cfm-q2-class-trajectories}}
+\end{{table}}
+
+\begin{{figure}}[htbp]
+  \centering
+  \includegraphics{{{pdf}}}
+  \caption{{Conditional flow matching: one trajectory per class, in the class's colour.}}
+  \label{{fig:cfm-q2-class-trajectories}}
+\end{{figure}}
+)",
+        fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", fm_description(m.config)),
+        fmt::arg("emb", m.config.shape.embed_dim), fmt::arg("steps", integration_description(how)),
+        fmt::arg("verdict", reached == K ? std::string("All five points end inside the ring of their own class.")
+                                         : fmt::format("{} of the five points end inside the ring of their "
+                                                       "own class.", reached)),
+        fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("trajectories")));
+}
+
+FLOWREPORT_CHAPTER("rings", "cfm-q2-class-trajectories", fm_flags, cfm_q2_class_trajectories)
+
+}  // namespace flow::chapters

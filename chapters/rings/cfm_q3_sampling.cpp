@@ -1,0 +1,111 @@
+// cfm-q3-sampling: Conditional flow matching, Q3 "Sampling".
+//
+// "Plot a sampling of at least 3000 points from your trained conditional model. Plot
+//  the sampled points coloring them by their classes."
+//
+// 3000 samples, 600 per class; for every class the share of its samples that lie in its
+// own ring (and in any ring), measured with the ring geometry.
+#include <xtensor/xview.hpp>
+
+#include "data/olympic.hpp"
+#include "fm_common.hpp"
+#include "report/latex.hpp"
+#include "report/plots.hpp"
+
+namespace flow::chapters {
+
+void cfm_q3_sampling(Context& ctx) {
+    using report::tex_percent;
+    fm::Model m = fm_model(ctx, "cfm", "cfm");
+    const fm::Integration how = config::integration(ctx.flags());
+    const std::size_t n = 3000, K = data::kClasses;
+    const nn::Mat<float> z = prior_sample(ctx, n, "samples");
+    const fm::Labels labels = cycling_labels(n);
+    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
+
+    // Held-out conditional data in the model's frame, to measure each class's distance
+    // to its own ring's data.
+    Rng held_rng = ctx.rng("held-out");
+    const auto held = data::conditional_rings(5000, held_rng);
+    const auto held_x = data::in_frame(held, m.scale);
+
+    std::vector<std::vector<double>> cols(3);
+    std::string plots, legend, rows;
+    nlohmann::json per = nlohmann::json::object();
+    double own_total = 0, min_own = 1;
+    std::size_t start = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+        std::vector<std::size_t> idx;
+        for (std::size_t i = k; i < n; i += K) idx.push_back(i);
+        for (std::size_t i : idx) {
+            cols[0].push_back(x(i, 0));
+            cols[1].push_back(x(i, 1));
+            cols[2].push_back(double(k));
+        }
+        const auto& ring = data::rings()[k];
+        const double own = report::share_on_ring(x, m.scale, int(k), idx);
+        const double any = report::share_on_ring(x, m.scale, -1, idx);
+        own_total += own * double(idx.size()) / double(n);
+        min_own = std::min(min_own, own);
+        auto j = report::cloud_stats(x, idx).to_json();
+        j["label"] = k;
+        j["share_own_ring"] = own;
+        j["share_any_ring"] = any;
+        std::vector<std::size_t> hk;
+        for (std::size_t i = 0; i < held.labels.size(); ++i)
+            if (std::size_t(held.labels(i)) == k) hk.push_back(i);
+        j["sliced_w2_to_class_data"] = report::sliced_wasserstein(xt::view(x, xt::keep(idx), xt::all()),
+                                                                 xt::view(held_x, xt::keep(hk), xt::all()));
+        per[std::string(ring.colour)] = j;
+        const std::size_t end = start + idx.size();
+        plots += fmt::format("\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
+                             "skip coords between index={{{}}}{{{}}}] table {{samples.dat}};\n",
+                             ring.colour, start, end, n);
+        legend += (k ? "," : "") + std::string(ring.colour);
+        rows += fmt::format("{} ({}) & {} & {} & {}\\\\\n", ring.colour, k, idx.size(), tex_percent(own),
+                            tex_percent(any));
+        start = end;
+    }
+    ctx.figure("samples",
+               report::ring_colour_definitions() +
+                   "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
+                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south}]\n" +
+                   plots + "\\legend{" + legend + "}\n\\end{axis}\n\\end{tikzpicture}\n",
+               {{"samples.dat", report::dat_table({"x", "y", "label"}, cols)}});
+    ctx.stats["figures"]["samples"] = {{"count", n}, {"classes", per}, {"share_own_ring", own_total},
+                                       {"min_class_share_own_ring", min_own}};
+
+    ctx.text = fmt::format(
+        R"(\section{{{heading}}}\label{{sec:cfm-q3-sampling}}
+
+Figure~\ref{{fig:cfm-q3-sampling}} shows {n} samples of the conditional model, {per_class}
+per class, each integrated from its own prior point with its class held fixed ({steps}),
+coloured by the class asked for. {own} of them lie inside the ring of their own class
+(Table~\ref{{tab:cfm-q3-sampling}}); the class that does worst still puts {min_own} of its
+samples in its ring.
+
+\begin{{table}}[htbp]
+  \centering\small
+  \begin{{tabular}}{{lccc}}
+    class & samples & in its own ring & in any ring\\\hline
+{rows}  \end{{tabular}}
+  \caption{{Conditional flow matching: each class's share of samples in its own ring.}}
+  \label{{tab:cfm-q3-sampling}}
+\end{{table}}
+
+\begin{{figure}}[htbp]
+  \centering
+  \includegraphics{{{pdf}}}
+  \caption{{Conditional flow matching: {n} samples coloured by their class.}}
+  \label{{fig:cfm-q3-sampling}}
+\end{{figure}}
+)",
+        fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", report::tex_count((long long)n)),
+        fmt::arg("per_class", n / K), fmt::arg("steps", integration_description(how)),
+        fmt::arg("own", tex_percent(own_total)), fmt::arg("min_own", tex_percent(min_own)),
+        fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("samples")));
+}
+
+FLOWREPORT_CHAPTER("rings", "cfm-q3-sampling", fm_flags, cfm_q3_sampling)
+
+}  // namespace flow::chapters

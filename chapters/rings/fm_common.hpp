@@ -1,0 +1,96 @@
+#pragma once
+// What the flow-matching chapters share: the models from the checkpoints make trained
+// (the flow-matching field, the normalizing flow some compare with, the conditional
+// model), the integration flags, and helpers for prior samples, labels and paths.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "config/models.hpp"
+#include "fm/train.hpp"
+#include "nf/train.hpp"
+#include "common.hpp"
+#include "report/stats.hpp"
+
+namespace flow::chapters {
+
+// The flags of a chapter that integrates a field: --dt and --solver.
+inline std::vector<config::FlagSpec> fm_flags() { return config::integration_flags(); }
+
+// The flow-matching model `name` of the manifest (of kind "fm" or "cfm"), recorded in
+// stats.json as "model".
+inline fm::Model fm_model(Context& ctx, const std::string& name = "fm", const std::string& kind = "fm") {
+    fm::Model m = fm::load(ctx.model(name), kind);
+    ctx.stats["model"] = {{"config", m.config.to_json()},
+                          {"checkpoint", m.dir.filename().string()},
+                          {"train_seconds", m.train_seconds}};
+    return m;
+}
+
+// The models a chapter compares with or builds on, recorded as "nf_model" and
+// "cfm_model".
+inline nf::Model nf_comparison_model(Context& ctx) {
+    nf::Model m = nf::load(ctx.model("nf"));
+    ctx.stats["nf_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
+    return m;
+}
+
+inline fm::Model cfm_comparison_model(Context& ctx) {
+    fm::Model m = fm::load(ctx.model("cfm"), "cfm");
+    ctx.stats["cfm_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
+    return m;
+}
+
+// Keeps the states of a run (k = 0 .. last) that a figure draws: about `keep` of them,
+// every (last / keep)-th, and the last one.
+struct Recorder {
+    Recorder(std::size_t last, std::size_t keep) : last(last), every(std::max<std::size_t>(1, last / keep)) {}
+    std::size_t last, every;
+    std::vector<nn::Mat<float>> states;
+    std::vector<double> times;
+    fm::Observer observer() {
+        return [this](std::size_t k, double t, const nn::Mat<float>& y) {
+            if (k % every == 0 || k == last) {
+                states.push_back(y);
+                times.push_back(t);
+            }
+        };
+    }
+};
+
+inline std::string time_sampling_description(const fm::Config& c) {
+    if (c.time_sampling == fm::TimeSampling::Uniform) return "$t \\sim U[0, 1]$ as in Algorithm~1";
+    return fmt::format("$1 - t$ drawn log-uniformly on $[{:g}, 1]$", c.time_floor);
+}
+
+inline std::string fm_description(const fm::Config& c) {
+    return fmt::format("a vector field of {} linear layers of {} units (LeakyReLU between them) "
+                       "on the point and the raw time, trained for {} epochs on {} points with "
+                       "{}",
+                       c.shape.depth, c.shape.hidden, c.epochs, c.points, time_sampling_description(c));
+}
+
+inline std::string integration_description(const fm::Integration& how) {
+    return fmt::format("{} steps of $\\Delta t = {}$ ({})", fm::step_count(0, 1, how.dt),
+                       fmt::format("{:g}", how.dt),
+                       how.solver == fm::Solver::Euler ? "Euler, Eq.~17"
+                       : how.solver == fm::Solver::Midpoint ? "midpoint" : "fourth-order Runge--Kutta");
+}
+
+// n standard-normal points from a named stream of the chapter.
+inline nn::Mat<float> prior_sample(Context& ctx, std::size_t n, const std::string& stream) {
+    Rng rng = ctx.rng(stream);
+    nn::Mat<float> z = nn::Mat<float>::from_shape({n, std::size_t(2)});
+    for (auto& v : z) v = float(rng.normal());
+    return z;
+}
+
+// Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).
+inline fm::Labels cycling_labels(std::size_t n) {
+    fm::Labels l = fm::Labels::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) l(i) = int(i % std::size_t(data::kClasses));
+    return l;
+}
+
+}  // namespace flow::chapters

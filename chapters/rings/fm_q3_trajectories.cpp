@@ -1,0 +1,217 @@
+// fm-q3-trajectories: Flow matching, Q3 "Point trajectory".
+//
+// "Sample 10 points of your choice from your model and present their forward process
+//  as a 2D trajectory. Color the points according to their time t. Compare this to Q4
+//  of Sec. 3.3. Which model's flow is more consistent over time?"
+//
+// What the learned paths do is measured on 1000 paths: the cloud's distance from the
+// origin over t (it dips, as the law of t x1 + (1 - t) x0 says it must), where in time
+// the paths turn, and how long they are. Consistency is compared with the normalizing
+// flow from the same prior points: path length, total turning, and the largest single
+// change of direction between consecutive states.
+#include <algorithm>
+#include <cmath>
+
+#include "fm_common.hpp"
+#include "report/latex.hpp"
+#include "report/plots.hpp"
+
+namespace flow::chapters {
+
+namespace {
+
+// The change of direction (radians, in [0, pi]) between consecutive segments of every
+// path, or NaN where a segment has no length. turn[k][i] is the turn at state k + 1.
+std::vector<std::vector<double>> turns(const std::vector<nn::Mat<float>>& s) {
+    const std::size_t n = s.front().shape(0);
+    std::vector<std::vector<double>> out(s.size() > 2 ? s.size() - 2 : 0, std::vector<double>(n, NAN));
+    for (std::size_t i = 0; i < n; ++i) {
+        double prev = NAN;
+        for (std::size_t k = 1; k < s.size(); ++k) {
+            const double dx = s[k](i, 0) - s[k - 1](i, 0), dy = s[k](i, 1) - s[k - 1](i, 1);
+            if (std::hypot(dx, dy) < 1e-12) continue;
+            const double a = std::atan2(dy, dx);
+            if (!std::isnan(prev) && k >= 2) out[k - 2][i] = std::fabs(std::remainder(a - prev, 2 * M_PI));
+            prev = a;
+        }
+    }
+    return out;
+}
+
+struct Turning {
+    double mean_total = 0;    // mean over paths of the summed turns
+    double mean_largest = 0;  // mean over paths of the largest single turn
+};
+
+Turning turning(const std::vector<std::vector<double>>& turn) {
+    const std::size_t n = turn.empty() ? 0 : turn.front().size();
+    Turning r;
+    for (std::size_t i = 0; i < n; ++i) {
+        double total = 0, largest = 0;
+        for (const auto& k : turn)
+            if (!std::isnan(k[i])) {
+                total += k[i];
+                largest = std::max(largest, k[i]);
+            }
+        r.mean_total += total / double(n);
+        r.mean_largest += largest / double(n);
+    }
+    return r;
+}
+
+}  // namespace
+
+void fm_q3_trajectories(Context& ctx) {
+    using report::tex_fixed;
+    nf::Model nfm = nf_comparison_model(ctx);
+    fm::Model m = fm_model(ctx);
+    const fm::Integration how = config::integration(ctx.flags());
+    const std::size_t steps = fm::step_count(0, 1, how.dt);
+
+    // The figure: 10 paths, about 100 segments each.
+    const nn::Mat<float> z10 = prior_sample(ctx, 10, "samples");
+    Recorder rec(steps, 100);
+    fm::forward_flow(m.field, z10, how, nullptr, rec.observer());
+    const auto& drawn = rec.states;
+    ctx.figure("trajectories",
+               report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}",
+                                         "trajectories.dat", 10, drawn.size()),
+               {{"trajectories.dat", report::trajectories_dat(drawn, rec.times)}});
+    const report::PathStats r10 = report::path_stats(drawn);
+
+    // The measures, on 1000 paths with every step, for both models from the same z.
+    const nn::Mat<float> z = prior_sample(ctx, 1000, "measure");
+    const std::size_t n = z.shape(0);
+    std::vector<nn::Mat<float>> all;
+    std::vector<double> all_t;
+    fm::forward_flow(m.field, z, how, nullptr, [&](std::size_t, double t, const nn::Mat<float>& y) {
+        all.push_back(y);
+        all_t.push_back(t);
+    });
+    const report::PathStats fm_r = report::path_stats(all);
+    const auto fm_turns = turns(all);
+    const Turning fm_turn = turning(fm_turns);
+    std::vector<nn::Mat<float>> path;
+    nn::Mat<float> x_nf;
+    nfm.flow.forward(z, x_nf, &path);
+    nf::to_output_frame(path);
+    const report::PathStats nf_r = report::path_stats(path);
+    const Turning nf_turn = turning(turns(path));
+
+    // The cloud's root-mean-square distance from the origin over t, against its start.
+    // By the law of y_t = t x1 + (1 - t) x0 its square is t^2 E|x1|^2 + (1 - t)^2 E|x0|^2.
+    auto rms = [&](const nn::Mat<float>& y) {
+        double s2 = 0;
+        for (std::size_t i = 0; i < n; ++i) s2 += (double(y(i, 0)) * y(i, 0) + double(y(i, 1)) * y(i, 1)) / double(n);
+        return std::sqrt(s2);
+    };
+    const double r0 = rms(all.front()), r1 = rms(all.back());
+    std::size_t k_min = 0;
+    std::vector<double> ratio(all.size());
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        ratio[k] = rms(all[k]) / r0;
+        if (ratio[k] < ratio[k_min]) k_min = k;
+    }
+    // Turning per tenth of the time: the share of all turning in each, and the pair of
+    // neighbouring tenths that holds the most.
+    std::vector<double> window(10, 0.0);
+    double total_turn = 0;
+    for (std::size_t k = 0; k < fm_turns.size(); ++k)
+        for (double a : fm_turns[k])
+            if (!std::isnan(a)) {
+                const auto w = std::min<std::size_t>(9, std::size_t(all_t[k + 1] * 10.0));
+                window[w] += a;
+                total_turn += a;
+            }
+    for (double& w : window) w /= total_turn;
+    std::size_t peak = 0;
+    for (std::size_t w = 1; w + 1 < 10; ++w)
+        if (window[w] + window[w + 1] > window[peak] + window[peak + 1]) peak = w;
+    const double peak_share = window[peak] + window[peak + 1];
+
+    ctx.stats["figures"]["trajectories"] = {{"count", 10}, {"states", drawn.size()},
+                                            {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
+                                            {"mean_length", r10.mean_length}};
+    auto model_json = [&](const report::PathStats& r, const Turning& tu) {
+        return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
+                              {"median_ratio", report::median(r.ratio)}, {"mean_ratio", r.mean_ratio},
+                              {"max_ratio", r.max_ratio}, {"mean_turning_rad", tu.mean_total},
+                              {"mean_largest_turn_rad", tu.mean_largest}};
+    };
+    ctx.stats["consistency"] = {{"paths", n}, {"fm", model_json(fm_r, fm_turn)}, {"nf", model_json(nf_r, nf_turn)}};
+    ctx.stats["radius"] = {{"rms_start", r0}, {"rms_end", r1}, {"min_ratio", ratio[k_min]}, {"min_t", all_t[k_min]}};
+    ctx.stats["turning_by_tenth"] = window;
+    ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
+
+    // The comparison, sentence by sentence from the numbers.
+    const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
+    const bool shorter = fm_len < nf_len, less_turn = fm_turn.mean_total < nf_turn.mean_total,
+               smoother = fm_turn.mean_largest < nf_turn.mean_largest;
+    const int wins = int(shorter) + int(less_turn) + int(smoother);
+    const std::string verdict =
+        wins == 3 ? "By all three measures the flow-matching flow is the more consistent over time: "
+                    "its field changes continuously with $t$ and was fitted at every $t$, while the "
+                    "normalizing flow is trained only on its end points and each of its layers may move "
+                    "a point anywhere along one axis."
+        : wins == 0 ? "By all three measures the normalizing flow's paths are the more consistent ones in this run."
+                    : fmt::format("The measures disagree in this run: flow matching's paths are {} and turn {} "
+                                  "in all, with {} largest single turns.",
+                                  shorter ? "shorter" : "longer", less_turn ? "less" : "more",
+                                  smoother ? "smaller" : "larger");
+    // The law's ratio: sqrt(t^2 q^2 + (1 - t)^2) with q^2 = E|x1|^2 / E|x0|^2 (here from the
+    // cloud's ends), smallest at t = 1 / (1 + q^2), where it is q / sqrt(1 + q^2); for
+    // standardised data q = 1: 1/sqrt 2 at t = 1/2.
+    const double q = r1 / r0;
+    const double law_ratio = q / std::sqrt(1 + q * q), law_t = 1.0 / (1.0 + q * q);
+
+    ctx.text = fmt::format(
+        R"(\section{{{heading}}}\label{{sec:fm-q3-trajectories}}
+
+Figure~\ref{{fig:fm-q3-trajectories}} follows 10 prior samples along the learned flow
+({steps}; the lines join every {every} state). Only the conditional paths of Eq.~14 are
+straight. A learned path follows the field, which at $(y, t)$ is the average direction
+$x_1 - x_0$ of all the conditional paths that pass through $y$ at time $t$, and that average
+changes along the way. Measured on 1000 paths from the prior: the cloud's root-mean-square
+distance from the origin shrinks to {rmin} of its start at $t = {tmin}$ and grows back to
+{rend} of it at $t = 1$ (the law of $t x_1 + (1-t) x_0$ gives a minimum of {law_min} at
+$t = {law_t}$){inward} {peak} of all the turning happens at $t \in [{pa}, {pb}]$, a fifth of the
+time. A path is {fm_len} standardised units long on average while its ends lie {fm_str} apart,
+so the ratio of the two is {fm_med} at the median{short}.
+
+The normalizing flow's paths from the same prior points through its {L} layers
+(Figure~\ref{{fig:nf-q4-trajectories}}) are {nf_len} units long with ends {nf_str} apart, and
+they move in axis-parallel jumps: the largest change of direction between consecutive layers
+is {nf_big} radians on average over the paths, against {fm_big} between consecutive steps of
+flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {verdict}
+
+\begin{{figure}}[htbp]
+  \centering
+  \includegraphics{{{pdf}}}
+  \caption{{Flow matching: forward trajectories of 10 samples, coloured by $t$.}}
+  \label{{fig:fm-q3-trajectories}}
+\end{{figure}}
+)",
+        fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
+        fmt::arg("every", report::ordinal((long long)rec.every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
+        fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
+        fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
+        fmt::arg("inward", ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size()
+                               ? ": points first move inward and then out to their rings."
+                               : "."),
+        // A large ratio from short paths whose ends nearly meet, not from long detours.
+        fmt::arg("short", report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len
+                              ? ": large because a point ends near where it started, not because the path is long"
+                              : ""),
+        fmt::arg("peak", report::tex_percent(peak_share, 0)),
+        fmt::arg("pa", tex_fixed(double(peak) / 10, 1)), fmt::arg("pb", tex_fixed(double(peak + 2) / 10, 1)),
+        fmt::arg("fm_len", tex_fixed(fm_len, 2)), fmt::arg("fm_str", tex_fixed(report::mean(fm_r.straight), 2)),
+        fmt::arg("fm_med", tex_fixed(report::median(fm_r.ratio), 2)), fmt::arg("L", nfm.flow.layers()),
+        fmt::arg("nf_len", tex_fixed(nf_len, 2)), fmt::arg("nf_str", tex_fixed(report::mean(nf_r.straight), 2)),
+        fmt::arg("nf_big", tex_fixed(nf_turn.mean_largest, 2)), fmt::arg("fm_big", tex_fixed(fm_turn.mean_largest, 2)),
+        fmt::arg("nf_turn", tex_fixed(nf_turn.mean_total, 1)), fmt::arg("fm_turn", tex_fixed(fm_turn.mean_total, 1)),
+        fmt::arg("verdict", verdict), fmt::arg("pdf", ctx.figure_pdf("trajectories")));
+}
+
+FLOWREPORT_CHAPTER("rings", "fm-q3-trajectories", fm_flags, fm_q3_trajectories)
+
+}  // namespace flow::chapters

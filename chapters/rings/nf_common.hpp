@@ -1,0 +1,35 @@
+#pragma once
+// What the normalizing-flow chapters share: the model (from the checkpoint make
+// trained), the probe points, and the description of the model for the text.
+#include <fmt/format.h>
+
+#include "common.hpp"
+#include "nf/train.hpp"
+
+namespace flow::chapters {
+
+// The points of nf-q5 and fm-q5 (the same default, so that the chapters compare).
+inline config::FlagSpec probes_flag() {
+    return {"probes", config::Kind::Points, "0,1 3,-2 4,1 2,0 -0.5,-1.5",
+            "points x,y in the logo's units (rings of radius 1 centred at (0,0), (2,0), "
+            "(4,0), (1,-1), (3,-1))"};
+}
+
+// The normalizing flow `name` of the manifest, recorded in stats.json as "model".
+inline nf::Model nf_model(Context& ctx, const std::string& name = "nf") {
+    nf::Model m = nf::load(ctx.model(name));
+    ctx.stats["model"] = {{"config", m.config.to_json()},
+                          {"checkpoint", m.dir.filename().string()},
+                          {"train_seconds", m.train_seconds}};
+    return m;
+}
+
+// "15 affine coupling layers, each with two networks of 5 linear layers of 8 units".
+inline std::string nf_description(const nf::Config& c) {
+    return fmt::format("{} affine coupling layers (permutations between them), each with two "
+                       "networks of {} linear layers of {} hidden units, trained for {} epochs on "
+                       "{} points",
+                       c.arch.couplings, c.arch.depth, c.arch.hidden, c.epochs, c.points);
+}
+
+}  // namespace flow::chapters

@@ -1,0 +1,92 @@
+#pragma once
+// A chapter's code and the context it runs in. A chapter file defines its flags and its
+// run function and registers them with FLOWREPORT_CHAPTER; the manifest gives it its
+// place, heading and models. A chapter reads the models make trained (their checkpoint
+// folders come as --model-<name>) and writes only into its output folder.
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/options.hpp"
+#include "core/rng.hpp"
+#include "exercise/manifest.hpp"
+
+namespace flow::exercise {
+
+namespace fs = std::filesystem;
+
+class Context;
+
+struct ChapterCode {
+    std::string exercise, id;
+    std::vector<config::FlagSpec> (*flags)();  // its own flags (nullptr: none)
+    void (*run)(Context&);
+};
+
+// Called by FLOWREPORT_CHAPTER at start-up.
+bool register_chapter(const ChapterCode& code);
+// The code of a manifest's chapter; throws when none is registered.
+const ChapterCode& code_of(const std::string& exercise, const std::string& id);
+// Every registered chapter is in its manifest and every manifest chapter has code;
+// throws naming the first that is not.
+void check_registry();
+
+// Where a chapter writes, and where make keeps a model's checkpoint folder.
+fs::path chapter_dir(const std::string& exercise, const std::string& id);
+fs::path model_path_file(const std::string& exercise, const std::string& model);
+
+// The flags a chapter accepts: --seed and --out, one --model-<name> per model it uses,
+// then its own.
+std::vector<config::FlagSpec> chapter_flags(const Manifest& m, const ChapterDecl& c);
+
+// A chapter writes only into its output folder, every file atomically. stats.json is
+// written last: its presence marks a finished chapter.
+class Context {
+public:
+    Context(const Manifest& manifest, const ChapterDecl& chapter, config::Values flags);
+
+    const ChapterDecl& chapter() const { return chapter_; }
+    const config::Values& flags() const { return flags_; }
+    const fs::path& out() const { return out_; }
+
+    // The checkpoint folder of a model the chapter uses: --model-<name>, else the folder
+    // make last trained it into (build/models/<exercise>/<name>.path).
+    fs::path model(const std::string& name) const;
+
+    // A random generator for a named stream of this run's seed; the name is recorded.
+    Rng rng(const std::string& stream);
+
+    // A figure: its pgfplots source (a tikzpicture) and the data files it reads,
+    // given as (file name, content). Make compiles it to figure_pdf(name).
+    void figure(const std::string& name, const std::string& tikz,
+                const std::vector<std::pair<std::string, std::string>>& data);
+    // The LaTeX path of a figure's PDF for \includegraphics.
+    std::string figure_pdf(const std::string& name) const;
+
+    nlohmann::json stats = nlohmann::json::object();  // the numbers behind the figures
+    std::string text;                                  // chapter.tex
+
+    // Writes chapter.tex, figures.mk, provenance.json, then stats.json.
+    void finish();
+
+private:
+    const Manifest& manifest_;
+    const ChapterDecl& chapter_;
+    config::Values flags_;
+    fs::path out_;
+    std::vector<std::string> streams_;
+    std::vector<std::pair<std::string, std::vector<std::string>>> figures_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace flow::exercise
+
+// In a chapter file: FLOWREPORT_CHAPTER("<exercise>", "<chapter id>", flags or nullptr, run).
+#define FLOWREPORT_CHAPTER(exercise_, id_, flags_, run_)                                      \
+    namespace {                                                                               \
+    [[maybe_unused]] const bool flowreport_registered_ =                                      \
+        ::flow::exercise::register_chapter({exercise_, id_, flags_, run_});                   \
+    }

@@ -1,0 +1,132 @@
+#include "exercise/manifest.hpp"
+
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "config/models.hpp"
+#include "data/dataset.hpp"
+#include <nlohmann/json.hpp>
+
+namespace flow::exercise {
+
+// Written by the build from chapters/*/manifest.json: (exercise, JSON text) pairs.
+std::vector<std::pair<std::string, std::string>> embedded_manifests();
+
+std::vector<std::string> words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+}
+
+const ModelDecl& Manifest::model(const std::string& name) const {
+    for (const auto& m : models)
+        if (m.name == name) return m;
+    throw config::UsageError(fmt::format("exercise {} declares no model '{}'", exercise, name));
+}
+
+const ChapterDecl* Manifest::chapter(const std::string& id) const {
+    for (const auto& c : chapters)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+namespace {
+
+std::string text_or(const nlohmann::json& j, const char* key, const std::string& fallback = "") {
+    return j.contains(key) ? j.at(key).get<std::string>() : fallback;
+}
+
+}  // namespace
+
+Manifest parse_manifest(const std::string& exercise, const std::string& json_text) {
+    const auto fail = [&](const std::string& what) {
+        throw std::runtime_error(fmt::format("manifest of exercise {}: {}", exercise, what));
+    };
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(json_text);
+    } catch (const nlohmann::json::exception& e) {
+        fail(e.what());
+    }
+    Manifest m;
+    m.exercise = exercise;
+    try {
+        m.title = j.at("title").get<std::string>();
+        m.pages = j.at("pages").get<int>();
+        std::set<std::string> names;
+        for (const auto& d : j.at("models")) {
+            ModelDecl md;
+            md.name = d.at("name").get<std::string>();
+            md.like = text_or(d, "like");
+            md.set = words(text_or(d, "set"));
+            if (!names.insert(md.name).second) fail("model '" + md.name + "' is declared twice");
+            if (md.like.empty()) {
+                md.kind = d.at("kind").get<std::string>();
+                md.data = d.at("data").get<std::string>();
+                md.defaults = words(text_or(d, "defaults"));
+                md.quick = words(text_or(d, "quick"));
+                if (!config::known_kind(md.kind)) fail("model '" + md.name + "' has unknown kind '" + md.kind + "'");
+                try {
+                    data::dataset(md.data);
+                } catch (const std::exception& e) {
+                    fail("model '" + md.name + "': " + e.what());
+                }
+            } else {
+                if (d.contains("kind") || d.contains("data") || d.contains("defaults") || d.contains("quick"))
+                    fail("model '" + md.name + "' is like '" + md.like + "' and takes only set");
+                const ModelDecl* base = nullptr;
+                for (const auto& o : m.models)
+                    if (o.name == md.like) base = &o;
+                if (!base) fail("model '" + md.name + "' is like '" + md.like + "', which is not declared before it");
+                if (!base->like.empty()) fail("model '" + md.name + "' is like a model that is itself a copy");
+                md.kind = base->kind;
+                md.data = base->data;
+                md.defaults = base->defaults;
+                md.quick = base->quick;
+            }
+            m.models.push_back(md);
+        }
+        std::set<std::string> ids;
+        for (const auto& d : j.at("chapters")) {
+            ChapterDecl c;
+            c.id = d.at("id").get<std::string>();
+            c.heading = d.at("heading").get<std::string>();
+            if (d.contains("models")) c.models = d.at("models").get<std::vector<std::string>>();
+            c.quick = words(text_or(d, "quick"));
+            if (!ids.insert(c.id).second) fail("chapter '" + c.id + "' is declared twice");
+            if (names.count(c.id)) fail("'" + c.id + "' names both a model and a chapter");
+            for (const auto& u : c.models)
+                if (!names.count(u)) fail("chapter '" + c.id + "' uses model '" + u + "', which is not declared");
+            m.chapters.push_back(c);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        fail(e.what());
+    }
+    if (m.chapters.empty()) fail("no chapters");
+    if (m.pages < 1) fail("pages must be at least 1");
+    return m;
+}
+
+const std::vector<Manifest>& manifests() {
+    static const std::vector<Manifest> all = [] {
+        std::vector<Manifest> v;
+        for (const auto& [name, text] : embedded_manifests()) v.push_back(parse_manifest(name, text));
+        return v;
+    }();
+    return all;
+}
+
+const Manifest& manifest(const std::string& exercise) {
+    std::string known;
+    for (const auto& m : manifests()) {
+        if (m.exercise == exercise) return m;
+        known += (known.empty() ? "" : ", ") + m.exercise;
+    }
+    throw config::UsageError(fmt::format("unknown exercise '{}' (exercises: {})", exercise, known));
+}
+
+}  // namespace flow::exercise
