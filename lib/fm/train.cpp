@@ -17,6 +17,7 @@
 #include "io/checkpoint.hpp"
 #include "io/models.hpp"
 #include "optim/adam.hpp"
+#include "train/loop.hpp"
 
 namespace flow::fm {
 
@@ -156,67 +157,54 @@ Model train(const Config& cfg, bool progress) {
     m.field.params(ps);
     optim::Adam<float> adam(ps);
     data::Batches batches(train_set.x.shape(0), cfg.batch);
-    const optim::CosineSchedule schedule{cfg.lr, cfg.epochs * batches.count()};
-    Progress bar("train " + kind, cfg.epochs, batches.count());
     m.batch_loss.reserve(cfg.epochs * batches.count());
 
     Mat<float> xb, eps, y, dv;
     Labels lb;
     std::vector<float> t;
-    std::size_t step = 0;
-    for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
-        const auto t0 = std::chrono::steady_clock::now();
-        batches.shuffle(order);
-        double sum = 0.0;
-        for (std::size_t b = 0; b < batches.count(); ++b) {
-            batches.gather(b, train_set.x, xb);
-            if (cond) batches.gather(b, train_set.labels, lb);
-            const std::size_t B = xb.shape(0);
-            // Algorithm 1: eps ~ N(0, I) of the batch's shape, one t per point (U[0, 1], or
-            // as --time-sampling says), y = t x + (1 - t) eps, target x - eps.
-            nn::ensure_shape(eps, B, 2);
-            nn::ensure_shape(y, B, 2);
-            nn::ensure_shape(dv, B, 2);
-            t.resize(B);
-            for (auto& e : eps) e = float(noise.normal());
-            for (auto& ti : t) {
-                ti = draw_time(noise, cfg.time_sampling, cfg.time_floor);
-                m.time_counts.add(ti);
-            }
-            for (std::size_t i = 0; i < B; ++i)
-                for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
-            adam.zero_grad();
-            const Mat<float>& v = m.field.forward(y, t, cond ? &lb : nullptr);
-            // loss = (1/B) sum_i |v_i - u_i|^2, so dL/dv_i = 2 (v_i - u_i) / B.
-            double loss = 0.0;
-            const float scale = 2.0f / float(B);
-            for (std::size_t i = 0; i < B; ++i)
-                for (std::size_t c = 0; c < 2; ++c) {
-                    const float d = v(i, c) - (xb(i, c) - eps(i, c));
-                    loss += double(d) * double(d);
-                    dv(i, c) = scale * d;
-                }
-            loss /= double(B);
-            if (!std::isfinite(loss))
-                throw std::runtime_error(fmt::format(
-                    "{} training diverged: the loss is not finite at epoch {}, batch {}; try a "
-                    "smaller --lr (no checkpoint written)", kind, epoch + 1, b + 1));
-            m.field.backward(dv);
-            adam.step(schedule(step++));
-            m.batch_loss.push_back(float(loss));
-            sum += loss;
-            if (progress) bar.batch(epoch, b, sum / double(b + 1));
+    // Algorithm 1 on a batch: eps ~ N(0, I) of the batch's shape, one t per point
+    // (U[0, 1], or as --time-sampling says), y = t x + (1 - t) eps, target x - eps; then
+    // the gradients of the loss.
+    const auto batch = [&](std::size_t b) {
+        batches.gather(b, train_set.x, xb);
+        if (cond) batches.gather(b, train_set.labels, lb);
+        const std::size_t B = xb.shape(0);
+        nn::ensure_shape(eps, B, 2);
+        nn::ensure_shape(y, B, 2);
+        nn::ensure_shape(dv, B, 2);
+        t.resize(B);
+        for (auto& e : eps) e = float(noise.normal());
+        for (auto& ti : t) {
+            ti = draw_time(noise, cfg.time_sampling, cfg.time_floor);
+            m.time_counts.add(ti);
         }
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        for (std::size_t i = 0; i < B; ++i)
+            for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
+        const Mat<float>& v = m.field.forward(y, t, cond ? &lb : nullptr);
+        // loss = (1/B) sum_i |v_i - u_i|^2, so dL/dv_i = 2 (v_i - u_i) / B.
+        double loss = 0.0;
+        const float scale = 2.0f / float(B);
+        for (std::size_t i = 0; i < B; ++i)
+            for (std::size_t c = 0; c < 2; ++c) {
+                const float d = v(i, c) - (xb(i, c) - eps(i, c));
+                loss += double(d) * double(d);
+                dv(i, c) = scale * d;
+            }
+        loss /= double(B);
+        if (!std::isfinite(loss)) return loss;
+        m.field.backward(dv);
+        m.batch_loss.push_back(float(loss));
+        return loss;
+    };
+    const auto epoch_end = [&](const train::EpochEnd& e) {
         const double vl = flow_matching_loss(m.field, val, val_eps, val_t, val_labels);
         const double vlt = flow_matching_loss(m.field, val, val_eps, val_t_train, val_labels);
-        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), vl, vlt, secs});
-        if (progress)
-            bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)",
-                                         sum / double(batches.count()), vl, secs));
-    }
+        m.history.push_back({e.epoch, e.lr, e.train_loss, vl, vlt, e.seconds});
+        return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, vl, e.seconds);
+    };
+    m.train_seconds = train::run({kind, cfg.points, cfg.epochs, cfg.batch, cfg.lr, "try a smaller --lr"}, adam,
+                                 batches, order, batch, epoch_end, progress);
     m.scale = train_set.scale;
-    m.train_seconds = bar.elapsed();
     return m;
 }
 
@@ -249,24 +237,23 @@ Model read_model(const fs::path& dir, const Config& cfg) {
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
-    const nlohmann::json cj = cfg.to_json();
-    const std::string kind = cfg.kind();
-    const auto dir = io::model_dir(kind, cj);
-    if (!force && fs::exists(dir / "model.json")) return read_model(dir, cfg);
-    Model m = train(cfg);
-    nn::Params<float> ps;
-    m.field.params(ps);
-    nlohmann::json h = {{"batch_loss", m.batch_loss},
-                        {"time_counts", m.time_counts.bins},
-                        {"epochs", nlohmann::json::array()}};
-    for (const auto& e : m.history)
-        h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
-                               {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
-                               {"seconds", e.seconds}});
-    io::save_checkpoint(dir, cj, ps,
-                        {{"history.json", h.dump() + "\n"}, {"data.json", io::data_json(m.scale, m.train_seconds)}});
-    m.dir = dir;
-    return m;
+    return train::cached<Model>(
+        cfg.kind(), cfg.to_json(), force, [&](const fs::path& dir) { return read_model(dir, cfg); },
+        [&] { return train(cfg); },
+        [&](Model& m, const fs::path& dir) {
+            nn::Params<float> ps;
+            m.field.params(ps);
+            nlohmann::json h = {{"batch_loss", m.batch_loss},
+                                {"time_counts", m.time_counts.bins},
+                                {"epochs", nlohmann::json::array()}};
+            for (const auto& e : m.history)
+                h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
+                                       {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
+                                       {"seconds", e.seconds}});
+            io::save_checkpoint(dir, cfg.to_json(), ps,
+                                {{"history.json", h.dump() + "\n"},
+                                 {"data.json", io::data_json(m.scale, m.train_seconds)}});
+        });
 }
 
 Model load(const fs::path& dir, const std::string& kind) {

@@ -15,6 +15,7 @@
 #include "io/checkpoint.hpp"
 #include "io/models.hpp"
 #include "optim/adam.hpp"
+#include "train/loop.hpp"
 
 namespace flow::nf {
 
@@ -102,15 +103,8 @@ Model train(const Config& cfg, bool progress) {
         order(cfg.seed, "nf/order");
     const data::Dataset& set = data::dataset(cfg.data);
     const auto train_set = set.sample(cfg.points, data_rng);
-    const auto val_set = set.sample(cfg.val_points, val_rng);
-    // The validation points are standardised like the training set (the model's frame).
-    xt::xtensor<float, 2> val = val_set.x;
-    for (std::size_t i = 0; i < val.shape(0); ++i) {
-        const auto raw = val_set.scale.to_raw(val(i, 0), val(i, 1));
-        const auto z = train_set.scale.to_standard(raw[0], raw[1]);
-        val(i, 0) = float(z[0]);
-        val(i, 1) = float(z[1]);
-    }
+    // The validation points, standardised like the training set (the model's frame).
+    const xt::xtensor<float, 2> val = data::in_frame(set.sample(cfg.val_points, val_rng), train_set.scale);
 
     Model m;
     m.config = cfg;
@@ -119,41 +113,27 @@ Model train(const Config& cfg, bool progress) {
     m.flow.params(ps);
     optim::Adam<float> adam(ps);
     data::Batches batches(cfg.points, cfg.batch);
-    const optim::CosineSchedule schedule{cfg.lr, cfg.epochs * batches.count()};
-    Progress bar("train nf", cfg.epochs, batches.count());
     nn::Mat<float> xb;
-    std::size_t step = 0;
-    for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
-        const auto t0 = std::chrono::steady_clock::now();
-        batches.shuffle(order);
-        double sum = 0.0;
-        for (std::size_t b = 0; b < batches.count(); ++b) {
-            batches.gather(b, train_set.x, xb);
-            adam.zero_grad();
-            const LossParts p = m.flow.loss(xb);
-            if (!std::isfinite(p.total))
-                throw std::runtime_error(fmt::format(
-                    "nf training diverged: the loss is not finite at epoch {}, batch {}; "
-                    "try a smaller --lr or fewer --hidden units (no checkpoint written)",
-                    epoch + 1, b + 1));
-            m.flow.backward();
-            adam.step(schedule(step++));
-            sum += p.total;
-            if (progress) bar.batch(epoch, b, sum / double(b + 1));
-        }
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // Eq. 9 on a batch, then its gradients.
+    const auto batch = [&](std::size_t b) {
+        batches.gather(b, train_set.x, xb);
+        const LossParts p = m.flow.loss(xb);
+        if (std::isfinite(p.total)) m.flow.backward();
+        return p.total;
+    };
+    const auto epoch_end = [&](const train::EpochEnd& e) {
         const LossParts v = evaluate(m.flow, val);
         if (!std::isfinite(v.total))
             throw std::runtime_error(fmt::format(
                 "nf training diverged: the validation loss is not finite after epoch {}; try a "
-                "smaller --lr (no checkpoint written)", epoch + 1));
-        m.history.push_back({epoch + 1, schedule(step), sum / double(batches.count()), v, secs});
-        if (progress)
-            bar.epoch(epoch, fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", sum / double(batches.count()),
-                                         v.total, secs));
-    }
+                "smaller --lr (no checkpoint written)", e.epoch));
+        m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
+        return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v.total, e.seconds);
+    };
+    m.train_seconds = train::run({"nf", cfg.points, cfg.epochs, cfg.batch, cfg.lr,
+                                  "try a smaller --lr or fewer --hidden units"},
+                                 adam, batches, order, batch, epoch_end, progress);
     m.scale = train_set.scale;
-    m.train_seconds = bar.elapsed();
     return m;
 }
 
@@ -204,17 +184,16 @@ Model read_model(const fs::path& dir, const Config& cfg) {
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
-    const nlohmann::json cj = cfg.to_json();
-    const auto dir = io::model_dir("nf", cj);
-    if (!force && fs::exists(dir / "model.json")) return read_model(dir, cfg);
-    Model m = train(cfg);
-    nn::Params<float> ps;
-    m.flow.params(ps);
-    io::save_checkpoint(dir, cj, ps,
-                        {{"history.json", history_json(m.history).dump(2) + "\n"},
-                         {"data.json", io::data_json(m.scale, m.train_seconds)}});
-    m.dir = dir;
-    return m;
+    return train::cached<Model>(
+        "nf", cfg.to_json(), force, [&](const fs::path& dir) { return read_model(dir, cfg); },
+        [&] { return train(cfg); },
+        [&](Model& m, const fs::path& dir) {
+            nn::Params<float> ps;
+            m.flow.params(ps);
+            io::save_checkpoint(dir, cfg.to_json(), ps,
+                                {{"history.json", history_json(m.history).dump(2) + "\n"},
+                                 {"data.json", io::data_json(m.scale, m.train_seconds)}});
+        });
 }
 
 Model load(const fs::path& dir) {
