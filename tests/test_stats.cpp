@@ -52,3 +52,26 @@ TEST_CASE("mean and median of a handful of values", "[stats][fast]") {
     CHECK(report::median({5.0, 1.0, 3.0}) == 3.0);
     CHECK(report::median({4.0, 1.0, 3.0, 2.0}) == 2.5);
 }
+
+TEST_CASE("shares in a data set's support and regions count overlaps in each region", "[stats][fast]") {
+    const auto& set = data::dataset("rings");
+    REQUIRE(set.regions.size() == 5);
+    // Raw points (identity frame): (-1, 0) on blue only, (1, 0) on blue and black, (2, 0)
+    // the black ring's centre (outside), (4, 1) on red only.
+    xt::xtensor<float, 2> x = {{-1.f, 0.f}, {1.f, 0.f}, {2.f, 0.f}, {4.f, 1.f}};
+    const data::Standardiser identity;
+    CHECK(report::share_in_region(x, identity, set, -1) == Approx(0.75));
+    const int blue = 1, black = 0, red = 3;
+    CHECK(report::share_in_region(x, identity, set, blue) == Approx(0.5));
+    CHECK(report::share_in_region(x, identity, set, black) == Approx(0.25));
+    CHECK(report::share_in_region(x, identity, set, red, {2, 3}) == Approx(0.5));
+    const auto q = report::support_quality(x, identity, set);
+    CHECK(q["count"] == 4);
+    CHECK(q["share_in_support"] == Approx(0.75));
+    CHECK(q["share_per_region"]["blue"] == Approx(0.5));
+    CHECK(q["share_per_region"]["green"] == Approx(0.0));
+    // A frame maps standardised points back to raw units first.
+    const data::Standardiser frame{{1.0, 0.0}, {2.0, 1.0}};
+    xt::xtensor<float, 2> z = {{-1.f, 0.f}};  // raw (-1, 0)
+    CHECK(report::share_in_region(z, frame, set, blue) == Approx(1.0));
+}

@@ -74,7 +74,7 @@ void cfm_q1_input(Context& ctx) {
         legend += (k ? "," : "") + fmt::format("{} ({})", ring.colour, k);
         start = end;
     }
-    const std::string tikz = report::ring_colour_definitions() +
+    const std::string tikz = ring_colour_definitions() +
                              "\\begin{tikzpicture}\n"
                              "\\begin{axis}[fr cloud, xlabel={$x_1$ (standardised)}, "
                              "ylabel={$x_2$ (standardised)}, legend columns=5,\n"
@@ -93,7 +93,7 @@ void cfm_q1_input(Context& ctx) {
         fig_classes[std::string(ring.colour)] = fs;
         auto ts = report::cloud_stats(set.x, rows[std::size_t(k)]).to_json();
         ts["label"] = k;
-        const double own = report::share_on_ring(set.x, set.scale, k, rows[std::size_t(k)]);
+        const double own = share_on_ring(set.x, set.scale, k, rows[std::size_t(k)]);
         ts["share_on_own_ring"] = own;
         min_own = std::min(min_own, own);
         set_classes[std::string(ring.colour)] = ts;

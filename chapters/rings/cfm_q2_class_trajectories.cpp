@@ -61,7 +61,7 @@ void cfm_q2_class_trajectories(Context& ctx) {
                             tex_fixed(raw[1], 3), tex_fixed(r, 3), own ? "yes" : "\\textbf{no}");
     }
     ctx.figure("trajectories",
-               report::ring_colour_definitions() +
+               ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
                    "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, font=\\small}]\n"
                    "\\addplot[only marks, mark=*, mark size=0.3pt, black!12, forget plot] table {background.dat};\n" +

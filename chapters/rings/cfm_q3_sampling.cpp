@@ -43,8 +43,8 @@ void cfm_q3_sampling(Context& ctx) {
             cols[2].push_back(double(k));
         }
         const auto& ring = data::rings()[k];
-        const double own = report::share_on_ring(x, m.scale, int(k), idx);
-        const double any = report::share_on_ring(x, m.scale, -1, idx);
+        const double own = share_on_ring(x, m.scale, int(k), idx);
+        const double any = share_on_ring(x, m.scale, -1, idx);
         own_total += own * double(idx.size()) / double(n);
         min_own = std::min(min_own, own);
         auto j = report::cloud_stats(x, idx).to_json();
@@ -67,7 +67,7 @@ void cfm_q3_sampling(Context& ctx) {
         start = end;
     }
     ctx.figure("samples",
-               report::ring_colour_definitions() +
+               ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
                    "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south}]\n" +
                    plots + "\\legend{" + legend + "}\n\\end{axis}\n\\end{tikzpicture}\n",

@@ -126,7 +126,7 @@ void fm_bonus_target(Context& ctx) {
             std::vector<std::size_t> idx;
             for (std::size_t i = 0; i < lc.size(); ++i)
                 if (lc(i) == k) idx.push_back(i);
-            share += report::share_on_ring(x, cm.scale, k, idx) * double(idx.size()) / double(lc.size());
+            share += share_on_ring(x, cm.scale, k, idx) * double(idx.size()) / double(lc.size());
         }
         return share;
     };

@@ -20,7 +20,7 @@ namespace flow::chapters {
 namespace {
 
 double band_share(fm::Model& m, const nn::Mat<float>& z, const fm::Integration& how) {
-    return report::share_on_ring(fm::forward_flow(m.field, z, how), m.scale, -1);
+    return share_on_ring(fm::forward_flow(m.field, z, how), m.scale, -1);
 }
 
 }  // namespace
@@ -137,7 +137,7 @@ void fm_q1_loss(Context& ctx) {
     std::string recipe_txt;
     const nn::Mat<float> z = prior_sample(ctx, 10000, "quality");
     const nn::Mat<float> x10k = fm::forward_flow(m.field, z, how);
-    const double ours = report::share_on_ring(x10k, m.scale, -1);
+    const double ours = share_on_ring(x10k, m.scale, -1);
     ctx.stats["samples_10000"] = cloud_json(x10k, m.scale, held_out(ctx, m.scale));
     ctx.stats["default_vs_recipe"]["this_run"] = {{"share_in_band", ours}, {"train_seconds", m.train_seconds},
                                                   {"val_loss", m.history.back().val_loss}};

@@ -29,7 +29,7 @@ struct Scores {
 // Held-out NLL on the test set and the share of 10,000 samples inside a band.
 Scores score(nf::Model& m, const xt::xtensor<float, 2>& test, Rng rng) {
     const auto x = nf::sample(m.flow, 10000, rng);
-    return {nf::evaluate(m.flow, test).total, report::share_on_ring(x, m.scale, -1), m.train_seconds};
+    return {nf::evaluate(m.flow, test).total, share_on_ring(x, m.scale, -1), m.train_seconds};
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ fm::Config fm_config(const std::string& kind, const Values& v, const std::string
     fm::Config c;
     c.shape.depth = std::size_t(v.count("depth"));
     c.shape.hidden = std::size_t(v.count("hidden"));
-    c.shape.classes = kind == "cfm" ? data::dataset(data).classes.size() : 0;
+    c.shape.classes = kind == "cfm" ? data::dataset(data).classes().size() : 0;
     training_flags(v, c);
     c.time_sampling = v.text("time-sampling") == "uniform" ? fm::TimeSampling::Uniform : fm::TimeSampling::Log;
     c.time_floor = v.real("time-floor");

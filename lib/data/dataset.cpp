@@ -24,7 +24,10 @@ std::vector<Dataset> build() {
     uniform.description = "uniform over the union of the five Olympic rings' bands";
     uniform.units = "the logo's units (rings of radius 1)";
     uniform.sample = [](std::size_t n, Rng& rng) { return unconditional_rings(n, rng); };
+    uniform.regions = names;
+    uniform.colours = colours;
     uniform.region_of = [](double x, double y) { return ring_of(x, y); };
+    uniform.in_region = [](double x, double y, int k) { return on_ring(x, y, k); };
     uniform.support_area = [] {
         static const double area = union_area();
         return area;
@@ -34,8 +37,7 @@ std::vector<Dataset> build() {
     Dataset by_class = uniform;
     by_class.name = "rings-by-class";
     by_class.description = "n/5 points per Olympic ring, radius and angle uniform, labelled by ring";
-    by_class.classes = names;
-    by_class.colours = colours;
+    by_class.labelled = true;
     by_class.sample = [](std::size_t n, Rng& rng) { return conditional_rings(n, rng); };
     by_class.support_area = nullptr;  // not uniform on its support: no entropy floor of that form
     by_class.reference = reference_conditional();

@@ -16,17 +16,22 @@ struct Dataset {
     std::string name;
     std::string description;            // a phrase for the report: "uniform over the five rings' bands"
     std::string units;                  // what a raw coordinate measures
-    std::vector<std::string> classes;   // class names by label; empty when unlabelled
-    std::vector<std::string> colours;   // the classes' colours (hex), by label
-    // n points, standardised, with labels when the set has classes.
+    // The named parts of the support (e.g. the five rings), their colours (hex), and
+    // whether the sampler labels each point with the index of its part.
+    std::vector<std::string> regions;
+    std::vector<std::string> colours;
+    bool labelled = false;
+    // n points, standardised, with labels when the set is labelled.
     std::function<PointSet(std::size_t n, Rng& rng)> sample;
-    // The class region (>= 0) a raw point lies in, -1 outside the support; empty when
-    // the support is not known.
+    // The first region (>= 0) a raw point lies in, -1 outside the support; and whether it
+    // lies in region k (regions may overlap). Empty when the support is not known.
     std::function<int(double x, double y)> region_of;
+    std::function<bool(double x, double y, int k)> in_region;
     double (*support_area)() = nullptr; // raw units, computed once when first asked; null when unknown
     Standardiser reference;             // measured on a very large sample
 
-    bool labelled() const { return !classes.empty(); }
+    // The class names: the regions when the set is labelled, else none.
+    std::vector<std::string> classes() const { return labelled ? regions : std::vector<std::string>{}; }
     // log(area / (std_x std_y)) for a set uniform on its support, in a frame with these
     // standard deviations: no model's held-out NLL can be lower. NaN when unknown.
     double entropy_floor(const Standardiser& frame) const;

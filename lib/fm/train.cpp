@@ -130,9 +130,9 @@ Model train(const Config& cfg, bool progress) {
         noise(cfg.seed, kind + "/noise");
     const bool cond = cfg.shape.classes > 0;
     const data::Dataset& set = data::dataset(cfg.data);
-    if (cond != set.labelled() || (cond && set.classes.size() != cfg.shape.classes))
+    if (cond != set.labelled || (cond && set.regions.size() != cfg.shape.classes))
         throw std::runtime_error(fmt::format("a {} field of {} classes cannot be trained on data set {} ({} classes)",
-                                             kind, cfg.shape.classes, cfg.data, set.classes.size()));
+                                             kind, cfg.shape.classes, cfg.data, set.classes().size()));
     const auto train_set = training_set(cfg);
     const auto val_set = set.sample(cfg.val_points, val_rng);
     // The validation set, in the training set's frame, with its noise and times drawn

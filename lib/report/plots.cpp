@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "data/olympic.hpp"
+#include "data/dataset.hpp"
 
 namespace flow::report {
 
@@ -163,10 +163,10 @@ std::string png_viridis(const std::vector<double>& values, std::size_t rows, std
     return out;
 }
 
-std::string ring_colour_definitions() {
+std::string colour_definitions(const data::Dataset& set, const std::string& prefix) {
     std::string s;
-    for (const auto& ring : data::rings())
-        s += fmt::format("\\definecolor{{ring{}}}{{HTML}}{{{}}}\n", ring.colour, ring.rgb);
+    for (std::size_t k = 0; k < set.regions.size() && k < set.colours.size(); ++k)
+        s += fmt::format("\\definecolor{{{}{}}}{{HTML}}{{{}}}\n", prefix, set.regions[k], set.colours[k]);
     return s;
 }
 

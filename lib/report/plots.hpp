@@ -8,6 +8,8 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "data/dataset.hpp"
+
 namespace flow::report {
 
 // "x y" table of the rows of x (n, 2).
@@ -54,9 +56,9 @@ Window window_for(const std::vector<const xt::xtensor<float, 2>*>& clouds, doubl
 // row with fewer panels is centred.
 std::string panel_grid(const std::vector<std::string>& panels, std::size_t per_row);
 
-// \definecolor lines naming the five ring colours ring<colour> (e.g. ringblue), for
-// figures that colour points or paths by class.
-std::string ring_colour_definitions();
+// \definecolor lines naming each region's colour <prefix><region> (e.g. ringblue for
+// prefix "ring"), for figures that colour points or paths by class.
+std::string colour_definitions(const data::Dataset& set, const std::string& prefix);
 
 // Writes an RGB PNG of a (rows, cols) grid of values mapped through the report's
 // viridis colour map over [lo, hi] (values outside are clamped); row 0 is the top.

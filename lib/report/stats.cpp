@@ -55,24 +55,26 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
-                     const std::vector<std::size_t>& rows) {
+double share_in_region(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, const data::Dataset& set,
+                       int region, const std::vector<std::size_t>& rows) {
+    if (!set.region_of) throw std::logic_error("data set " + set.name + " has no known support");
     std::size_t n = 0, in = 0;
     for_rows(x.shape(0), rows, [&](std::size_t i) {
         const auto p = scale.to_raw(x(i, 0), x(i, 1));
         ++n;
-        if (label < 0 ? data::ring_of(p[0], p[1]) >= 0 : data::on_ring(p[0], p[1], label)) ++in;
+        if (region < 0 ? set.region_of(p[0], p[1]) >= 0 : set.in_region(p[0], p[1], region)) ++in;
     });
     return n == 0 ? 0.0 : double(in) / double(n);
 }
 
-nlohmann::json ring_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale) {
+nlohmann::json support_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale,
+                               const data::Dataset& set) {
     auto j = cloud_stats(x).to_json();
-    j["share_in_band"] = share_on_ring(x, scale, -1);
+    j["share_in_support"] = share_in_region(x, scale, set, -1);
     nlohmann::json per = nlohmann::json::object();
-    for (int k = 0; k < data::kClasses; ++k)
-        per[std::string(data::rings()[std::size_t(k)].colour)] = share_on_ring(x, scale, k);
-    j["share_per_ring"] = per;
+    for (std::size_t k = 0; k < set.regions.size(); ++k)
+        per[set.regions[k]] = share_in_region(x, scale, set, int(k));
+    j["share_per_region"] = per;
     return j;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The numbers that describe a figure: counts, means, covariances, ring membership.
+// The numbers that describe a figure: counts, means, covariances, shares in the support.
 // All in the standardised coordinates the models work in; accumulation in double.
 #include <array>
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xtensor.hpp>
 
-#include "data/olympic.hpp"
+#include "data/dataset.hpp"
 
 namespace flow::report {
 
@@ -26,14 +26,15 @@ CloudStats cloud_stats(const xt::xtensor<float, 2>& x, const std::vector<std::si
 double mean(const std::vector<double>& v);
 double median(std::vector<double> v);
 
-// Share of the selected rows whose raw position (through `scale`) lies in ring `label`
-// (any ring when label < 0).
-double share_on_ring(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, int label,
-                     const std::vector<std::size_t>& rows = {});
+// Share of the selected rows whose raw position (through `scale`) lies in region
+// `region` of the data set's support (anywhere in the support when region < 0).
+double share_in_region(const xt::xtensor<float, 2>& x, const data::Standardiser& scale, const data::Dataset& set,
+                       int region, const std::vector<std::size_t>& rows = {});
 
-// cloud_stats plus the share in any ring band ("share_in_band") and in each ring
-// ("share_per_ring", by colour), through `scale` to the logo's units.
-nlohmann::json ring_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale);
+// cloud_stats plus the share in the support ("share_in_support") and in each region
+// ("share_per_region", by name), through `scale` to the data set's raw units.
+nlohmann::json support_quality(const xt::xtensor<float, 2>& x, const data::Standardiser& scale,
+                               const data::Dataset& set);
 
 // Paths given as states (steps, n, 2): each path's length (sum of its segments), the
 // straight distance between its ends, and their ratio (1 for a straight path).
