@@ -28,7 +28,9 @@ exercises=$("$bin" list)
 for e in $exercises; do
   "$src/scripts/check-report" "$work" "$bin" "$e" || fail "the $e PDF does not read as it should"
 done
-first=$(echo "$exercises" | head -n 1)
+# (No pipeline here ends in head: under pipefail, a writer cut off by it fails the script.)
+set -- $exercises
+first=$1
 if "$src/scripts/check-report" "$work" "$bin" "$first" 1 > /dev/null 2>&1; then
   fail "check-report accepted a limit of 1 page"
 fi
@@ -58,15 +60,20 @@ grep -q "^report   report/$first.pdf" rerun.log || fail "the PDF was not remade 
 # One model's flag changed (the first exercise's first model read by more than one
 # chapter): that model, the models like it, and the chapters that read them only.
 # Interrupted after 2 s, then run again: it must finish and leave sane outputs.
-read -r model _ _ readers < <("$bin" list "$first" --models | awk -F'\t' 'split($4, a, " ") > 1' | head -n 1 | tr '\t' ' ')
+models=$("$bin" list "$first" --models)
+model=$(awk -F'\t' 'split($4, a, " ") > 1 { print $1; exit }' <<< "$models")
 [ -n "${model:-}" ] || fail "no model of $first is read by two chapters"
 like=$(sed -n "s/^LIKE_$first\/\([^ ]*\) := $model\$/\1/p" build/graph.mk)
 changed="$model $like"
 expected=" "
 for m in $changed; do
-  for c in $("$bin" list "$first" --models | awk -F'\t' -v m="$m" '$1 == m { print $4 }'); do expected+="$c "; done
+  for c in $(awk -F'\t' -v m="$m" '$1 == m { print $4 }' <<< "$models"); do expected+="$c "; done
 done
-untouched=$("$bin" list "$first" | while read -r c; do [[ "$expected" == *" $c "* ]] || echo "$c"; done | head -n 1)
+untouched=""
+for c in $("$bin" list "$first"); do
+  [[ "$expected" == *" $c "* ]] || { untouched=$c; break; }
+done
+[ -n "$untouched" ] || fail "every chapter of $first reads model $model: none is left to check it stays untouched"
 before=$(stat -c %Y "build/chapters/$first/$untouched/stats.json")
 timeout -s INT 2 make --no-print-directory -j2 -f Makefile.report BIN="$bin" QUICK=1 "FLAGS_$first/$model=--epochs 2" report \
   > third.log 2>&1 || true
@@ -82,9 +89,9 @@ while read -r line; do
   [[ "$expected" == *" $c "* ]] || fail "a change of $model's flags reran chapter $c, which does not read it"
 done < <(grep "^chapter " changed.log)
 for c in $expected; do grep -q "^chapter  $first/$c\$" changed.log || fail "$c was not rerun after $model changed"; done
-[ -z "$untouched" ] || [ "$(stat -c %Y "build/chapters/$first/$untouched/stats.json")" = "$before" ] \
-  || fail "$untouched was rewritten"
-c1=$(echo $expected | cut -d' ' -f1)
+[ "$(stat -c %Y "build/chapters/$first/$untouched/stats.json")" = "$before" ] || fail "$untouched was rewritten"
+set -- $expected
+c1=$1
 grep -q '"epochs": 2' "build/chapters/$first/$c1/stats.json" || fail "$c1 does not have the new epochs"
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "outputs are not sane after the interrupted run"
 "$src/scripts/check-report" "$work" "$bin" "$first" > /dev/null || fail "the PDF is not right after the interrupted run"

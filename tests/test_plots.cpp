@@ -88,11 +88,11 @@ TEST_CASE("the appendix states shared flags once and lets long paths break", "[r
     fs::remove_all(root);
     const std::string model = "/a/long/folder/of/models/nf-0123456789abcdef";
     std::vector<fs::path> dirs;
-    for (const char* id : {"nf-q1-loss", "fm-q2-progression"}) {
+    for (const char* id : {"first-chapter", "second-chapter"}) {
         const fs::path d = root / "build/chapters" / id;
         fs::create_directories(d);
         nlohmann::json flags = {{"seed", "0"}, {"out", d.string()}};
-        if (std::string(id) == "fm-q2-progression") flags["nf-model"] = model;
+        if (std::string(id) == "second-chapter") flags["model-nf"] = model;
         const nlohmann::json p = {{"chapter", id}, {"flags", flags}, {"seed", "0"}, {"streams", {"samples"}},
                                   {"wall_seconds", 1.5}, {"versions", {{"fmt", "9.1.0"}}}};
         std::ofstream(d / "provenance.json") << p.dump();
@@ -100,8 +100,10 @@ TEST_CASE("the appendix states shared flags once and lets long paths break", "[r
     }
     const std::string tex = report::provenance_tex(dirs, "abc\n0\n", "lualatex: LuaHBTeX 1.15\n");
     CHECK_THAT(tex, Catch::Contains("\\item every chapter: \\texttt{--seed=0}"));
-    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{fm-q2-progression}: \\texttt{--nf-model=/\\allowbreak{}a/\\allowbreak{}long"));
-    CHECK_THAT(tex, Catch::Contains("--out=build/chapters/<id>"));  // own folders, said once
+    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{second-chapter}: \\texttt{--model-nf=/\\allowbreak{}a/\\allowbreak{}long"));
+    // Own folders, said once, with the folder that holds them.
+    CHECK_THAT(tex, Catch::Contains("writes to its own folder, \\texttt{--out="));
+    CHECK_THAT(tex, Catch::Contains("chapters/\\allowbreak{}<id>}"));
     CHECK_THAT(tex, Catch::Contains("working tree clean"));
     CHECK_THAT(tex, Catch::Contains("fmt \\texttt{9.1.0}; lualatex \\texttt{LuaHBTeX 1.15}."));
     // Each \sloppy paragraph ends inside its group, or TeX breaks its lines with the

@@ -111,7 +111,7 @@ void validate(const FlagSpec& s, const std::string& v) {
             break;
         }
         case Kind::Path:
-            // An empty default means "the default model" (--nf-model, --cfm-model).
+            // An empty default means "the folder make recorded" (--model-<name>).
             if (v.empty() && !s.default_value.empty()) bad(s, v, "a path");
             break;
         case Kind::Points:

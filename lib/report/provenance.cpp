@@ -138,6 +138,7 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     std::vector<std::pair<std::string, std::map<std::string, std::string>>> flags;
     std::vector<std::tuple<std::string, double, std::string>> rows;  // id, wall time, streams
     bool own_folders = true;
+    std::string folders;  // the folder that holds every chapter's own folder
     double total = 0.0;
     for (const auto& dir : chapter_dirs) {
         const auto p = nlohmann::json::parse(read_file(dir / "provenance.json"));
@@ -148,8 +149,13 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
         std::map<std::string, std::string> f;
         for (const auto& [k, v] : p.at("flags").items()) f[k] = v.get<std::string>();
         const std::string out_dir = f.count("out") ? f["out"] : "";
-        if (std::filesystem::path(out_dir).filename() == id) f.erase("out");
-        else own_folders = false;
+        const std::string parent = std::filesystem::path(out_dir).parent_path().string();
+        if (std::filesystem::path(out_dir).filename() == id && (folders.empty() || folders == parent)) {
+            f.erase("out");
+            folders = parent;
+        } else {
+            own_folders = false;
+        }
         flags.emplace_back(id, f);
         std::string streams;
         for (const auto& s : p.at("streams"))
@@ -183,7 +189,7 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     // Flags, each value once, with the chapters that share it.
     out << "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly "
            "them"
-        << (own_folders ? "; every chapter writes to its own folder, \\texttt{--out=build/chapters/<id>}" : "")
+        << (own_folders ? "; every chapter writes to its own folder, " + breakable_tt("--out=" + folders + "/<id>") : "")
         << ".\n{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
     for (const auto& b : flag_blocks(flags)) {
         std::string who;
