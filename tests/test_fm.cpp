@@ -10,6 +10,7 @@
 #include "fm/likelihood.hpp"
 #include "fm/ode.hpp"
 #include "fm/train.hpp"
+#include "fields.hpp"
 #include "gradcheck.hpp"
 
 using namespace flow;
@@ -21,12 +22,7 @@ namespace {
 // A field far from its initialisation, so that no gradient term is trivially zero.
 fm::VectorField<double> random_field(std::size_t classes, std::uint64_t seed) {
     Rng rng(seed, "test/fm");
-    fm::FieldShape s;
-    s.depth = 3;
-    s.hidden = 6;
-    s.classes = classes;
-    s.embed_dim = 3;
-    fm::VectorField<double> f(s, rng);
+    fm::VectorField<double> f = small_field<double>(classes, 6, rng);
     nn::Params<double> ps;
     f.params(ps);
     for (auto& p : ps)

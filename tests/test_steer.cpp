@@ -6,9 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/options.hpp"
+#include "fields.hpp"
 #include "fm/steer.hpp"
-#include "nf/train.hpp"
 
 using namespace flow;
 using nn::Mat;
@@ -17,12 +16,7 @@ namespace {
 
 fm::VectorField<float> field(std::size_t classes, std::uint64_t seed) {
     Rng rng(seed, "test/steer");
-    fm::FieldShape s;
-    s.depth = 3;
-    s.hidden = 8;
-    s.classes = classes;
-    s.embed_dim = 3;
-    return fm::VectorField<float>(s, rng);
+    return test::small_field<float>(classes, 8, rng);
 }
 
 Mat<float> normal(std::size_t n, std::uint64_t seed) {

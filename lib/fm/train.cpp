@@ -1,7 +1,6 @@
 #include "fm/train.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,7 +9,6 @@
 #include <xtensor/xview.hpp>
 
 #include "core/files.hpp"
-#include "core/progress.hpp"
 #include "data/dataset.hpp"
 #include "data/batches.hpp"
 #include "fm/likelihood.hpp"
@@ -209,16 +207,15 @@ Model train(const Config& cfg, bool progress) {
 }
 
 namespace {
-// The model in checkpoint folder dir, trained with cfg.
-Model read_model(const fs::path& dir, const Config& cfg) {
-    const std::string kind = cfg.kind();
+// The model in checkpoint folder dir (model.json is read once: configuration and arrays).
+Model read_model(const fs::path& dir) {
+    const auto ck = io::load_checkpoint(dir);
     Model m;
-    m.config = cfg;
-    Rng unused(cfg.seed, kind + "/init");
-    m.field = VectorField<float>(cfg.shape, unused);
+    m.config = Config::from_json(ck.config);
+    Rng unused(m.config.seed, m.config.kind() + "/init");
+    m.field = VectorField<float>(m.config.shape, unused);
     nn::Params<float> ps;
     m.field.params(ps);
-    const auto ck = io::load_checkpoint(dir);
     io::restore(ck, ps, dir);
     const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
     m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
@@ -237,9 +234,9 @@ Model read_model(const fs::path& dir, const Config& cfg) {
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
+    const nlohmann::json cj = cfg.to_json();
     return train::cached<Model>(
-        cfg.kind(), cfg.to_json(), force, [&](const fs::path& dir) { return read_model(dir, cfg); },
-        [&] { return train(cfg); },
+        cfg.kind(), cj, force, read_model, [&] { return train(cfg); },
         [&](Model& m, const fs::path& dir) {
             nn::Params<float> ps;
             m.field.params(ps);
@@ -250,18 +247,17 @@ Model obtain(const Config& cfg, bool force) {
                 h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
                                        {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
                                        {"seconds", e.seconds}});
-            io::save_checkpoint(dir, cfg.to_json(), ps,
+            io::save_checkpoint(dir, cj, ps,
                                 {{"history.json", h.dump() + "\n"},
                                  {"data.json", io::data_json(m.scale, m.train_seconds)}});
         });
 }
 
 Model load(const fs::path& dir, const std::string& kind) {
-    const auto j = nlohmann::json::parse(read_file(dir / "model.json"));
-    const Config c = Config::from_json(j.at("config"));
-    if (c.kind() != kind)
-        throw std::runtime_error(fmt::format("{} holds a {} model, not {}", dir.string(), c.kind(), kind));
-    return read_model(dir, c);
+    Model m = read_model(dir);
+    if (m.config.kind() != kind)
+        throw std::runtime_error(fmt::format("{} holds a {} model, not {}", dir.string(), m.config.kind(), kind));
+    return m;
 }
 
 namespace {

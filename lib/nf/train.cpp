@@ -1,6 +1,5 @@
 #include "nf/train.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -9,7 +8,6 @@
 #include <xtensor/xview.hpp>
 
 #include "core/files.hpp"
-#include "core/progress.hpp"
 #include "data/batches.hpp"
 #include "data/dataset.hpp"
 #include "io/checkpoint.hpp"
@@ -163,18 +161,15 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
     return h;
 }
 
-}  // namespace
-
-namespace {
-// The model in checkpoint folder dir, trained with cfg.
-Model read_model(const fs::path& dir, const Config& cfg) {
+// The model in checkpoint folder dir (model.json is read once: configuration and arrays).
+Model read_model(const fs::path& dir) {
+    const auto ck = io::load_checkpoint(dir);
     Model m;
-    m.config = cfg;
-    Rng unused(cfg.seed, "nf/init");
-    m.flow = NormalizingFlow<float>(cfg.arch, unused);
+    m.config = Config::from_json(ck.config);
+    Rng unused(m.config.seed, "nf/init");
+    m.flow = NormalizingFlow<float>(m.config.arch, unused);
     nn::Params<float> ps;
     m.flow.params(ps);
-    const auto ck = io::load_checkpoint(dir);
     io::restore(ck, ps, dir);
     m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
     io::read_data_json(dir, m.scale, m.train_seconds);
@@ -184,22 +179,18 @@ Model read_model(const fs::path& dir, const Config& cfg) {
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
+    const nlohmann::json cj = cfg.to_json();
     return train::cached<Model>(
-        "nf", cfg.to_json(), force, [&](const fs::path& dir) { return read_model(dir, cfg); },
-        [&] { return train(cfg); },
+        "nf", cj, force, read_model, [&] { return train(cfg); },
         [&](Model& m, const fs::path& dir) {
             nn::Params<float> ps;
             m.flow.params(ps);
-            io::save_checkpoint(dir, cfg.to_json(), ps,
+            io::save_checkpoint(dir, cj, ps,
                                 {{"history.json", history_json(m.history).dump(2) + "\n"},
                                  {"data.json", io::data_json(m.scale, m.train_seconds)}});
         });
 }
 
-Model load(const fs::path& dir) {
-    const auto j = nlohmann::json::parse(read_file(dir / "model.json"));
-    const Config c = Config::from_json(j.at("config"));
-    return read_model(dir, c);
-}
+Model load(const fs::path& dir) { return read_model(dir); }
 
 }  // namespace flow::nf
