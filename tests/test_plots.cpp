@@ -119,3 +119,28 @@ TEST_CASE("the appendix states shared flags once and lets long paths break", "[r
     CHECK(ended == groups);
     fs::remove_all(root);
 }
+
+TEST_CASE("the appendix times every model and states what each was trained with", "[report][fast]") {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / "flowreport-stage-times-test";
+    fs::remove_all(root);
+    const fs::path timing = root / "timing" / "ex", ck = root / "models" / "nf-0123456789abcdef";
+    fs::create_directories(timing);
+    fs::create_directories(ck);
+    std::ofstream(root / "timing" / "build.txt") << "10 11.5\n";
+    std::ofstream(timing / "model-a.txt") << "100 103.5 " << ck.string() << "\n";
+    std::ofstream(ck / "data.json") << R"({"train_seconds": 3.0})";
+    std::ofstream(ck / "model.json")
+        << R"({"config": {"model": "nf", "code_version": 2, "hidden": 16, "data": "rings", "init": "default"}})";
+    const auto t = report::StageTimes::read(timing, {"a", "not-run"});
+    CHECK(t.build == Approx(1.5));
+    REQUIRE(t.models.size() == 1);  // a model with no timing file has not run
+    CHECK(t.models[0].seconds == Approx(3.5));
+    CHECK(t.models[0].train_seconds == Approx(3.0));
+    CHECK(t.models[0].checkpoint == "nf-0123456789abcdef");
+    CHECK(t.models[0].settings == std::vector<std::string>{"data=rings", "hidden=16", "init=default"});
+    const std::string tex = report::provenance_tex({}, "abc\n0\n", "", t);
+    CHECK_THAT(tex, Catch::Contains("model \\texttt{a} 3.5\\,s (training 3.0\\,s)"));
+    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{a} (\\texttt{nf-0123456789abcdef}): \\texttt{data=rings}"));
+    fs::remove_all(root);
+}

@@ -73,10 +73,17 @@ StageTimes StageTimes::read(const std::filesystem::path& dir, const std::vector<
         std::string checkpoint;
         const double s = span(dir / ("model-" + m + ".txt"), &checkpoint);
         if (s < 0) continue;
-        Model mm{m, s, -1.0};
-        if (!checkpoint.empty() && fs::exists(fs::path(checkpoint) / "data.json"))
-            mm.train_seconds = nlohmann::json::parse(read_file(fs::path(checkpoint) / "data.json"))
-                                   .at("train_seconds").get<double>();
+        Model mm{m, s, -1.0, {}, {}};
+        const fs::path ck(checkpoint);
+        if (!checkpoint.empty() && fs::exists(ck / "data.json"))
+            mm.train_seconds = nlohmann::json::parse(read_file(ck / "data.json")).at("train_seconds").get<double>();
+        if (!checkpoint.empty() && fs::exists(ck / "model.json")) {
+            mm.checkpoint = ck.filename().string();
+            const auto model = nlohmann::json::parse(read_file(ck / "model.json"));  // alive through the loop
+            for (const auto& [k, v] : model.at("config").items())
+                if (k != "model" && k != "code_version" && k != "optimizer" && k != "schedule")
+                    mm.settings.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+        }
         t.models.push_back(mm);
     }
     if (fs::is_directory(dir / "figures"))
@@ -185,6 +192,20 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
                          " (this one's is not known while it runs; \\texttt{make report} prints it)");
     for (std::size_t i = 0; i < stages.size(); ++i) out << (i ? "; " : " ") << stages[i];
     out << ".\n";
+
+    // The models: what each checkpoint was trained with.
+    if (std::any_of(times.models.begin(), times.models.end(), [](const auto& m) { return !m.settings.empty(); })) {
+        out << "\\paragraph{Models} (each checkpoint's configuration, which its folder name hashes; every "
+               "one trained with Adam, its rate cosine-annealed to 0 over the run):\n"
+               "{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+        for (const auto& m : times.models) {
+            if (m.settings.empty()) continue;
+            std::string values;
+            for (const auto& v : m.settings) values += (values.empty() ? "" : " ") + breakable_tt(v);
+            out << "\\item " << texttt(m.name) << " (" << texttt(m.checkpoint) << "): " << values << "\n";
+        }
+        out << "\\end{itemize}}\n";
+    }
 
     // Flags, each value once, with the chapters that share it.
     out << "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly "

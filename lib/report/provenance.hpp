@@ -23,6 +23,10 @@ struct StageTimes {
         std::string name;
         double seconds = -1.0;            // the make step: training, or loading the checkpoint
         double train_seconds = -1.0;      // the checkpoint's own training time
+        std::string checkpoint;           // its folder's name (kind-hash)
+        // What determines its weights (the checkpoint's configuration), "name=value" by
+        // name, without the constant parts (kind, code version, optimiser, schedule).
+        std::vector<std::string> settings;
     };
     std::vector<Model> models;
     double figures = -1.0;                // all figures' compile times, summed
