@@ -44,15 +44,17 @@ TEST_CASE("vector field backward matches finite differences", "[fm][fast]") {
     Rng rng(2, "test/fm-data");
     Mat<double> y = random_matrix(7, 2, rng), R = random_matrix(7, 2, rng);
     const std::vector<double> t = random_times(7, rng);
-    fm::Labels labels = {0, 4, 2, 2, 1, 3, 0};
+    fm::Labels labels = {0, 4, 2, 2, 1, 3, 0}, labels3 = {1, 1, 3};
     const fm::Labels* lp = classes ? &labels : nullptr;
     nn::Params<double> ps;
     f.params(ps);
     nn::zero_grad(ps);
-    f.forward(y, t, lp);
-    f.backward(R);
-    const Mat<double> dy = f.input_gradient();
-    auto loss = [&] { return dot_all(f.forward(y, t, lp), R); };
+    fm::VectorField<double>::Tape tape;
+    Mat<double> dy;
+    f.forward(y, t, lp, tape);
+    f.velocity(random_matrix(3, 2, rng), random_times(3, rng), classes ? &labels3 : nullptr);  // stray
+    f.backward(R, lp, tape, &dy);
+    auto loss = [&] { return dot_all(f.velocity(y, t, lp), R); };
     for (const auto& p : ps) check_gradient(p.name, p.value, p.grad, p.size(), loss);
     check_gradient("dy", y.data(), dy.data(), y.size(), loss);
     if (classes) CHECK(ps.back().name == "embed.table");
@@ -63,8 +65,14 @@ TEST_CASE("vector field divergence matches finite differences of the field", "[f
     Rng rng(4, "test/fm-div");
     Mat<double> y = random_matrix(9, 2, rng);
     const std::vector<double> t = random_times(9, rng);
-    f.forward(y, t);
-    const std::vector<double> div = f.divergence();
+    nn::Params<double> ps;
+    f.params(ps);
+    nn::zero_grad(ps);
+    fm::VectorField<double>::Tape tape;
+    f.forward(y, t, nullptr, tape);
+    const std::vector<double> div = f.divergence(tape);
+    for (const auto& p : ps)
+        for (std::size_t i = 0; i < p.size(); ++i) CHECK(p.grad[i] == 0.0);  // input derivatives only
     const double h = 1e-6;
     for (std::size_t i = 0; i < 9; ++i) {
         double numeric = 0;
@@ -72,8 +80,8 @@ TEST_CASE("vector field divergence matches finite differences of the field", "[f
             Mat<double> up = y, down = y;
             up(i, c) += h;
             down(i, c) -= h;
-            const double vu = f.forward(up, t)(i, c);
-            const double vd = f.forward(down, t)(i, c);
+            const double vu = f.velocity(up, t)(i, c);
+            const double vd = f.velocity(down, t)(i, c);
             numeric += (vu - vd) / (2 * h);
         }
         CHECK(div[i] == Approx(numeric).epsilon(1e-6).margin(1e-7));

@@ -28,7 +28,7 @@ TEST_CASE("Linear backward matches finite differences", "[nn][fast]") {
         return dot_all(out, R);
     };
     lin.forward(x, y);
-    lin.backward(R, dx);
+    lin.backward(R, x, dx);
     check_gradient("dW", lin.W.data(), lin.dW.data(), lin.W.size(), loss);
     check_gradient("db", lin.b.data(), lin.db.data(), lin.b.size(), loss);
     check_gradient("dx", x.data(), dx.data(), x.size(), loss);
@@ -36,7 +36,7 @@ TEST_CASE("Linear backward matches finite differences", "[nn][fast]") {
     SECTION("gradients accumulate over calls") {
         Mat<double> first_dW = lin.dW;
         lin.forward(x, y);
-        lin.backward(R, dx);
+        lin.backward(R, x, dx);
         for (std::size_t i = 0; i < first_dW.size(); ++i)
             CHECK(lin.dW.data()[i] == Approx(2 * first_dW.data()[i]).margin(1e-12));
     }
@@ -58,7 +58,7 @@ TEST_CASE("LeakyReLU backward matches finite differences", "[nn][fast]") {
     Mat<double> x = random_matrix(6, 4, rng), R = random_matrix(6, 4, rng), y, dx;
     act.forward(x, y);
     CHECK(y(0, 0) == Approx(x(0, 0) > 0 ? x(0, 0) : 0.01 * x(0, 0)));
-    act.backward(R, dx);
+    act.backward(R, x, dx);
     check_gradient("dx", x.data(), dx.data(), x.size(), [&] {
         nn::LeakyReLU<double> a;
         Mat<double> out;
@@ -76,14 +76,50 @@ TEST_CASE("MLP backward matches finite differences for every parameter", "[nn][f
     mlp.params(ps, "mlp");
     REQUIRE(ps.size() == 2 * std::size_t(depth));
     nn::zero_grad(ps);
-    mlp.forward(x);
-    Mat<double> dx = mlp.backward(R);
-    auto loss = [&] { return dot_all(mlp.forward(x), R); };
+    nn::MLP<double>::Tape tape;
+    Mat<double> dx;
+    mlp.forward(x, tape);
+    mlp.backward(R, x, tape, dx);
+    auto loss = [&] {
+        nn::MLP<double>::Tape t;
+        return dot_all(mlp.forward(x, t), R);
+    };
     for (const auto& p : ps) {
         std::vector<double> analytic(p.grad, p.grad + p.size());
         check_gradient(p.name, p.value, analytic.data(), p.size(), loss);
     }
     check_gradient("dx", x.data(), dx.data(), x.size(), loss);
+
+    SECTION("input_gradient gives the same dx and leaves the parameter gradients alone") {
+        std::vector<double> before;
+        for (const auto& p : ps) before.insert(before.end(), p.grad, p.grad + p.size());
+        Mat<double> dx_only;
+        mlp.input_gradient(R, tape, dx_only);
+        CHECK(bool(dx_only == dx));
+        std::vector<double> after;
+        for (const auto& p : ps) after.insert(after.end(), p.grad, p.grad + p.size());
+        CHECK(after == before);
+    }
+}
+
+TEST_CASE("A stray forward pass between a loss and its backward changes nothing", "[nn][fast]") {
+    Rng rng(7, "test/stray");
+    nn::MLP<double> mlp(3, 6, 2, 3, rng);
+    Mat<double> x = random_matrix(5, 3, rng), other = random_matrix(8, 3, rng), R = random_matrix(5, 2, rng);
+    nn::Params<double> ps;
+    mlp.params(ps, "mlp");
+    const auto gradients = [&](bool stray) {
+        nn::zero_grad(ps);
+        nn::MLP<double>::Tape tape, elsewhere;
+        Mat<double> dx;
+        mlp.forward(x, tape);
+        if (stray) mlp.forward(other, elsewhere);  // e.g. a validation batch
+        mlp.backward(R, x, tape, dx);
+        std::vector<double> g(dx.begin(), dx.end());
+        for (const auto& p : ps) g.insert(g.end(), p.grad, p.grad + p.size());
+        return g;
+    };
+    CHECK(gradients(true) == gradients(false));
 }
 
 TEST_CASE("Embedding backward accumulates into the rows of the labels used", "[nn][fast]") {
@@ -93,7 +129,7 @@ TEST_CASE("Embedding backward accumulates into the rows of the labels used", "[n
     Mat<double> R = random_matrix(6, 3, rng), y;
     emb.forward(labels, y);
     CHECK(y(1, 2) == emb.table(0, 2));
-    emb.backward(R);
+    emb.backward(R, labels);
     check_gradient("dtable", emb.table.data(), emb.dtable.data(), emb.table.size(), [&] {
         nn::Embedding<double> e = emb;
         Mat<double> out;
@@ -109,8 +145,10 @@ TEST_CASE("float layers agree with their double instantiation", "[nn][fast]") {
     nn::MLP<double> md(2, 16, 2, 4, b);
     Mat<float> xf = {{0.3f, -1.2f}, {2.0f, 0.5f}, {-0.7f, 0.1f}};
     Mat<double> xd = xt::cast<double>(xf);
-    const auto& yf = mf.forward(xf);
-    const auto& yd = md.forward(xd);
+    nn::MLP<float>::Tape tf;
+    nn::MLP<double>::Tape td;
+    const auto& yf = mf.forward(xf, tf);
+    const auto& yd = md.forward(xd, td);
     for (std::size_t i = 0; i < yf.size(); ++i)
         CHECK(yf.data()[i] == Approx(yd.data()[i]).margin(1e-5));  // float rounding over 4 layers
 }

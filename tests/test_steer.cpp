@@ -75,8 +75,8 @@ TEST_CASE("a new class leaves the old ones unchanged, and fitting it moves only 
     const Mat<float> y = normal(10, 6);
     const std::vector<float> t = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f};
     const fm::Labels old = {0, 1, 2, 3, 4, 0, 1, 2, 3, 4};
-    const Mat<float> before = f.forward(y, t, &old);
-    const bool same = g.forward(y, t, &old) == before;
+    const Mat<float> before = f.velocity(y, t, &old);
+    const bool same = g.velocity(y, t, &old) == before;
     CHECK(same);
     for (std::size_t j = 0; j < 3; ++j) {
         double mean = 0;

@@ -84,7 +84,7 @@ void nf_q5_likelihood(Context& ctx) {
     nlohmann::json pts = nlohmann::json::array();
     std::string rows;
     for (std::size_t i = 0; i < n; ++i) {
-        lpz[i] = nf::NormalizingFlow<float>::log_pz(z(i, 0), z(i, 1));
+        lpz[i] = nf::NormalizingFlow<float>::log_pz(z, i);
         ld[i] = logdet[i];
         lp[i] = lpz[i] + ld[i];
         rz[i] = std::hypot(double(z(i, 0)), double(z(i, 1)));

@@ -16,6 +16,7 @@ struct Dataset {
     std::string name;
     std::string description;            // a phrase for the report: "uniform over the five rings' bands"
     std::string units;                  // what a raw coordinate measures
+    std::size_t dim = 2;                // coordinates per point
     // The named parts of the support (e.g. the five rings), their colours (hex), and
     // whether the sampler labels each point with the index of its part.
     std::vector<std::string> regions;

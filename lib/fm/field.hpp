@@ -37,50 +37,63 @@ struct VectorField {
     bool conditional() const { return shape.classes > 0; }
     std::size_t inputs() const { return 3 + (conditional() ? shape.embed_dim : 0); }
 
-    // y (B, 2), t (B), labels (B) when conditional -> v (B, 2), valid until the next
-    // forward. Keeps what backward() needs.
-    const Mat<T>& forward(const Mat<T>& y, const std::vector<T>& t, const Labels* labels = nullptr) {
+    // What forward() leaves for backward() and divergence(): the network's input rows
+    // and activations.
+    struct Tape {
+        Mat<T> in, emb;
+        typename nn::MLP<T>::Tape mlp;
+    };
+
+    // y (B, 2), t (B), labels (B) when conditional -> v (B, 2), returned as
+    // tape.mlp.output().
+    const Mat<T>& forward(const Mat<T>& y, const std::vector<T>& t, const Labels* labels,
+                          Tape& tape) const {
         const std::size_t B = y.shape(0), D = inputs();
-        nn::ensure_shape(in_, B, D);
-        T* row = in_.data();
+        nn::ensure_shape(tape.in, B, D);
+        T* row = tape.in.data();
         if (conditional()) {
             if (!labels || labels->size() != B)
                 throw std::logic_error("a conditional vector field needs one label per point");
-            embed.forward(*labels, emb_);
+            embed.forward(*labels, tape.emb);
         }
         for (std::size_t i = 0; i < B; ++i, row += D) {
             row[0] = y(i, 0);
             row[1] = y(i, 1);
             row[2] = t[i];
-            for (std::size_t j = 3; j < D; ++j) row[j] = emb_(i, j - 3);
+            for (std::size_t j = 3; j < D; ++j) row[j] = tape.emb(i, j - 3);
         }
-        return mlp.forward(in_);
+        return mlp.forward(tape.in, tape.mlp);
+    }
+    // The velocity alone, when no backward pass follows; valid until the next call.
+    const Mat<T>& velocity(const Mat<T>& y, const std::vector<T>& t, const Labels* labels = nullptr) {
+        return forward(y, t, labels, scratch_);
     }
 
-    // dv (B, 2) = dL/dv of the last forward(): parameter gradients accumulate, and
-    // input_gradient() is then dL/dy (B, 2).
-    void backward(const Mat<T>& dv) {
-        const Mat<T>& g = mlp.backward(dv);
-        const std::size_t B = g.shape(0), D = inputs();
-        nn::ensure_shape(dy_, B, 2);
-        for (std::size_t i = 0; i < B; ++i) {
-            dy_(i, 0) = g(i, 0);
-            dy_(i, 1) = g(i, 1);
+    // The backward pass of the forward() that read labels and filled tape: dv (B, 2) =
+    // dL/dv; parameter gradients accumulate, and dL/dy (B, 2) goes into dy when given.
+    void backward(const Mat<T>& dv, const Labels* labels, const Tape& tape, Mat<T>* dy = nullptr) {
+        mlp.backward(dv, tape.in, tape.mlp, din_);
+        const std::size_t B = din_.shape(0), D = inputs();
+        if (dy) {
+            nn::ensure_shape(*dy, B, 2);
+            for (std::size_t i = 0; i < B; ++i) {
+                (*dy)(i, 0) = din_(i, 0);
+                (*dy)(i, 1) = din_(i, 1);
+            }
         }
         if (conditional()) {
             nn::ensure_shape(demb_, B, shape.embed_dim);
             for (std::size_t i = 0; i < B; ++i)
-                for (std::size_t j = 3; j < D; ++j) demb_(i, j - 3) = g(i, j);
-            embed.backward(demb_);
+                for (std::size_t j = 3; j < D; ++j) demb_(i, j - 3) = din_(i, j);
+            embed.backward(demb_, *labels);
         }
     }
-    const Mat<T>& input_gradient() const { return dy_; }
 
-    // The divergence dv_0/dy_0 + dv_1/dy_1 at the points of the last forward(), from two
-    // backward passes (one per output; in 2D that is the exact trace of the Jacobian).
-    // Adds to the parameter gradients as a side effect.
-    std::vector<T> divergence() {
-        const std::size_t B = in_.shape(0);
+    // The divergence dv_0/dy_0 + dv_1/dy_1 at the points of the forward() that filled
+    // tape, from two input-gradient passes (one per output; in 2D that is the exact trace
+    // of the Jacobian). The parameter gradients are left untouched.
+    std::vector<T> divergence(const Tape& tape) {
+        const std::size_t B = tape.in.shape(0);
         std::vector<T> div(B, T(0));
         nn::ensure_shape(seed_, B, 2);  // reused: this runs at every step of an integration
         for (std::size_t c = 0; c < 2; ++c) {
@@ -88,8 +101,8 @@ struct VectorField {
                 seed_(i, c) = T(1);
                 seed_(i, 1 - c) = T(0);
             }
-            const Mat<T>& g = mlp.backward(seed_);
-            for (std::size_t i = 0; i < B; ++i) div[i] += g(i, c);
+            mlp.input_gradient(seed_, tape.mlp, din_);
+            for (std::size_t i = 0; i < B; ++i) div[i] += din_(i, c);
         }
         return div;
     }
@@ -100,7 +113,8 @@ struct VectorField {
     }
 
 private:
-    Mat<T> in_, emb_, dy_, demb_, seed_;
+    Tape scratch_;            // velocity()'s
+    Mat<T> din_, demb_, seed_;  // backward scratch
 };
 
 }  // namespace flow::fm

@@ -20,7 +20,7 @@ SteeredRun steered_flow(VectorField<float>& field, const Mat<float>& y0, double 
     for (std::size_t k = 0; k < n; ++k) {
         const double tk = double(k) * h;  // < 1: the conditional field is finite here
         std::fill(t.begin(), t.end(), float(tk));
-        const Mat<float>& v = field.forward(r.end, t, labels);
+        const Mat<float>& v = field.velocity(r.end, t, labels);
         const double w = how.weight(tk);
         for (std::size_t i = 0; i < B; ++i) {
             double u[2], du2 = 0;
@@ -77,6 +77,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
     Mat<float> y = Mat<float>::from_shape({N, std::size_t(2)}), u = y, dv = y;
     std::vector<float> t(N);
     Labels labels = Labels::from_shape({N});
+    VectorField<float>::Tape tape;
     std::vector<double> losses;
     for (std::size_t step = 0; step < how.steps; ++step) {
         // Rows [0, nb): the new class, x = a. Rows [nb, N): old data, when fine-tuning.
@@ -96,7 +97,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
             labels(i) = fresh ? K : old_data->labels(row);
         }
         nn::zero_grad(all);
-        const Mat<float>& v = field.forward(y, t, &labels);
+        const Mat<float>& v = field.forward(y, t, &labels, tape);
         // loss = (1/N) sum |v - u|^2, so dL/dv = 2 (v - u) / N; reported on the new class.
         double fresh_loss = 0;
         for (std::size_t i = 0; i < N; ++i)
@@ -107,7 +108,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
             }
         if (!std::isfinite(fresh_loss)) throw std::runtime_error("fitting the new class diverged");
         losses.push_back(fresh_loss);
-        field.backward(dv);
+        field.backward(dv, &labels, tape);
         adam.step(schedule(step));
     }
     return losses;

@@ -111,7 +111,7 @@ double flow_matching_loss(VectorField<float>& field, const Mat<float>& x, const 
         for (std::size_t i = s; i < e; ++i)
             for (std::size_t c = 0; c < 2; ++c) y(i - s, c) = t[i] * x(i, c) + (1.0f - t[i]) * eps(i, c);
         if (labels) ls = xt::view(*labels, xt::range(s, e));
-        const Mat<float>& v = field.forward(y, ts, labels ? &ls : nullptr);
+        const Mat<float>& v = field.velocity(y, ts, labels ? &ls : nullptr);
         for (std::size_t i = s; i < e; ++i)
             for (std::size_t c = 0; c < 2; ++c) {
                 const double d = double(v(i - s, c)) - (double(x(i, c)) - double(eps(i, c)));
@@ -159,6 +159,7 @@ Model train(const Config& cfg, bool progress) {
 
     Mat<float> xb, eps, y, dv;
     Labels lb;
+    VectorField<float>::Tape tape;
     std::vector<float> t;
     // Algorithm 1 on a batch: eps ~ N(0, I) of the batch's shape, one t per point
     // (U[0, 1], or as --time-sampling says), y = t x + (1 - t) eps, target x - eps; then
@@ -178,7 +179,7 @@ Model train(const Config& cfg, bool progress) {
         }
         for (std::size_t i = 0; i < B; ++i)
             for (std::size_t c = 0; c < 2; ++c) y(i, c) = t[i] * xb(i, c) + (1.0f - t[i]) * eps(i, c);
-        const Mat<float>& v = m.field.forward(y, t, cond ? &lb : nullptr);
+        const Mat<float>& v = m.field.forward(y, t, cond ? &lb : nullptr, tape);
         // loss = (1/B) sum_i |v_i - u_i|^2, so dL/dv_i = 2 (v_i - u_i) / B.
         double loss = 0.0;
         const float scale = 2.0f / float(B);
@@ -190,7 +191,7 @@ Model train(const Config& cfg, bool progress) {
             }
         loss /= double(B);
         if (!std::isfinite(loss)) return loss;
-        m.field.backward(dv);
+        m.field.backward(dv, cond ? &lb : nullptr, tape);
         m.batch_loss.push_back(float(loss));
         return loss;
     };
@@ -267,7 +268,7 @@ Mat<float> run_flow(VectorField<float>& field, const Mat<float>& start, double t
     std::vector<float> t(start.shape(0));
     auto f = [&](double time, const Mat<float>& y, Mat<float>& dy) {
         std::fill(t.begin(), t.end(), float(time));
-        dy = field.forward(y, t, labels);
+        dy = field.velocity(y, t, labels);
     };
     return integrate<float>(f, start, t0, t1, how.dt, how.solver,
                             [&](std::size_t k, double time, const Mat<float>& y) {
@@ -292,13 +293,14 @@ std::vector<double> log_likelihood(VectorField<float>& field, const Mat<float>& 
     const std::size_t B = x.shape(0);
     Mat<float> yf = Mat<float>::from_shape({B, std::size_t(2)});
     std::vector<float> t(B);
+    VectorField<float>::Tape tape;
     auto f = [&](double time, const Mat<double>& y, Mat<double>& v, std::vector<double>& div) {
         for (std::size_t i = 0; i < y.size(); ++i) yf.data()[i] = float(y.data()[i]);
         std::fill(t.begin(), t.end(), float(time));
-        const Mat<float>& vf = field.forward(yf, t, labels);
+        const Mat<float>& vf = field.forward(yf, t, labels, tape);
         nn::ensure_shape(v, B, 2);
         for (std::size_t i = 0; i < v.size(); ++i) v.data()[i] = double(vf.data()[i]);
-        const std::vector<float> d = field.divergence();
+        const std::vector<float> d = field.divergence(tape);
         div.assign(d.begin(), d.end());
     };
     const Mat<double> xd = xt::cast<double>(x);

@@ -5,7 +5,7 @@
 //   phi^{-1}(x) = h_0^{-1}(P^{-1}(... h_{L-1}^{-1}(x) ...))    inverse, x -> z
 //   log p(x)    = log N(phi^{-1}(x); 0, I) + log |det d phi^{-1}(x) / dx|     (Eq. 2, 8)
 //   loss        = -mean log p_z(phi^{-1}(x)) - mean log |det ...|            (Eq. 9)
-// Training differentiates the inverse direction, so backward() follows inverse().
+// Training differentiates the inverse direction: backward_of_inverse() follows inverse().
 #include <cmath>
 #include <vector>
 
@@ -24,6 +24,7 @@ struct Architecture {
     // throughout. Measured at 30 couplings of 5x16, 20 epochs, seed 0: identity start
     // 1.96 nats held-out, default 1.77; the bounded log-scale keeps either stable.
     bool identity_start = false;
+    std::size_t dim = 2;  // of the data: set from the data set, not a flag
 };
 
 // Batch means of Eq. 9 and its two components (log p_z and the log-determinant).
@@ -33,24 +34,35 @@ struct LossParts {
 
 template <class T>
 struct NormalizingFlow {
+    // What inverse() leaves for the backward pass: every coupling's tape, and z and the
+    // log-determinant of the last loss().
+    struct Tape {
+        std::vector<typename AffineCoupling<T>::Tape> coupling;
+        std::vector<Mat<T>> state;  // state[k]: output of coupling k's inverse; state[L] = x
+        Mat<T> permuted, z;         // permuted: scratch, the input of one coupling's inverse
+        std::vector<T> logdet;
+    };
+
     std::vector<AffineCoupling<T>> coupling;
     Permutation perm;
 
     NormalizingFlow() = default;
-    NormalizingFlow(const Architecture& a, Rng& rng) {
+    NormalizingFlow(const Architecture& a, Rng& rng) : perm(a.dim) {
         for (std::size_t k = 0; k < a.couplings; ++k)
-            coupling.emplace_back(a.hidden, a.depth, rng, T(a.log_scale_bound), a.identity_start);
-        buf_.resize(a.couplings + 1);
+            coupling.emplace_back(half_mask(a.dim), a.hidden, a.depth, rng, T(a.log_scale_bound),
+                                  a.identity_start);
     }
     std::size_t layers() const { return coupling.size(); }
+    std::size_t dim() const { return perm.perm.size(); }
 
-    // z (B, 2) -> x (B, 2). With a path, path[0] = z and path[k+1] = the state after
+    // z (B, D) -> x (B, D). With a path, path[0] = z and path[k+1] = the state after
     // coupling k and the permutation that follows it (none after the last).
-    void forward(const Mat<T>& z, Mat<T>& x, std::vector<Mat<T>>* path = nullptr) {
+    void forward(const Mat<T>& z, Mat<T>& x, std::vector<Mat<T>>* path = nullptr) const {
+        typename AffineCoupling<T>::Tape scratch;
         Mat<T> cur = z, tmp;
         if (path) path->assign(1, cur);
         for (std::size_t k = 0; k < layers(); ++k) {
-            coupling[k].forward(cur, tmp);
+            coupling[k].forward(cur, tmp, scratch);
             if (k + 1 < layers())
                 perm.forward(tmp, cur);
             else
@@ -60,81 +72,105 @@ struct NormalizingFlow {
         x = cur;
     }
 
-    // x (B, 2) -> z (B, 2) and logdet (B) = log |det d phi^{-1}(x)/dx|. With a path,
-    // path[0] = x and path[j] = the state after j inverse steps (inverse of layer L-j).
-    // Keeps what backward() needs.
-    void inverse(const Mat<T>& x, Mat<T>& z, std::vector<T>& logdet,
-                 std::vector<Mat<T>>* path = nullptr) {
+    // x (B, D) -> z (B, D) and logdet (B) = log |det d phi^{-1}(x)/dx|, filling tape for
+    // backward_of_inverse(). With a path, path[0] = x and path[j] = the state after j
+    // inverse steps (inverse of layer L-j).
+    void inverse(const Mat<T>& x, Mat<T>& z, std::vector<T>& logdet, Tape& tape,
+                 std::vector<Mat<T>>* path = nullptr) const {
         const std::size_t L = layers();
         logdet.assign(x.shape(0), T(0));
-        buf_[L] = x;
+        tape.coupling.resize(L);
+        tape.state.resize(L + 1);
+        tape.state[L] = x;
         if (path) path->assign(1, x);
         for (std::size_t k = L; k-- > 0;) {
-            const Mat<T>* in = &buf_[k + 1];
+            const Mat<T>* in = &tape.state[k + 1];
             if (k + 1 < L) {
-                perm.inverse(buf_[k + 1], tmp_);
-                in = &tmp_;
+                perm.inverse(tape.state[k + 1], tape.permuted);
+                in = &tape.permuted;
             }
-            coupling[k].inverse(*in, buf_[k], logdet);
-            if (path) path->push_back(buf_[k]);
+            coupling[k].inverse(*in, tape.state[k], logdet, tape.coupling[k]);
+            if (path) path->push_back(tape.state[k]);
         }
-        z = buf_[0];
+        z = tape.state[0];
+    }
+    // The same, when no backward pass follows.
+    void inverse(const Mat<T>& x, Mat<T>& z, std::vector<T>& logdet,
+                 std::vector<Mat<T>>* path = nullptr) const {
+        Tape tape;
+        inverse(x, z, logdet, tape, path);
+    }
+
+    // The backward pass of the inverse() that filled tape: dz (B, D) = dL/dz and
+    // dlogdet (B) = dL/d(logdet_i) -> dx (B, D); parameter gradients accumulate.
+    void backward_of_inverse(const Mat<T>& dz, const std::vector<T>& dlogdet, const Tape& tape,
+                             Mat<T>& dx) {
+        const std::size_t L = layers();
+        Mat<T> up = dz, dy;
+        for (std::size_t k = 0; k < L; ++k) {
+            coupling[k].backward_of_inverse(up, dlogdet, tape.coupling[k], dy);
+            if (k + 1 < L)
+                perm.backward_of_inverse(dy, up);
+            else
+                up = dy;
+        }
+        dx = up;
     }
 
     // log p(x) per point.
-    std::vector<double> log_prob(const Mat<T>& x) {
+    std::vector<double> log_prob(const Mat<T>& x) const {
         Mat<T> z;
         std::vector<T> logdet;
         inverse(x, z, logdet);
         std::vector<double> lp(x.shape(0));
-        for (std::size_t i = 0; i < lp.size(); ++i) lp[i] = log_pz(z(i, 0), z(i, 1)) + logdet[i];
+        for (std::size_t i = 0; i < lp.size(); ++i) lp[i] = log_pz(z, i) + logdet[i];
         return lp;
     }
 
-    static double log_pz(double z0, double z1) { return log_standard_normal(z0, z1); }
+    // log N(z_i; 0, I) of row i.
+    static double log_pz(const Mat<T>& z, std::size_t i) {
+        return log_standard_normal(&z(i, 0), z.shape(1));
+    }
 
-    // Eq. 9 on a batch; keeps what backward() needs.
-    LossParts loss(const Mat<T>& x) {
-        inverse(x, z_, logdet_);
+    // Eq. 9 on a batch, leaving in tape what backward() needs.
+    LossParts loss(const Mat<T>& x, Tape& tape) const {
+        inverse(x, tape.z, tape.logdet, tape);
         LossParts p;
         const double B = double(x.shape(0));
         for (std::size_t i = 0; i < x.shape(0); ++i) {
-            p.log_pz += log_pz(z_(i, 0), z_(i, 1));
-            p.logdet += logdet_[i];
+            p.log_pz += log_pz(tape.z, i);
+            p.logdet += tape.logdet[i];
         }
         p.log_pz /= B;
         p.logdet /= B;
         p.total = -p.log_pz - p.logdet;
         return p;
     }
-
-    // Gradient of the last loss() into every parameter (accumulated).
-    void backward() {
-        const std::size_t B = z_.shape(0), L = layers();
-        // loss = mean(|z|^2 / 2 + log 2 pi) - mean(logdet): dL/dz = z / B, dL/dlogdet = -1/B.
-        nn::ensure_shape(dz_, B, 2);
-        for (std::size_t i = 0; i < B; ++i)
-            for (int c = 0; c < 2; ++c) dz_(i, c) = z_(i, c) / T(B);
-        dlogdet_.assign(B, T(-1) / T(B));
-        for (std::size_t k = 0; k < L; ++k) {
-            coupling[k].backward(dz_, dlogdet_, dy_);
-            if (k + 1 < L)
-                perm.backward_of_inverse(dy_, dz_);
-            else
-                dz_ = dy_;
-        }
-        dx_ = dz_;
+    LossParts loss(const Mat<T>& x) const {
+        Tape tape;
+        return loss(x, tape);
     }
-    const Mat<T>& input_gradient() const { return dx_; }  // dL/dx of the last backward()
+
+    // Gradient of the loss() that filled tape into every parameter (accumulated); dL/dx
+    // into dx when given.
+    void backward(const Tape& tape, Mat<T>* dx = nullptr) {
+        const std::size_t B = tape.z.shape(0), D = tape.z.shape(1);
+        // loss = mean(|z|^2 / 2 + D/2 log 2 pi) - mean(logdet): dL/dz = z / B,
+        // dL/dlogdet = -1/B.
+        nn::ensure_shape(dz_, B, D);
+        for (std::size_t i = 0; i < B; ++i)
+            for (std::size_t c = 0; c < D; ++c) dz_(i, c) = tape.z(i, c) / T(B);
+        dlogdet_.assign(B, T(-1) / T(B));
+        backward_of_inverse(dz_, dlogdet_, tape, dx ? *dx : dx_);
+    }
 
     void params(nn::Params<T>& ps) {
         for (std::size_t k = 0; k < layers(); ++k) coupling[k].params(ps, "coupling" + std::to_string(k));
     }
 
 private:
-    std::vector<Mat<T>> buf_;  // buf_[k]: output of coupling k's inverse (buf_[L] = x)
-    Mat<T> tmp_, z_, dz_, dy_, dx_;
-    std::vector<T> logdet_, dlogdet_;
+    Mat<T> dz_, dx_;  // scratch of backward()
+    std::vector<T> dlogdet_;
 };
 
 }  // namespace flow::nf

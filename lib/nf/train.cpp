@@ -50,44 +50,49 @@ nlohmann::json Config::to_json() const {
     return j;
 }
 
-xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
+xt::xtensor<float, 2> sample(const NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
                              std::vector<nn::Mat<float>>* path) {
-    nn::Mat<float> z = nn::Mat<float>::from_shape({n, 2}), x;
+    nn::Mat<float> z = nn::Mat<float>::from_shape({n, flow.dim()}), x;
     for (auto& v : z) v = float(rng.normal());
     flow.forward(z, x, path);
     return x;
 }
 
 namespace {
-void swap_columns(nn::Mat<float>& m) {
-    for (std::size_t i = 0; i < m.shape(0); ++i) std::swap(m(i, 0), m(i, 1));
+// The flow's permutation reverses the coordinates, an involution: applying it an even
+// number of times is the identity.
+void reverse_columns(nn::Mat<float>& m) {
+    const std::size_t D = m.shape(1);
+    for (std::size_t i = 0; i < m.shape(0); ++i)
+        for (std::size_t j = 0; j < D / 2; ++j) std::swap(m(i, j), m(i, D - 1 - j));
 }
 }  // namespace
 
 void to_output_frame(std::vector<nn::Mat<float>>& path) {
-    // path[k] (k >= 1) follows coupling k-1 and its permutation: L-1-k swaps remain
-    // before the output; path[0] = z has L-1 ahead of it.
+    // path[k] (k >= 1) follows coupling k-1 and its permutation: L-1-k permutations
+    // remain before the output; path[0] = z has L-1 ahead of it.
     const std::size_t L = path.size() - 1;
     for (std::size_t k = 0; k + 1 < path.size(); ++k) {
         const std::size_t remaining = k == 0 ? L - 1 : L - 1 - k;
-        if (remaining % 2 == 1) swap_columns(path[k]);
+        if (remaining % 2 == 1) reverse_columns(path[k]);
     }
 }
 
 void inverse_to_output_frame(std::vector<nn::Mat<float>>& path) {
-    // path[j] (j >= 1) is the input of coupling L-j: j-1 swaps lie between it and x.
+    // path[j] (j >= 1) is the input of coupling L-j: j-1 permutations lie between it and x.
     for (std::size_t j = 1; j < path.size(); ++j)
-        if ((j - 1) % 2 == 1) swap_columns(path[j]);
+        if ((j - 1) % 2 == 1) reverse_columns(path[j]);
 }
 
-LossParts evaluate(NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x) {
+LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x) {
     LossParts sum;
     const std::size_t n = x.shape(0), chunk = 4096;
     nn::Mat<float> xb;
+    NormalizingFlow<float>::Tape tape;
     for (std::size_t s = 0; s < n; s += chunk) {
         const std::size_t e = std::min(n, s + chunk);
         xb = xt::view(x, xt::range(s, e), xt::all());
-        const LossParts p = flow.loss(xb);
+        const LossParts p = flow.loss(xb, tape);
         const double w = double(e - s) / double(n);
         sum.total += w * p.total;
         sum.log_pz += w * p.log_pz;
@@ -106,17 +111,20 @@ Model train(const Config& cfg, bool progress) {
 
     Model m;
     m.config = cfg;
-    m.flow = NormalizingFlow<float>(cfg.arch, init);
+    Architecture arch = cfg.arch;
+    arch.dim = set.dim;
+    m.flow = NormalizingFlow<float>(arch, init);
     nn::Params<float> ps;
     m.flow.params(ps);
     optim::Adam<float> adam(ps);
     data::Batches batches(cfg.points, cfg.batch);
     nn::Mat<float> xb;
+    NormalizingFlow<float>::Tape tape;
     // Eq. 9 on a batch, then its gradients.
     const auto batch = [&](std::size_t b) {
         batches.gather(b, train_set.x, xb);
-        const LossParts p = m.flow.loss(xb);
-        if (std::isfinite(p.total)) m.flow.backward();
+        const LossParts p = m.flow.loss(xb, tape);
+        if (std::isfinite(p.total)) m.flow.backward(tape);
         return p.total;
     };
     const auto epoch_end = [&](const train::EpochEnd& e) {
@@ -167,7 +175,9 @@ Model read_model(const fs::path& dir) {
     Model m;
     m.config = Config::from_json(ck.config);
     Rng unused(m.config.seed, "nf/init");
-    m.flow = NormalizingFlow<float>(m.config.arch, unused);
+    Architecture arch = m.config.arch;
+    arch.dim = data::dataset(m.config.data).dim;
+    m.flow = NormalizingFlow<float>(arch, unused);
     nn::Params<float> ps;
     m.flow.params(ps);
     io::restore(ck, ps, dir);

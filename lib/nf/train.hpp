@@ -51,17 +51,17 @@ Model obtain(const Config& cfg, bool force = false);
 Model load(const std::filesystem::path& dir);
 
 // n points z ~ N(0, I) from rng, pushed through the flow; path as in forward().
-xt::xtensor<float, 2> sample(NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
+xt::xtensor<float, 2> sample(const NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
                              std::vector<nn::Mat<float>>* path = nullptr);
 
 // A path of forward() states with each state's coordinates put in the order in which
-// they reach the output (the permutations only relabel coordinates), so that layer
+// they reach the output (the permutations, reversals, only relabel coordinates), so that layer
 // after layer can be drawn in the data's own frame.
 void to_output_frame(std::vector<nn::Mat<float>>& forward_path);
 // The same for an inverse() path (path[0] = x).
 void inverse_to_output_frame(std::vector<nn::Mat<float>>& inverse_path);
 
 // Mean of Eq. 9 and its components over a whole set, in batches.
-LossParts evaluate(NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x);
+LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x);
 
 }  // namespace flow::nf

@@ -1,11 +1,19 @@
 #pragma once
 // The layers, each a forward/backward pair. Shapes: batches are row-major (B, features).
+//
+// A layer keeps its parameters and their gradients, nothing of a particular call. The
+// forward pass writes what its backward pass will need into a caller-owned tape, and
+// the backward pass is handed that input and that tape explicitly (as llm.c's
+// matmul_backward(dinp, dweight, dbias, dout, inp, weight, ...)): a stray forward
+// between a loss and its backward cannot change what is differentiated.
+//
 // Backward passes accumulate (+=) parameter gradients, so that a layer applied to
 // several inputs before one optimiser step is correct without special cases, and
-// return the gradient with respect to the layer's input.
+// write the gradient with respect to the layer's input into a caller-provided buffer.
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <xtensor/xtensor.hpp>
 
@@ -33,9 +41,6 @@ template <class T>
 struct Linear {
     Mat<T> W, dW;
     Vec<T> b, db;
-    // The input of the last forward(), kept for dW: the caller keeps it alive and
-    // unchanged until backward() (the MLP's own buffers do).
-    const Mat<T>* x = nullptr;
 
     Linear() = default;
     Linear(std::size_t in, std::size_t out, Rng& rng)
@@ -48,30 +53,36 @@ struct Linear {
     std::size_t in() const { return W.shape(0); }
     std::size_t out() const { return W.shape(1); }
 
-    void forward(const Mat<T>& input, Mat<T>& y) {
-        const std::size_t B = input.shape(0), n_out = out();
-        x = &input;
+    void forward(const Mat<T>& x, Mat<T>& y) const {
+        const std::size_t B = x.shape(0), n_out = out();
         ensure_shape(y, B, n_out);
         T* __restrict ys = y.data();
         const T* __restrict bs = b.data();
         for (std::size_t i = 0; i < B; ++i)
             for (std::size_t j = 0; j < n_out; ++j) ys[i * n_out + j] = bs[j];
-        gemm(false, false, int(B), int(n_out), int(in()), T(1), input.data(), int(in()), W.data(),
+        gemm(false, false, int(B), int(n_out), int(in()), T(1), x.data(), int(in()), W.data(),
              int(n_out), T(1), ys, int(n_out));
     }
 
     // In the forward pass y = x W + b, so dW += x^T dy, db += sum over rows of dy,
-    // dx = dy W^T.
-    void backward(const Mat<T>& dy, Mat<T>& dx) {
+    // dx = dy W^T. x is the input of that forward pass.
+    void backward(const Mat<T>& dy, const Mat<T>& x, Mat<T>& dx) {
         const std::size_t B = dy.shape(0), n_out = out();
-        gemm(true, false, int(in()), int(n_out), int(B), T(1), x->data(), int(in()), dy.data(),
+        gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
              int(n_out), T(1), dW.data(), int(n_out));
         const T* __restrict g = dy.data();
         T* __restrict dbs = db.data();
         for (std::size_t i = 0; i < B; ++i)
             for (std::size_t j = 0; j < n_out; ++j) dbs[j] += g[i * n_out + j];
+        input_gradient(dy, dx);
+    }
+
+    // dx = dy W^T alone, for derivatives with respect to the input (a divergence, a
+    // steering gradient): the parameter gradients are left untouched.
+    void input_gradient(const Mat<T>& dy, Mat<T>& dx) const {
+        const std::size_t B = dy.shape(0), n_out = out();
         ensure_shape(dx, B, in());
-        gemm(false, true, int(B), int(in()), int(n_out), T(1), g, int(n_out), W.data(),
+        gemm(false, true, int(B), int(in()), int(n_out), T(1), dy.data(), int(n_out), W.data(),
              int(n_out), T(0), dx.data(), int(in()));
     }
 
@@ -86,24 +97,22 @@ struct Linear {
 template <class T>
 struct LeakyReLU {
     T slope = T(0.01);
-    const Mat<T>* x = nullptr;  // the input, kept for the derivative's branch (as Linear's)
 
     // For 0 < slope < 1, max(v, slope v) is v for v > 0 and slope v otherwise; the
     // branch-free forms let the compiler vectorise both loops.
-    void forward(const Mat<T>& input, Mat<T>& y) {
-        x = &input;
-        ensure_shape(y, input.shape(0), input.shape(1));
-        const T* __restrict xs = input.data();
+    void forward(const Mat<T>& x, Mat<T>& y) const {
+        ensure_shape(y, x.shape(0), x.shape(1));
+        const T* __restrict xs = x.data();
         T* __restrict ys = y.data();
-        const std::size_t n = input.size();
+        const std::size_t n = x.size();
         const T k = slope;
         for (std::size_t i = 0; i < n; ++i) ys[i] = std::max(xs[i], k * xs[i]);
     }
 
-    // dy/dx is 1 where x > 0 and slope elsewhere.
-    void backward(const Mat<T>& dy, Mat<T>& dx) {
+    // dy/dx is 1 where x > 0 and slope elsewhere; x is the forward pass's input.
+    void backward(const Mat<T>& dy, const Mat<T>& x, Mat<T>& dx) const {
         ensure_shape(dx, dy.shape(0), dy.shape(1));
-        const T* __restrict xs = x->data();
+        const T* __restrict xs = x.data();
         const T* __restrict g = dy.data();
         T* __restrict out = dx.data();
         const std::size_t n = dy.size();
@@ -117,12 +126,15 @@ struct LeakyReLU {
 // between consecutive layers and none after the last.
 template <class T>
 struct MLP {
+    // The activations of one forward pass: h[i] is the output of linear[i], a[i] that
+    // of the activation after it. The output is h.back().
+    struct Tape {
+        std::vector<Mat<T>> h, a;
+        const Mat<T>& output() const { return h.back(); }
+    };
+
     std::vector<Linear<T>> linear;
-    std::vector<LeakyReLU<T>> act;  // act[i] follows linear[i]; depth - 1 of them
-    std::vector<Mat<T>> h;          // h[i]: output of linear[i]; a[i]: output of act[i]
-    std::vector<Mat<T>> a;
-    std::vector<Mat<T>> g;          // gradient buffers, one per boundary
-    Mat<T> y;
+    LeakyReLU<T> act;  // between consecutive layers
 
     MLP() = default;
     MLP(std::size_t in, std::size_t hidden, std::size_t out, std::size_t depth, Rng& rng) {
@@ -131,41 +143,55 @@ struct MLP {
             const std::size_t a_out = i + 1 == depth ? out : hidden;
             linear.emplace_back(a_in, a_out, rng);
         }
-        act.resize(depth - 1);
-        h.resize(depth);
-        a.resize(depth - 1);
-        g.resize(depth + 1);
     }
+    std::size_t depth() const { return linear.size(); }
 
-    // x (B, in) -> (B, out); the result lives until the next forward.
-    const Mat<T>& forward(const Mat<T>& x) {
-        const std::size_t L = linear.size();
+    // x (B, in) -> (B, out), returned as tape.output().
+    const Mat<T>& forward(const Mat<T>& x, Tape& tape) const {
+        const std::size_t L = depth();
+        tape.h.resize(L);
+        tape.a.resize(L - 1);
         for (std::size_t i = 0; i < L; ++i) {
-            const Mat<T>& in = i == 0 ? x : a[i - 1];
-            linear[i].forward(in, h[i]);
-            if (i + 1 < L) act[i].forward(h[i], a[i]);
+            linear[i].forward(i == 0 ? x : tape.a[i - 1], tape.h[i]);
+            if (i + 1 < L) act.forward(tape.h[i], tape.a[i]);
         }
-        return h[L - 1];
+        return tape.output();
     }
 
-    // dy (B, out) -> dx (B, in); parameter gradients accumulate.
-    const Mat<T>& backward(const Mat<T>& dy) {
-        const std::size_t L = linear.size();
-        const Mat<T>* up = &dy;
-        for (std::size_t i = L; i-- > 0;) {
-            if (i + 1 < L) {
-                act[i].backward(*up, g[i + 1]);
-                up = &g[i + 1];
-            }
-            linear[i].backward(*up, g[i]);
-            up = &g[i];
-        }
-        return g[0];
+    // dy (B, out) -> dx (B, in) for the forward pass that read x and wrote tape;
+    // parameter gradients accumulate.
+    void backward(const Mat<T>& dy, const Mat<T>& x, const Tape& tape, Mat<T>& dx) {
+        chain(dy, x, tape, dx, true);
+    }
+    // dx alone; the parameter gradients are left untouched.
+    void input_gradient(const Mat<T>& dy, const Tape& tape, Mat<T>& dx) {
+        chain(dy, dy, tape, dx, false);
     }
 
     void params(Params<T>& ps, const std::string& prefix) {
         for (std::size_t i = 0; i < linear.size(); ++i)
             linear[i].params(ps, prefix + "." + std::to_string(i));
+    }
+
+private:
+    std::vector<Mat<T>> g_;  // scratch: gradients at the inner boundaries
+
+    void chain(const Mat<T>& dy, const Mat<T>& x, const Tape& tape, Mat<T>& dx, bool with_params) {
+        const std::size_t L = depth();
+        g_.resize(2 * L);
+        const Mat<T>* up = &dy;
+        for (std::size_t i = L; i-- > 0;) {
+            if (i + 1 < L) {
+                act.backward(*up, tape.h[i], g_[2 * i + 1]);
+                up = &g_[2 * i + 1];
+            }
+            Mat<T>& down = i == 0 ? dx : g_[2 * i];
+            if (with_params)
+                linear[i].backward(*up, i == 0 ? x : tape.a[i - 1], down);
+            else
+                linear[i].input_gradient(*up, down);
+            up = &down;
+        }
     }
 };
 
@@ -176,7 +202,6 @@ struct MLP {
 template <class T>
 struct Embedding {
     Mat<T> table, dtable;
-    xt::xtensor<int, 1> labels;  // the input, kept to route gradients to their rows
 
     Embedding() = default;
     Embedding(std::size_t classes, std::size_t dim, Rng& rng)
@@ -185,15 +210,14 @@ struct Embedding {
     }
     std::size_t dim() const { return table.shape(1); }
 
-    void forward(const xt::xtensor<int, 1>& input, Mat<T>& y) {
-        labels = input;
+    void forward(const xt::xtensor<int, 1>& labels, Mat<T>& y) const {
         ensure_shape(y, labels.size(), dim());
         for (std::size_t i = 0; i < labels.size(); ++i)
             for (std::size_t j = 0; j < dim(); ++j) y(i, j) = table(std::size_t(labels(i)), j);
     }
 
     // In the forward pass y[i] = table[labels[i]], so dtable[labels[i]] += dy[i].
-    void backward(const Mat<T>& dy) {
+    void backward(const Mat<T>& dy, const xt::xtensor<int, 1>& labels) {
         for (std::size_t i = 0; i < labels.size(); ++i)
             for (std::size_t j = 0; j < dim(); ++j) dtable(std::size_t(labels(i)), j) += dy(i, j);
     }
