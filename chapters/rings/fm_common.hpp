@@ -36,6 +36,16 @@ inline nf::Model nf_comparison_model(Context& ctx) {
     return m;
 }
 
+// The flow's states from z through every layer, each in the output's coordinate order:
+// path[0] = z, path[k] after k layers.
+inline std::vector<nn::Mat<float>> nf_layer_path(const nf::Model& m, const nn::Mat<float>& z) {
+    std::vector<nn::Mat<float>> path;
+    nn::Mat<float> x;
+    m.flow.forward(z, x, &path);
+    nf::to_output_frame(path);
+    return path;
+}
+
 inline fm::Model cfm_comparison_model(Context& ctx) {
     fm::Model m = fm::load(ctx.model("cfm"), "cfm");
     ctx.stats["cfm_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};

@@ -19,42 +19,37 @@ namespace flow::chapters {
 
 namespace {
 
+using report::tex_fixed;
+
 double band_share(fm::Model& m, const nn::Mat<float>& z, const fm::Integration& how) {
     return share_on_ring(fm::forward_flow(m.field, z, how), m.scale, -1);
 }
 
-}  // namespace
+double mean_loss(const std::vector<float>& bl, std::size_t a, std::size_t b) {  // over [a, b)
+    double sum = 0;
+    for (std::size_t i = a; i < b; ++i) sum += bl[i];
+    return sum / double(b - a);
+}
 
-void fm_q1_loss(Context& ctx) {
-    using report::tex_fixed;
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+// The figure: the min-max band and mean per run of batches, on a log batch axis, with the
+// validation losses. Runs grow geometrically (each one at least a batch), so that the
+// first epoch's fall is as visible as the last epochs' plateau. Returns the longest run.
+std::size_t loss_figure(Context& ctx, const fm::Model& m) {
     const auto& bl = m.batch_loss;
-    const std::size_t nb = bl.size();
-    const std::size_t per_epoch = nb / m.history.size();
-
-    // --- the figure: min-max band and mean per run of batches, on a log batch axis ----
-    // Runs grow geometrically (each one at least a batch), so that the first epoch's
-    // fall is as visible as the last epochs' plateau.
-    const std::size_t runs = 300;
+    const std::size_t nb = bl.size(), per_epoch = nb / m.history.size(), runs = 300;
     std::vector<std::vector<double>> band(2), mean(2), val(2), val_train(2);
     std::vector<std::pair<double, double>> lower;
     std::size_t s = 0, longest = 1;
     for (std::size_t r = 1; s < nb; ++r) {
         const auto edge = std::size_t(std::llround(std::pow(double(nb), double(r) / double(runs))));
         const std::size_t e = std::min(nb, std::max(s + 1, edge));
-        double lo = bl[s], hi = bl[s], sum = 0;
-        for (std::size_t i = s; i < e; ++i) {
-            lo = std::min(lo, double(bl[i]));
-            hi = std::max(hi, double(bl[i]));
-            sum += bl[i];
-        }
+        const auto [lo, hi] = std::minmax_element(bl.begin() + long(s), bl.begin() + long(e));
         const double mid = std::sqrt(double(s + 1) * double(e));  // batches numbered from 1
         band[0].push_back(mid);
-        band[1].push_back(hi);
-        lower.push_back({mid, lo});
+        band[1].push_back(*hi);
+        lower.push_back({mid, *lo});
         mean[0].push_back(mid);
-        mean[1].push_back(sum / double(e - s));
+        mean[1].push_back(mean_loss(bl, s, e));
         longest = std::max(longest, e - s);
         s = e;
     }
@@ -63,14 +58,12 @@ void fm_q1_loss(Context& ctx) {
         band[1].push_back(it->second);
     }
     for (const auto& h : m.history) {
-        val[0].push_back(double(h.epoch * per_epoch));
+        for (auto* v : {&val, &val_train}) (*v)[0].push_back(double(h.epoch * per_epoch));
         val[1].push_back(h.val_loss);
-        val_train[0].push_back(double(h.epoch * per_epoch));
         val_train[1].push_back(h.val_loss_train_times);
     }
-    const double lo_all = *std::min_element(bl.begin(), bl.end());
-    const double hi_all = *std::max_element(bl.begin(), bl.end());
-    const double ymin = std::max(0.0, lo_all - 0.1), ymax = std::min(hi_all + 0.1, 6.0);
+    const auto [lo_all, hi_all] = std::minmax_element(bl.begin(), bl.end());
+    const double ymin = std::max(0.0, *lo_all - 0.1), ymax = std::min(*hi_all + 0.1, 6.0);
     std::string epochs;  // a dashed line at the end of epochs 1, 10, 100, ... before the last
     for (std::size_t e = 1; e < m.history.size(); e *= 10)
         epochs += fmt::format("\\draw[densely dashed, black!35] (axis cs:{0},{1}) -- (axis cs:{0},{2}) "
@@ -78,10 +71,9 @@ void fm_q1_loss(Context& ctx) {
                               e * per_epoch, ymin, ymax, e);
     const bool log_times = m.config.time_sampling == fm::TimeSampling::Log;
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[width=10cm, height=5cm, xmode=log, xlabel={{training batch (log scale; an epoch is {per} batches)}},
-  ylabel={{loss (Eq.~16)}}, xmin=1, xmax={xmax}, ymin={ymin}, ymax={ymax}, grid=major,
-  grid style={{black!8}}, tick label style={{font=\small}}, label style={{font=\small}}, clip=false,
-  legend style={{font=\small, at={{(1.03,1)}}, anchor=north west, draw=none}}, legend cell align=left]
+\begin{{axis}}[fr line chart, width=10cm, xmode=log, xlabel={{training batch (log scale; an epoch is {per} batches)}},
+  ylabel={{loss (Eq.~16)}}, xmin=1, xmax={xmax}, ymin={ymin}, ymax={ymax}, clip=false,
+  legend style={{at={{(1.03,1)}}, anchor=north west}}]
 \addplot[fill=black!18, draw=none, area legend] table[x=t, y=loss] {{band.dat}};
 \addlegendentry{{batches: range}}
 \addplot[thin, black] table[x=t, y=loss] {{mean.dat}};
@@ -102,78 +94,60 @@ void fm_q1_loss(Context& ctx) {
                 {"mean.dat", report::dat_table({"t", "loss"}, mean)},
                 {"val.dat", report::dat_table({"t", "loss"}, val)},
                 {"val_train.dat", report::dat_table({"t", "loss"}, val_train)}});
+    ctx.stats["figures"]["loss"] = {{"batches", nb}, {"runs", band[0].size() / 2}, {"min", *lo_all}, {"max", *hi_all}};
+    return longest;
+}
 
-    // --- statistics ----------------------------------------------------------------------
-    auto mean_of = [&](std::size_t a, std::size_t b) {  // mean batch loss over [a, b)
-        double sum = 0;
-        for (std::size_t i = a; i < b; ++i) sum += bl[i];
-        return sum / double(b - a);
-    };
-    const double first_epoch = mean_of(0, per_epoch), last_epoch = mean_of(nb - per_epoch, nb);
-    const std::size_t head = std::min<std::size_t>(10, per_epoch), tenth = std::max<std::size_t>(1, per_epoch / 10);
-    const double first_batches = mean_of(0, head), end_of_first = mean_of(per_epoch - tenth, per_epoch);
-    const auto best = std::min_element(m.history.begin(), m.history.end(),
-                                       [](const auto& a, const auto& b) { return a.val_loss < b.val_loss; });
-    const auto& last = m.history.back();
-    ctx.stats["figures"]["loss"] = {{"batches", nb},       {"runs", band[0].size() / 2},
-                                    {"first", bl.front()}, {"last", bl.back()},
-                                    {"min", lo_all},       {"max", hi_all},
-                                    {"first_batches_mean", first_batches}, {"end_of_first_epoch_mean", end_of_first},
-                                    {"first_epoch_mean", first_epoch}, {"last_epoch_mean", last_epoch},
-                                    {"val_first", m.history.front().val_loss},
-                                    {"val_last", last.val_loss},
-                                    {"val_train_times_last", last.val_loss_train_times},
-                                    {"val_min", best->val_loss}, {"val_min_epoch", best->epoch}};
-
-    // --- the times the training drew --------------------------------------------------------
-    const double late = m.time_counts.share_above(0.9);
-    const double late_law = fm::time_share_above(m.config.time_sampling, m.config.time_floor, 0.9);
-    ctx.stats["time_draws"] = {{"draws", m.time_counts.total()}, {"share_above_0.9", late},
-                               {"law_share_above_0.9", late_law}};
-
-    // --- the exercise's recipe, trained by make with every other setting of this run -------
+// The exercise's recipe, trained by make with every other setting of this run, against
+// this run's field: a paragraph when they differ.
+std::string recipe_paragraph(Context& ctx, fm::Model& m, const fm::Integration& how) {
     fm::Model r = fm::load(ctx.model("fm-recipe"), "fm");
     const fm::Config& recipe_cfg = r.config;
-    std::string recipe_txt;
     const nn::Mat<float> z = prior_sample(ctx, 10000, "quality");
     const nn::Mat<float> x10k = fm::forward_flow(m.field, z, how);
     const double ours = share_on_ring(x10k, m.scale, -1);
     ctx.stats["samples_10000"] = cloud_json(x10k, m.scale, held_out(ctx, m.scale));
     ctx.stats["default_vs_recipe"]["this_run"] = {{"share_in_band", ours}, {"train_seconds", m.train_seconds},
                                                   {"val_loss", m.history.back().val_loss}};
-    if (recipe_cfg.to_json() != m.config.to_json()) {
-        const double rec = band_share(r, z, how);
-        ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()}, {"share_in_band", rec},
-                                                    {"train_seconds", r.train_seconds},
-                                                    {"val_loss", r.history.back().val_loss}};
-        recipe_txt = fmt::format(
-            R"(
+    if (recipe_cfg.to_json() == m.config.to_json()) return "";
+    const double rec = band_share(r, z, how);
+    ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()}, {"share_in_band", rec},
+                                                {"train_seconds", r.train_seconds},
+                                                {"val_loss", r.history.back().val_loss}};
+    return fmt::format(
+        R"(
 
 \paragraph{{This training and the exercise's.}} The exercise recommends {r_e} epochs of a
 field of {r_d} layers of {r_h} units, with {r_t}. Trained so, with every other setting of this run, the field
 reaches a validation loss of {r_val}, and {r_band} of 10\,000 samples ({steps}) land inside
 a ring band, after {r_s}\,s of training. This run's field reaches {o_val} and {o_band}
 after {o_s}\,s. {verdict})",
-            fmt::arg("r_e", recipe_cfg.epochs), fmt::arg("r_d", recipe_cfg.shape.depth),
-            fmt::arg("r_h", recipe_cfg.shape.hidden), fmt::arg("r_t", time_sampling_description(recipe_cfg)),
-            fmt::arg("r_val", tex_fixed(r.history.back().val_loss, 4)),
-            fmt::arg("r_band", report::tex_percent(rec)), fmt::arg("r_s", tex_fixed(r.train_seconds, 0)),
-            fmt::arg("steps", integration_description(how)),
-            fmt::arg("o_val", tex_fixed(m.history.back().val_loss, 4)),
-            fmt::arg("o_band", report::tex_percent(ours)), fmt::arg("o_s", tex_fixed(m.train_seconds, 0)),
-            fmt::arg("verdict",
-                     ours <= rec ? "This run's field does not put more samples in the bands than the recipe's."
-                     : m.history.back().val_loss < r.history.back().val_loss
-                         ? "Small differences in the loss are large differences in where the samples land."
-                         : "This run's field has the higher loss at uniform times and still puts more "
-                           "samples in the bands: Eq.~16 weights every time alike, while whether a "
-                           "sample lands in a band is decided near $t = 1$."));
-    }
+        fmt::arg("r_e", recipe_cfg.epochs), fmt::arg("r_d", recipe_cfg.shape.depth),
+        fmt::arg("r_h", recipe_cfg.shape.hidden), fmt::arg("r_t", time_sampling_description(recipe_cfg)),
+        fmt::arg("r_val", tex_fixed(r.history.back().val_loss, 4)),
+        fmt::arg("r_band", report::tex_percent(rec)), fmt::arg("r_s", tex_fixed(r.train_seconds, 0)),
+        fmt::arg("steps", integration_description(how)),
+        fmt::arg("o_val", tex_fixed(m.history.back().val_loss, 4)),
+        fmt::arg("o_band", report::tex_percent(ours)), fmt::arg("o_s", tex_fixed(m.train_seconds, 0)),
+        fmt::arg("verdict",
+                 ours <= rec ? "This run's field does not put more samples in the bands than the recipe's."
+                 : m.history.back().val_loss < r.history.back().val_loss
+                     ? "Small differences in the loss are large differences in where the samples land."
+                     : "This run's field has the higher loss at uniform times and still puts more "
+                       "samples in the bands: Eq.~16 weights every time alike, while whether a "
+                       "sample lands in a band is decided near $t = 1$."));
+}
 
-    std::string times_txt;
-    if (log_times) {
-        times_txt = fmt::format(
-            R"(
+// The times the training drew: their statistics, and a paragraph when they were drawn
+// toward the data.
+std::string times_paragraph(Context& ctx, const fm::Model& m, const fm::Integration& how) {
+    const double late = m.time_counts.share_above(0.9);
+    const double late_law = fm::time_share_above(m.config.time_sampling, m.config.time_floor, 0.9);
+    ctx.stats["time_draws"] = {{"draws", m.time_counts.total()}, {"share_above_0.9", late},
+                               {"law_share_above_0.9", late_law}};
+    if (m.config.time_sampling != fm::TimeSampling::Log) return "";
+    std::string txt = fmt::format(
+        R"(
 
 \paragraph{{Times drawn toward the data.}} Algorithm~1 draws $t \sim U[0, 1]$; this run draws
 $1 - t$ log-uniformly on $[{floor}, 1]$, so that every factor of ten closer to the data gets
@@ -182,23 +156,49 @@ the same share of the batches. Of the {draws} times the training drew, {late} ar
 At each $t$ the loss of Eq.~16 and the field that minimises it are the same; the network's
 capacity moves toward the end of the path, where it is decided whether a sample lands inside
 a band or just beside it.)",
-            fmt::arg("floor", fmt::format("{:g}", m.config.time_floor)),
-            fmt::arg("draws", report::tex_count((long long)m.time_counts.total())),
-            fmt::arg("late", report::tex_percent(late)), fmt::arg("law", report::tex_percent(late_law)));
-        // The sampler's steps that start beyond the largest training time.
-        const std::size_t n = fm::step_count(0, 1, how.dt);
-        std::size_t beyond = 0;
-        for (std::size_t k = 0; k < n; ++k) beyond += double(k) / double(n) > 1.0 - m.config.time_floor;
-        if (beyond > 0)
-            times_txt += fmt::format(" No time above {} is drawn, so the last {} of the sampler's {} "
-                                     "steps evaluate the field where it was never trained.",
-                                     fmt::format("{:g}", 1.0 - m.config.time_floor), beyond, n);
-    }
+        fmt::arg("floor", fmt::format("{:g}", m.config.time_floor)),
+        fmt::arg("draws", report::tex_count((long long)m.time_counts.total())),
+        fmt::arg("late", report::tex_percent(late)), fmt::arg("law", report::tex_percent(late_law)));
+    // The sampler's steps that start beyond the largest training time.
+    const std::size_t n = fm::step_count(0, 1, how.dt);
+    std::size_t beyond = 0;
+    for (std::size_t k = 0; k < n; ++k) beyond += double(k) / double(n) > 1.0 - m.config.time_floor;
+    if (beyond > 0)
+        txt += fmt::format(" No time above {} is drawn, so the last {} of the sampler's {} "
+                           "steps evaluate the field where it was never trained.",
+                           fmt::format("{:g}", 1.0 - m.config.time_floor), beyond, n);
+    return txt;
+}
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:fm-q1-loss}}
+}  // namespace
 
-The model is {desc}. Figure~\ref{{fig:fm-q1-loss}} shows the loss of Eq.~16 on every one of
+void fm_q1_loss(Context& ctx) {
+    fm::Model m = fm_model(ctx);
+    const fm::Integration how = config::integration(ctx.flags());
+    const std::size_t longest = loss_figure(ctx, m);
+
+    // The batch losses at the start, the end of the first epoch and the last epoch.
+    const auto& bl = m.batch_loss;
+    const std::size_t nb = bl.size(), per_epoch = nb / m.history.size();
+    const double first_epoch = mean_loss(bl, 0, per_epoch), last_epoch = mean_loss(bl, nb - per_epoch, nb);
+    const std::size_t head = std::min<std::size_t>(10, per_epoch), tenth = std::max<std::size_t>(1, per_epoch / 10);
+    const double first_batches = mean_loss(bl, 0, head), end_of_first = mean_loss(bl, per_epoch - tenth, per_epoch);
+    const auto best = std::min_element(m.history.begin(), m.history.end(),
+                                       [](const auto& a, const auto& b) { return a.val_loss < b.val_loss; });
+    const auto& last = m.history.back();
+    auto& fig = ctx.stats["figures"]["loss"];
+    fig.update({{"first", bl.front()}, {"last", bl.back()},
+                {"first_batches_mean", first_batches}, {"end_of_first_epoch_mean", end_of_first},
+                {"first_epoch_mean", first_epoch}, {"last_epoch_mean", last_epoch},
+                {"val_first", m.history.front().val_loss}, {"val_last", last.val_loss},
+                {"val_train_times_last", last.val_loss_train_times},
+                {"val_min", best->val_loss}, {"val_min_epoch", best->epoch}});
+    const std::string times_txt = times_paragraph(ctx, m, how);
+    const std::string recipe_txt = recipe_paragraph(ctx, m, how);
+    const bool log_times = m.config.time_sampling == fm::TimeSampling::Log;
+
+    ctx.text = ctx.section() + fmt::format(
+        R"(The model is {desc}. Figure~\ref{{fig:fm-q1-loss}} shows the loss of Eq.~16 on every one of
 the {nb} training batches, on a logarithmic batch axis so that the first epoch is as visible
 as the last: for runs of consecutive batches (single batches at the start, up to {longest}
 at the end), the band from the lowest to the highest loss and their mean. The mean of the
@@ -215,14 +215,8 @@ noise fixed once are scored at times drawn as the training draws them (squares),
 Eq.~16 states (dots), which {v_side} ({v0} after the first epoch, {v1} after the last,
 lowest {vmin} after epoch {vminep}).{times}{recipe}
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Flow matching: the loss of every training batch and the validation loss after every epoch.}}
-  \label{{fig:fm-q1-loss}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", fm_description(m.config)),
+        fmt::arg("desc", fm_description(m.config)),
         fmt::arg("nb", report::tex_count((long long)nb)), fmt::arg("longest", longest),
         fmt::arg("head", head), fmt::arg("b0", tex_fixed(first_batches, 3)), fmt::arg("b1", tex_fixed(end_of_first, 3)),
         fmt::arg("val_n", report::tex_count((long long)m.config.val_points)),
@@ -231,11 +225,11 @@ lowest {vmin} after epoch {vminep}).{times}{recipe}
         fmt::arg("vt1", tex_fixed(last.val_loss_train_times, 3)),
         fmt::arg("v_side", !log_times ? "is the same law here"
                            : last.val_loss > last.val_loss_train_times ? "lie higher" : "lie lower"),
-        fmt::arg("v0", tex_fixed(m.history.front().val_loss, 3)),
-        fmt::arg("v1", tex_fixed(last.val_loss, 3)),
+        fmt::arg("v0", tex_fixed(m.history.front().val_loss, 3)), fmt::arg("v1", tex_fixed(last.val_loss, 3)),
         fmt::arg("vmin", tex_fixed(best->val_loss, 3)), fmt::arg("vminep", best->epoch),
-        fmt::arg("lo", tex_fixed(lo_all, 2)), fmt::arg("hi", tex_fixed(hi_all, 2)),
-        fmt::arg("times", times_txt), fmt::arg("recipe", recipe_txt), fmt::arg("pdf", ctx.figure_pdf("loss")));
+        fmt::arg("lo", tex_fixed(fig["min"].get<double>(), 2)), fmt::arg("hi", tex_fixed(fig["max"].get<double>(), 2)),
+        fmt::arg("times", times_txt), fmt::arg("recipe", recipe_txt)) +
+        ctx.figure_float_of("loss", "Flow matching: the loss of every training batch and the validation loss after every epoch.");
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q1-loss", fm_flags, fm_q1_loss)

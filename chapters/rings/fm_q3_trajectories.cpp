@@ -59,6 +59,72 @@ Turning turning(const std::vector<std::vector<double>>& turn) {
     return r;
 }
 
+// The cloud's root-mean-square distance from the origin over t, against its start.
+// By the law of y_t = t x1 + (1 - t) x0 its square is t^2 E|x1|^2 + (1 - t)^2 E|x0|^2.
+struct Radius {
+    double r0, r1;          // at the start and the end
+    std::vector<double> ratio;  // at every state, over r0
+    std::size_t k_min = 0;  // the state where the ratio is smallest
+};
+Radius radius(const std::vector<nn::Mat<float>>& all) {
+    auto rms = [](const nn::Mat<float>& y) {
+        const std::size_t n = y.shape(0);
+        double s2 = 0;
+        for (std::size_t i = 0; i < n; ++i) s2 += (double(y(i, 0)) * y(i, 0) + double(y(i, 1)) * y(i, 1)) / double(n);
+        return std::sqrt(s2);
+    };
+    Radius r{rms(all.front()), rms(all.back()), std::vector<double>(all.size()), 0};
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        r.ratio[k] = rms(all[k]) / r.r0;
+        if (r.ratio[k] < r.ratio[r.k_min]) r.k_min = k;
+    }
+    return r;
+}
+
+// Turning per tenth of the time: the share of all turning in each, and the pair of
+// neighbouring tenths that holds the most (its first tenth).
+std::pair<std::vector<double>, std::size_t> turning_by_tenth(const std::vector<std::vector<double>>& fm_turns,
+                                                             const std::vector<double>& all_t) {
+    std::vector<double> window(10, 0.0);
+    double total_turn = 0;
+    for (std::size_t k = 0; k < fm_turns.size(); ++k)
+        for (double a : fm_turns[k])
+            if (!std::isnan(a)) {
+                const auto w = std::min<std::size_t>(9, std::size_t(all_t[k + 1] * 10.0));
+                window[w] += a;
+                total_turn += a;
+            }
+    for (double& w : window) w /= total_turn;
+    std::size_t peak = 0;
+    for (std::size_t w = 1; w + 1 < 10; ++w)
+        if (window[w] + window[w + 1] > window[peak] + window[peak + 1]) peak = w;
+    return {window, peak};
+}
+
+nlohmann::json model_json(const report::PathStats& r, const Turning& tu) {
+    return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
+                          {"median_ratio", report::median(r.ratio)}, {"mean_ratio", r.mean_ratio},
+                          {"max_ratio", r.max_ratio}, {"mean_turning_rad", tu.mean_total},
+                          {"mean_largest_turn_rad", tu.mean_largest}};
+}
+
+// The comparison, sentence by sentence from the numbers.
+std::string verdict(const report::PathStats& fm_r, const Turning& fm_turn, const report::PathStats& nf_r,
+                    const Turning& nf_turn) {
+    const bool shorter = fm_r.mean_length < nf_r.mean_length, less_turn = fm_turn.mean_total < nf_turn.mean_total,
+               smoother = fm_turn.mean_largest < nf_turn.mean_largest;
+    const int wins = int(shorter) + int(less_turn) + int(smoother);
+    return wins == 3 ? "By all three measures the flow-matching flow is the more consistent over time: "
+                       "its field changes continuously with $t$ and was fitted at every $t$, while the "
+                       "normalizing flow is trained only on its end points and each of its layers may move "
+                       "a point anywhere along one axis."
+           : wins == 0 ? "By all three measures the normalizing flow's paths are the more consistent ones in this run."
+                       : fmt::format("The measures disagree in this run: flow matching's paths are {} and turn {} "
+                                     "in all, with {} largest single turns.",
+                                     shorter ? "shorter" : "longer", less_turn ? "less" : "more",
+                                     smoother ? "smaller" : "larger");
+}
+
 }  // namespace
 
 void fm_q3_trajectories(Context& ctx) {
@@ -91,83 +157,33 @@ void fm_q3_trajectories(Context& ctx) {
     const report::PathStats fm_r = report::path_stats(all);
     const auto fm_turns = turns(all);
     const Turning fm_turn = turning(fm_turns);
-    std::vector<nn::Mat<float>> path;
-    nn::Mat<float> x_nf;
-    nfm.flow.forward(z, x_nf, &path);
-    nf::to_output_frame(path);
+    const std::vector<nn::Mat<float>> path = nf_layer_path(nfm, z);
     const report::PathStats nf_r = report::path_stats(path);
     const Turning nf_turn = turning(turns(path));
 
-    // The cloud's root-mean-square distance from the origin over t, against its start.
-    // By the law of y_t = t x1 + (1 - t) x0 its square is t^2 E|x1|^2 + (1 - t)^2 E|x0|^2.
-    auto rms = [&](const nn::Mat<float>& y) {
-        double s2 = 0;
-        for (std::size_t i = 0; i < n; ++i) s2 += (double(y(i, 0)) * y(i, 0) + double(y(i, 1)) * y(i, 1)) / double(n);
-        return std::sqrt(s2);
-    };
-    const double r0 = rms(all.front()), r1 = rms(all.back());
-    std::size_t k_min = 0;
-    std::vector<double> ratio(all.size());
-    for (std::size_t k = 0; k < all.size(); ++k) {
-        ratio[k] = rms(all[k]) / r0;
-        if (ratio[k] < ratio[k_min]) k_min = k;
-    }
-    // Turning per tenth of the time: the share of all turning in each, and the pair of
-    // neighbouring tenths that holds the most.
-    std::vector<double> window(10, 0.0);
-    double total_turn = 0;
-    for (std::size_t k = 0; k < fm_turns.size(); ++k)
-        for (double a : fm_turns[k])
-            if (!std::isnan(a)) {
-                const auto w = std::min<std::size_t>(9, std::size_t(all_t[k + 1] * 10.0));
-                window[w] += a;
-                total_turn += a;
-            }
-    for (double& w : window) w /= total_turn;
-    std::size_t peak = 0;
-    for (std::size_t w = 1; w + 1 < 10; ++w)
-        if (window[w] + window[w + 1] > window[peak] + window[peak + 1]) peak = w;
+    const Radius rad = radius(all);
+    const auto& ratio = rad.ratio;
+    const std::size_t k_min = rad.k_min;
+    const auto [window, peak] = turning_by_tenth(fm_turns, all_t);
     const double peak_share = window[peak] + window[peak + 1];
 
     ctx.stats["figures"]["trajectories"] = {{"count", 10}, {"states", drawn.size()},
                                             {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
                                             {"mean_length", r10.mean_length}};
-    auto model_json = [&](const report::PathStats& r, const Turning& tu) {
-        return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
-                              {"median_ratio", report::median(r.ratio)}, {"mean_ratio", r.mean_ratio},
-                              {"max_ratio", r.max_ratio}, {"mean_turning_rad", tu.mean_total},
-                              {"mean_largest_turn_rad", tu.mean_largest}};
-    };
     ctx.stats["consistency"] = {{"paths", n}, {"fm", model_json(fm_r, fm_turn)}, {"nf", model_json(nf_r, nf_turn)}};
-    ctx.stats["radius"] = {{"rms_start", r0}, {"rms_end", r1}, {"min_ratio", ratio[k_min]}, {"min_t", all_t[k_min]}};
+    ctx.stats["radius"] = {{"rms_start", rad.r0}, {"rms_end", rad.r1}, {"min_ratio", ratio[k_min]}, {"min_t", all_t[k_min]}};
     ctx.stats["turning_by_tenth"] = window;
     ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
 
-    // The comparison, sentence by sentence from the numbers.
     const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
-    const bool shorter = fm_len < nf_len, less_turn = fm_turn.mean_total < nf_turn.mean_total,
-               smoother = fm_turn.mean_largest < nf_turn.mean_largest;
-    const int wins = int(shorter) + int(less_turn) + int(smoother);
-    const std::string verdict =
-        wins == 3 ? "By all three measures the flow-matching flow is the more consistent over time: "
-                    "its field changes continuously with $t$ and was fitted at every $t$, while the "
-                    "normalizing flow is trained only on its end points and each of its layers may move "
-                    "a point anywhere along one axis."
-        : wins == 0 ? "By all three measures the normalizing flow's paths are the more consistent ones in this run."
-                    : fmt::format("The measures disagree in this run: flow matching's paths are {} and turn {} "
-                                  "in all, with {} largest single turns.",
-                                  shorter ? "shorter" : "longer", less_turn ? "less" : "more",
-                                  smoother ? "smaller" : "larger");
     // The law's ratio: sqrt(t^2 q^2 + (1 - t)^2) with q^2 = E|x1|^2 / E|x0|^2 (here from the
     // cloud's ends), smallest at t = 1 / (1 + q^2), where it is q / sqrt(1 + q^2); for
     // standardised data q = 1: 1/sqrt 2 at t = 1/2.
-    const double q = r1 / r0;
+    const double q = rad.r1 / rad.r0;
     const double law_ratio = q / std::sqrt(1 + q * q), law_t = 1.0 / (1.0 + q * q);
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:fm-q3-trajectories}}
-
-Figure~\ref{{fig:fm-q3-trajectories}} follows 10 prior samples along the learned flow
+    ctx.text = ctx.section() + fmt::format(
+        R"(Figure~\ref{{fig:fm-q3-trajectories}} follows 10 prior samples along the learned flow
 ({steps}; the lines join every {every} state). Only the conditional paths of Eq.~14 are
 straight. A learned path follows the field, which at $(y, t)$ is the average direction
 $x_1 - x_0$ of all the conditional paths that pass through $y$ at time $t$, and that average
@@ -184,14 +200,8 @@ they move in axis-parallel jumps: the largest change of direction between consec
 is {nf_big} radians on average over the paths, against {fm_big} between consecutive steps of
 flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {verdict}
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Flow matching: forward trajectories of 10 samples, coloured by $t$.}}
-  \label{{fig:fm-q3-trajectories}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
+        fmt::arg("steps", integration_description(how)),
         fmt::arg("every", report::ordinal((long long)rec.every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
         fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
         fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
@@ -209,7 +219,8 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
         fmt::arg("nf_len", tex_fixed(nf_len, 2)), fmt::arg("nf_str", tex_fixed(report::mean(nf_r.straight), 2)),
         fmt::arg("nf_big", tex_fixed(nf_turn.mean_largest, 2)), fmt::arg("fm_big", tex_fixed(fm_turn.mean_largest, 2)),
         fmt::arg("nf_turn", tex_fixed(nf_turn.mean_total, 1)), fmt::arg("fm_turn", tex_fixed(fm_turn.mean_total, 1)),
-        fmt::arg("verdict", verdict), fmt::arg("pdf", ctx.figure_pdf("trajectories")));
+        fmt::arg("verdict", verdict(fm_r, fm_turn, nf_r, nf_turn))) +
+        ctx.figure_float_of("trajectories", "Flow matching: forward trajectories of 10 samples, coloured by $t$.");
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q3-trajectories", fm_flags, fm_q3_trajectories)

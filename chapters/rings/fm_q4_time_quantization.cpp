@@ -60,6 +60,85 @@ double mean_distance(const nn::Mat<float>& a, const nn::Mat<float>& b) {
     return d;
 }
 
+// One step size: its panel, its statistics and its table row.
+struct Steps {
+    std::string rows;
+    std::vector<std::string> panels;
+    std::vector<double> band, sw, drift, var;
+    nlohmann::json last_step = nlohmann::json::object();
+};
+void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat<float>& data,
+              const nn::Mat<float>& ref, double dt, fm::Solver solver, std::size_t i, Steps& st) {
+    const fm::Integration how{dt, solver};
+    const std::size_t steps = fm::step_count(0, 1, dt);
+    nn::Mat<float> before_last;  // the state one step before t = 1
+    double t_last = 0;
+    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, nullptr,
+                                              [&](std::size_t k, double t, const nn::Mat<float>& y) {
+                                                  if (k + 1 == steps) {
+                                                      before_last = y;
+                                                      t_last = t;
+                                                  }
+                                              });
+    const std::string name = fmt::format("dt{}", i);
+    const std::string title = fmt::format("$\\Delta t = {:g}$ ({} steps)", dt, steps);
+    ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
+               {{name + ".dat", report::points_dat(x)}});
+    auto j = cloud_json(x, m.scale, data);
+    const double d = mean_distance(x, ref);
+    j["dt"] = dt;
+    j["mean_distance_to_fine"] = d;
+    j["total_variance"] = total_variance(x);
+    // For the coarse steps, the last one against the posterior mean E[x1 | y] from
+    // held-out data: y + (1 - t) v(y, t) is exactly that mean when v is the field
+    // Eq. 13 defines.
+    if (dt >= 0.1) {
+        const nn::Mat<float> post = posterior_mean(before_last, t_last, data);
+        st.last_step[name] = {{"t", t_last}, {"distance_to_posterior_mean", mean_distance(x, post)},
+                           {"step_length", mean_distance(x, before_last)},
+                           {"posterior_total_variance", total_variance(post)}};
+    }
+    ctx.stats["figures"][name] = j;
+    st.band.push_back(j["share_in_band"].get<double>());
+    st.sw.push_back(j["sliced_w2_to_data"].get<double>());
+    st.drift.push_back(d);
+    st.var.push_back(j["total_variance"].get<double>());
+    st.rows += fmt::format("    {:g} & {} & {} & {} & {} & {}\\\\\n", dt, steps,
+                        report::tex_percent(st.band.back()), report::tex_fixed(st.sw.back(), 3), report::tex_fixed(d, 3),
+                        report::tex_fixed(st.var.back(), 2));
+    st.panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
+}
+
+// Which rings lose their points: the change of each ring's share from the finest to the
+// coarsest step, and whether the two that lose most are the two farthest from the middle
+// of the logo (its mean, the origin of the standardised frame).
+std::string rings_sentence(const nlohmann::json& first_rings, const nlohmann::json& last_rings,
+                           const data::Standardiser& scale) {
+    std::vector<std::pair<double, std::size_t>> loss, far;
+    for (std::size_t k = 0; k < std::size_t(data::kClasses); ++k) {
+        const auto& ring = data::rings()[k];
+        const std::string c(ring.colour);
+        loss.push_back({last_rings[c].get<double>() - first_rings[c].get<double>(), k});
+        const auto centre = scale.to_standard(ring.cx, ring.cy);
+        far.push_back({-std::hypot(centre[0], centre[1]), k});
+    }
+    std::sort(loss.begin(), loss.end());
+    std::sort(far.begin(), far.end());
+    auto ring_change = [&](std::size_t k, bool named = true) {
+        const std::string c(data::rings()[k].colour);
+        return fmt::format("{}from {} to {}", named ? c + " " : "", report::tex_percent(first_rings[c].get<double>()),
+                           report::tex_percent(last_rings[c].get<double>()));
+    };
+    const bool outer = (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
+                       (loss[0].second == far[1].second && loss[1].second == far[0].second);
+    return fmt::format(
+        "The rings that lose most points are {} ({} and {}), while {} {} ({}).",
+        outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
+        ring_change(loss[1].second), data::rings()[loss.back().second].colour,
+        loss.back().first >= 0 ? "gains points" : "loses fewest", ring_change(loss.back().second, false));
+
+}
+
 }  // namespace
 
 void fm_q4_time_quantization(Context& ctx) {
@@ -75,89 +154,24 @@ void fm_q4_time_quantization(Context& ctx) {
     const nn::Mat<float> ref = fm::forward_flow(m.field, z, {0.002, fm::Solver::RK4});
     const double var_ref = total_variance(ref), var_data = total_variance(data);
 
-    std::string rows;
-    std::vector<std::string> panels;
-    std::vector<double> band, sw, drift, var;
-    nlohmann::json last_step = nlohmann::json::object();
-    for (std::size_t i = 0; i < dts.size(); ++i) {
-        const fm::Integration how{dts[i], base.solver};
-        const std::size_t steps = fm::step_count(0, 1, dts[i]);
-        nn::Mat<float> before_last;  // the state one step before t = 1
-        double t_last = 0;
-        const nn::Mat<float> x = fm::forward_flow(m.field, z, how, nullptr,
-                                                  [&](std::size_t k, double t, const nn::Mat<float>& y) {
-                                                      if (k + 1 == steps) {
-                                                          before_last = y;
-                                                          t_last = t;
-                                                      }
-                                                  });
-        const std::string name = fmt::format("dt{}", i);
-        const std::string title = fmt::format("$\\Delta t = {:g}$ ({} steps)", dts[i], steps);
-        ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
-                   {{name + ".dat", report::points_dat(x)}});
-        auto j = cloud_json(x, m.scale, data);
-        const double d = mean_distance(x, ref);
-        j["dt"] = dts[i];
-        j["mean_distance_to_fine"] = d;
-        j["total_variance"] = total_variance(x);
-        // For the coarse steps, the last one against the posterior mean E[x1 | y] from
-        // held-out data: y + (1 - t) v(y, t) is exactly that mean when v is the field
-        // Eq. 13 defines.
-        if (dts[i] >= 0.1) {
-            const nn::Mat<float> post = posterior_mean(before_last, t_last, data);
-            last_step[name] = {{"t", t_last}, {"distance_to_posterior_mean", mean_distance(x, post)},
-                               {"step_length", mean_distance(x, before_last)},
-                               {"posterior_total_variance", total_variance(post)}};
-        }
-        ctx.stats["figures"][name] = j;
-        band.push_back(j["share_in_band"].get<double>());
-        sw.push_back(j["sliced_w2_to_data"].get<double>());
-        drift.push_back(d);
-        var.push_back(j["total_variance"].get<double>());
-        rows += fmt::format("    {:g} & {} & {} & {} & {} & {}\\\\\n", dts[i], steps,
-                            report::tex_percent(band.back()), tex_fixed(sw.back(), 3), tex_fixed(d, 3),
-                            tex_fixed(var.back(), 2));
-        panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
-    }
+    Steps st;
+    for (std::size_t i = 0; i < dts.size(); ++i) one_step(ctx, m, z, data, ref, dts[i], base.solver, i, st);
+    const auto& band = st.band;
+    const auto& drift = st.drift;
+    const auto& var = st.var;
     bool monotone = true;
     for (std::size_t i = 1; i < band.size(); ++i) monotone = monotone && band[i] <= band[i - 1];
     ctx.stats["summary"] = {{"solver", fm::solver_name(base.solver)}, {"band_monotone", monotone},
                             {"reference_total_variance", var_ref}, {"data_total_variance", var_data}};
-    ctx.stats["last_step"] = last_step;
-    const auto& ls = last_step["dt4"];
+    ctx.stats["last_step"] = st.last_step;
+    const auto& ls = st.last_step["dt4"];
     const bool contracts = var.back() < var.front() - 0.02;
-    // Which rings lose their points: the change of each ring's share from the finest to
-    // the coarsest step, and whether the two that lose most are the two farthest from
-    // the middle of the logo (its mean, the origin of the standardised frame).
-    const auto& first_rings = ctx.stats["figures"]["dt0"]["share_per_ring"];
-    const auto& last_rings = ctx.stats["figures"][fmt::format("dt{}", dts.size() - 1)]["share_per_ring"];
-    std::vector<std::pair<double, std::size_t>> loss, far;
-    for (std::size_t k = 0; k < std::size_t(data::kClasses); ++k) {
-        const auto& ring = data::rings()[k];
-        const std::string c(ring.colour);
-        loss.push_back({last_rings[c].get<double>() - first_rings[c].get<double>(), k});
-        const auto centre = m.scale.to_standard(ring.cx, ring.cy);
-        far.push_back({-std::hypot(centre[0], centre[1]), k});
-    }
-    std::sort(loss.begin(), loss.end());
-    std::sort(far.begin(), far.end());
-    auto ring_change = [&](std::size_t k, bool named = true) {
-        const std::string c(data::rings()[k].colour);
-        return fmt::format("{}from {} to {}", named ? c + " " : "", report::tex_percent(first_rings[c].get<double>()),
-                           report::tex_percent(last_rings[c].get<double>()));
-    };
-    const bool outer = (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
-                       (loss[0].second == far[1].second && loss[1].second == far[0].second);
-    const std::string rings_txt = fmt::format(
-        "The rings that lose most points are {} ({} and {}), while {} {} ({}).",
-        outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
-        ring_change(loss[1].second), data::rings()[loss.back().second].colour,
-        loss.back().first >= 0 ? "gains points" : "loses fewest", ring_change(loss.back().second, false));
+    const std::string rings_txt = rings_sentence(ctx.stats["figures"]["dt0"]["share_per_ring"],
+                                                 ctx.stats["figures"][fmt::format("dt{}", dts.size() - 1)]["share_per_ring"],
+                                                 m.scale);
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:fm-q4-time-quantization}}
-
-Figure~\ref{{fig:fm-q4-time-quantization}} integrates the same 1000 prior points with five
+    ctx.text = ctx.section() + fmt::format(
+        R"(Figure~\ref{{fig:fm-q4-time-quantization}} integrates the same 1000 prior points with five
 step sizes ({solver} steps). Table~\ref{{tab:fm-q4-time-quantization}} gives, for each, the
 share of points inside a ring band, the sliced 2-Wasserstein distance to 5000 held-out
 points, the mean distance of each point from where a fine integration puts it
@@ -187,14 +201,9 @@ points, whose own total variance is {vpost} (the samples' is {vlast}). {close}Th
 time; its quantization is a numerical error of the sampler, not a property of the model,
 and it vanishes as $\Delta t \to 0$.
 
-\begin{{figure}}[htbp]
-  \centering
-{panels}  \caption{{Flow matching: 1000 samples with five integration steps.}}
-  \label{{fig:fm-q4-time-quantization}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("solver", fm::solver_name(base.solver)),
-        fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("rows", rows),
+        fmt::arg("solver", fm::solver_name(base.solver)),
+        fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("rows", st.rows),
         fmt::arg("trend", band.back() >= band.front() ? "do not lower the share in a band"
                           : monotone ? "degrade the samples step by step"
                                      : "degrade the samples, though not strictly at every step"),
@@ -217,8 +226,8 @@ and it vanishes as $\Delta t \to 0$.
         fmt::arg("close", std::fabs(band[2] - band[0]) < 0.01
                               ? fmt::format("With 20 steps the share in a band, {}, is within one point "
                                             "of the finest step's. ", report::tex_percent(band[2]))
-                              : std::string()),
-        fmt::arg("panels", report::panel_grid(panels, 3)));
+                              : std::string())) +
+        ctx.figure_float(report::panel_grid(st.panels, 3), "Flow matching: 1000 samples with five integration steps.");
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q4-time-quantization", fm_flags, fm_q4_time_quantization)

@@ -25,32 +25,17 @@ std::vector<config::FlagSpec> fm_q5_flags() {
     return f;
 }
 
-void fm_q5_reverse(Context& ctx) {
-    using report::tex_fixed;
-    nf::Model nfm = nf_comparison_model(ctx);
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
-    const auto probes = ctx.flags().points("probes");
-    const std::size_t n = probes.size(), steps = fm::step_count(0, 1, how.dt);
+namespace {
 
-    nn::Mat<float> x = nn::Mat<float>::from_shape({n, std::size_t(2)}), xn = x;
-    std::vector<bool> inside(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto s = m.scale.to_standard(probes[i][0], probes[i][1]);
-        const auto sn = nfm.scale.to_standard(probes[i][0], probes[i][1]);
-        x(i, 0) = float(s[0]);
-        x(i, 1) = float(s[1]);
-        xn(i, 0) = float(sn[0]);
-        xn(i, 1) = float(sn[1]);
-        inside[i] = data::ring_of(probes[i][0], probes[i][1]) >= 0;
-    }
+using report::tex_fixed;
 
-    // --- the reverse flow (Eq. 18) from t = 1 to t = 0, and back again ---------------------
-    Recorder rec(steps, 100);
+// The reverse flow (Eq. 18) from t = 1 to t = 0 drawn with every path whole in the window,
+// the latent points included. Returns the latent points.
+nn::Mat<float> reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& x, const fm::Integration& how) {
+    const std::size_t n = x.shape(0);
+    Recorder rec(fm::step_count(0, 1, how.dt), 100);
     const nn::Mat<float> y0 = fm::reverse_flow(m.field, x, how, nullptr, rec.observer());
     const auto& drawn = rec.states;
-    const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
-    // Every path whole in the window, the latent points included.
     std::vector<const nn::Mat<float>*> states;
     for (const auto& st : drawn) states.push_back(&st);
     const report::Window win = report::window_for(states, 2.5, 12.0);
@@ -60,66 +45,92 @@ void fm_q5_reverse(Context& ctx) {
                report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options(),
                                          "reverse.dat", n, drawn.size(), "", report::probe_labels(at)),
                {{"reverse.dat", report::trajectories_dat(drawn, rec.times)}});
+    std::size_t cut = 0;  // states the window leaves out, over every path and step
+    for (std::size_t o : win.outside) cut += o;
+    ctx.stats["figures"]["reverse"] = {{"extent", win.extent}, {"states_outside_window", cut}};
+    return y0;
+}
 
-    // --- the normalizing flow on the same points ------------------------------------------
+// The two models on the probes: latent points, round trips and log-likelihoods with their
+// terms, as stats.json's "probes", the two tables' rows and the extremes.
+struct Comparison {
+    std::string rows, lrows;
+    nlohmann::json pts = nlohmann::json::array();
+    double max_rt_fm = 0, max_rt_nf = 0, min_gap = 1e300, max_gap = 0;
+    std::size_t far = 0;  // the point whose log-likelihoods under the two models differ most
+};
+Comparison compare(const std::vector<std::array<double, 2>>& probes, const std::vector<bool>& inside,
+                   const nn::Mat<float>& x, const nn::Mat<float>& xn, const nn::Mat<float>& y0,
+                   const nn::Mat<double>& y0d, const std::vector<double>& lp_fm, const nn::Mat<float>& x_again,
+                   const nf::Model& nfm) {
+    // Flow matching: log p1(x) = log p0(y0) - integral of div v along the path; the
+    // normalizing flow: log p(x) = log p_z(z) + log|det|.
     nn::Mat<float> z_nf, x_nf_again;
     std::vector<float> logdet;
     nfm.flow.inverse(xn, z_nf, logdet);
     nfm.flow.forward(z_nf, x_nf_again);
-
-    // --- log-likelihoods, each split into its two terms ------------------------------------
-    // Flow matching: log p1(x) = log p0(y0) - integral of div v along the path; the
-    // normalizing flow: log p(x) = log p_z(z) + log|det|.
-    nn::Mat<double> y0d;
-    const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
     const std::vector<double> lp_nf = nfm.flow.log_prob(xn);
-
-    std::string rows, lrows;
-    nlohmann::json pts = nlohmann::json::array();
-    double max_rt_fm = 0, max_rt_nf = 0, min_gap = 1e300, max_gap = 0;
-    bool order_fm = true;  // every inside point more likely than every outside one
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            if (inside[i] && !inside[j]) order_fm = order_fm && lp_fm[i] > lp_fm[j];
-    std::size_t far = 0;  // the point whose log-likelihoods under the two models differ most
-    for (std::size_t i = 0; i < n; ++i) {
+    Comparison c;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
         const double rt_fm = std::hypot(x_again(i, 0) - x(i, 0), x_again(i, 1) - x(i, 1));
         const double rt_nf = std::hypot(x_nf_again(i, 0) - xn(i, 0), x_nf_again(i, 1) - xn(i, 1));
         const double gap = std::hypot(double(y0(i, 0)) - z_nf(i, 0), double(y0(i, 1)) - z_nf(i, 1));
         const double lp0 = log_standard_normal(y0d(i, 0), y0d(i, 1));
         const double lpz = log_standard_normal(z_nf(i, 0), z_nf(i, 1));
-        if (std::fabs(lp_nf[i] - lp_fm[i]) > std::fabs(lp_nf[far] - lp_fm[far])) far = i;
-        max_rt_fm = std::max(max_rt_fm, rt_fm);
-        max_rt_nf = std::max(max_rt_nf, rt_nf);
-        min_gap = std::min(min_gap, gap);
-        max_gap = std::max(max_gap, gap);
-        pts.push_back({{"logo", probes[i]}, {"inside", bool(inside[i])},
-                       {"fm_y0", {y0(i, 0), y0(i, 1)}}, {"nf_z", {z_nf(i, 0), z_nf(i, 1)}},
-                       {"latent_distance", gap}, {"fm_round_trip", rt_fm}, {"nf_round_trip", rt_nf},
-                       {"fm_log_p", lp_fm[i]}, {"fm_log_p0", lp0}, {"fm_divergence_term", lp_fm[i] - lp0},
-                       {"nf_log_p", lp_nf[i]}, {"nf_log_pz", lpz}, {"nf_logdet", double(logdet[i])}});
-        rows += fmt::format("P{} & {} & $({}, {})$ & $({}, {})$ & {} & {} & {}\\\\\n", i + 1,
-                            inside[i] ? "in" : "out", tex_fixed(y0(i, 0), 2), tex_fixed(y0(i, 1), 2),
-                            report::tex_num(z_nf(i, 0), 3), report::tex_num(z_nf(i, 1), 3),
-                            report::tex_num(gap, 3), report::tex_num(rt_fm, 2), report::tex_num(rt_nf, 2));
-        lrows += fmt::format("P{} & {} & {} & {} & {} & {} & {}\\\\\n", i + 1, tex_fixed(lp0, 2),
-                             tex_fixed(lp_fm[i] - lp0, 2), tex_fixed(lp_fm[i], 2), report::tex_num(lpz, 3),
-                             report::tex_num(logdet[i], 3), report::tex_num(lp_nf[i], 3));
+        if (std::fabs(lp_nf[i] - lp_fm[i]) > std::fabs(lp_nf[c.far] - lp_fm[c.far])) c.far = i;
+        c.max_rt_fm = std::max(c.max_rt_fm, rt_fm);
+        c.max_rt_nf = std::max(c.max_rt_nf, rt_nf);
+        c.min_gap = std::min(c.min_gap, gap);
+        c.max_gap = std::max(c.max_gap, gap);
+        c.pts.push_back({{"logo", probes[i]}, {"inside", bool(inside[i])},
+                         {"fm_y0", {y0(i, 0), y0(i, 1)}}, {"nf_z", {z_nf(i, 0), z_nf(i, 1)}},
+                         {"latent_distance", gap}, {"fm_round_trip", rt_fm}, {"nf_round_trip", rt_nf},
+                         {"fm_log_p", lp_fm[i]}, {"fm_log_p0", lp0}, {"fm_divergence_term", lp_fm[i] - lp0},
+                         {"nf_log_p", lp_nf[i]}, {"nf_log_pz", lpz}, {"nf_logdet", double(logdet[i])}});
+        c.rows += fmt::format("P{} & {} & $({}, {})$ & $({}, {})$ & {} & {} & {}\\\\\n", i + 1,
+                              inside[i] ? "in" : "out", tex_fixed(y0(i, 0), 2), tex_fixed(y0(i, 1), 2),
+                              report::tex_num(z_nf(i, 0), 3), report::tex_num(z_nf(i, 1), 3),
+                              report::tex_num(gap, 3), report::tex_num(rt_fm, 2), report::tex_num(rt_nf, 2));
+        c.lrows += fmt::format("P{} & {} & {} & {} & {} & {} & {}\\\\\n", i + 1, tex_fixed(lp0, 2),
+                               tex_fixed(lp_fm[i] - lp0, 2), tex_fixed(lp_fm[i], 2), report::tex_num(lpz, 3),
+                               report::tex_num(logdet[i], 3), report::tex_num(lp_nf[i], 3));
     }
+    return c;
+}
+
+}  // namespace
+
+void fm_q5_reverse(Context& ctx) {
+    nf::Model nfm = nf_comparison_model(ctx);
+    fm::Model m = fm_model(ctx);
+    const fm::Integration how = config::integration(ctx.flags());
+    const auto probes = ctx.flags().points("probes");
+    const std::size_t n = probes.size();
+    const nn::Mat<float> x = probes_in_frame(probes, m.scale), xn = probes_in_frame(probes, nfm.scale);
+    const std::vector<bool> inside = probes_inside(probes);
+
+    // The reverse flow, and back again; the log-likelihood along the reverse path.
+    const nn::Mat<float> y0 = reverse_figure(ctx, m, x, how);
+    const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
+    nn::Mat<double> y0d;
+    const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
+    bool order_fm = true;  // every inside point more likely than every outside one
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+            if (inside[i] && !inside[j]) order_fm = order_fm && lp_fm[i] > lp_fm[j];
+    const Comparison c = compare(probes, inside, x, xn, y0, y0d, lp_fm, x_again, nfm);
+    const auto& pts = c.pts;
+    const std::size_t far = c.far;
     ctx.stats["probes"] = pts;
-    std::size_t cut = 0;  // states the window leaves out, over every path and step
-    for (std::size_t o : win.outside) cut += o;
-    ctx.stats["figures"]["reverse"] = {{"extent", win.extent}, {"states_outside_window", cut}};
-    ctx.stats["summary"] = {{"max_fm_round_trip", max_rt_fm}, {"max_nf_round_trip", max_rt_nf},
-                            {"min_latent_distance", min_gap}, {"max_latent_distance", max_gap},
+    ctx.stats["summary"] = {{"max_fm_round_trip", c.max_rt_fm}, {"max_nf_round_trip", c.max_rt_nf},
+                            {"min_latent_distance", c.min_gap}, {"max_latent_distance", c.max_gap},
                             {"fm_inside_more_likely", order_fm}};
-    const double far_nf = std::hypot(z_nf(far, 0), z_nf(far, 1)), far_fm = std::hypot(y0(far, 0), y0(far, 1));
+    const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
+    const double far_fm = std::hypot(y0(far, 0), y0(far, 1));
     const double far_lp0 = pts[far]["fm_log_p0"].get<double>(), far_div = pts[far]["fm_divergence_term"].get<double>();
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:fm-q5-reverse}}
-
-Figure~\ref{{fig:fm-q5-reverse}} runs the five points of Section~\ref{{sec:nf-q5-likelihood}}
+    ctx.text = ctx.section() + fmt::format(
+        R"(Figure~\ref{{fig:fm-q5-reverse}} runs the five points of Section~\ref{{sec:nf-q5-likelihood}}
 backward through the flow-matching model, from $t = 1$ to $t = 0$ with Eq.~18 ({steps}).
 Table~\ref{{tab:fm-q5-reverse}} sets the results beside the normalizing flow's inversion of
 the same points.
@@ -166,20 +177,14 @@ time, and the network's field grows at most linearly away from the data; a norma
 flow's inverse multiplies the distance layer after layer
 (Section~\ref{{sec:nf-q5-likelihood}}).
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Flow matching: the five points run backward from the data ($t = 1$) to the prior ($t = 0$).}}
-  \label{{fig:fm-q5-reverse}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("steps", integration_description(how)),
-        fmt::arg("rows", rows), fmt::arg("lrows", lrows),
-        fmt::arg("same", min_gap > 0.01 ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(min_gap, 3)),
-        fmt::arg("gmax", report::tex_num(max_gap, 3)),
-        fmt::arg("rt_verdict", max_rt_fm < 1e-5 ? "Yes, to rounding" : "Nearly, not exactly"),
-        fmt::arg("rt_fm", report::tex_num(max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(max_rt_nf, 2)),
-        fmt::arg("rounding", max_rt_nf < 1e-4 ? " (single-precision rounding)" : ""),
+        fmt::arg("steps", integration_description(how)),
+        fmt::arg("rows", c.rows), fmt::arg("lrows", c.lrows),
+        fmt::arg("same", c.min_gap > 0.01 ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(c.min_gap, 3)),
+        fmt::arg("gmax", report::tex_num(c.max_gap, 3)),
+        fmt::arg("rt_verdict", c.max_rt_fm < 1e-5 ? "Yes, to rounding" : "Nearly, not exactly"),
+        fmt::arg("rt_fm", report::tex_num(c.max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(c.max_rt_nf, 2)),
+        fmt::arg("rounding", c.max_rt_nf < 1e-4 ? " (single-precision rounding)" : ""),
         fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
                                      "outside one."
                                    : "Flow matching does not find every inside point more likely than "
@@ -187,8 +192,8 @@ flow's inverse multiplies the distance layer after layer
         fmt::arg("far", far + 1), fmt::arg("far_nf", report::tex_num(far_nf, 3)),
         fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
         fmt::arg("far_fm", tex_fixed(far_fm, 2)), fmt::arg("far_lp0", tex_fixed(far_lp0, 2)),
-        fmt::arg("far_div", tex_fixed(far_div, 2)),
-        fmt::arg("pdf", ctx.figure_pdf("reverse")));
+        fmt::arg("far_div", tex_fixed(far_div, 2))) +
+        ctx.figure_float_of("reverse", "Flow matching: the five points run backward from the data ($t = 1$) to the prior ($t = 0$).");
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q5-reverse", fm_q5_flags, fm_q5_reverse)

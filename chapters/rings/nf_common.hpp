@@ -15,6 +15,25 @@ inline config::FlagSpec probes_flag() {
             "(4,0), (1,-1), (3,-1))"};
 }
 
+// Points given in the logo's units, in a model's standardised frame.
+inline nn::Mat<float> probes_in_frame(const std::vector<std::array<double, 2>>& probes,
+                                      const data::Standardiser& scale) {
+    nn::Mat<float> x = nn::Mat<float>::from_shape({probes.size(), std::size_t(2)});
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+        const auto s = scale.to_standard(probes[i][0], probes[i][1]);
+        x(i, 0) = float(s[0]);
+        x(i, 1) = float(s[1]);
+    }
+    return x;
+}
+
+// Whether each point (logo units) lies in a ring's band.
+inline std::vector<bool> probes_inside(const std::vector<std::array<double, 2>>& probes) {
+    std::vector<bool> inside;
+    for (const auto& p : probes) inside.push_back(data::ring_of(p[0], p[1]) >= 0);
+    return inside;
+}
+
 // The normalizing flow `name` of the manifest, recorded in stats.json as "model".
 inline nf::Model nf_model(Context& ctx, const std::string& name = "nf") {
     nf::Model m = nf::load(ctx.model(name));

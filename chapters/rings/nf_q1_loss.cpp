@@ -32,37 +32,26 @@ Scores score(nf::Model& m, const xt::xtensor<float, 2>& test, Rng rng) {
     return {nf::evaluate(m.flow, test).total, share_on_ring(x, m.scale, -1), m.train_seconds};
 }
 
-}  // namespace
+using report::tex_fixed;
 
-void nf_q1_loss(Context& ctx) {
-    using report::tex_fixed;
-    nf::Model m = nf_model(ctx);
-    const auto& h = m.history;
-
-    // --- the held-out test set and the floor ------------------------------------------
-    Rng test_rng = ctx.rng("test");
-    const auto test_set = data::unconditional_rings(50000, test_rng);
-    const auto test = data::in_frame(test_set, m.scale);
-    const nf::LossParts t = nf::evaluate(m.flow, test);
-    const double area = data::union_area();
-    const double floor = data::entropy_floor(m.scale, area);
-
-    // --- the exercise's recipe, trained by make with every other setting of this run ---
+// The exercise's recipe, trained by make with every other setting of this run, against
+// this run's model on the same test points: a paragraph when they differ.
+std::string recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float, 2>& test) {
     nf::Model r = nf::load(ctx.model("nf-recipe"));
     const nf::Config& recipe_cfg = r.config;
     const bool is_recipe = recipe_cfg.to_json() == m.config.to_json();
-    std::string recipe_txt;
     const Rng sample_rng = ctx.rng("samples");
     const Scores ours = score(m, test, sample_rng);
     ctx.stats["default_vs_recipe"]["this_run"] = {{"nll", ours.nll}, {"share_in_band", ours.band},
                                                   {"train_seconds", ours.train_seconds}};
-    if (!is_recipe) {
+    if (is_recipe) return "";
+    {
         const Scores rec = score(r, test, sample_rng);
         ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()},
                                                     {"nll", rec.nll}, {"share_in_band", rec.band},
                                                     {"train_seconds", rec.train_seconds}};
         const bool better = ours.nll < rec.nll && ours.band > rec.band;
-        recipe_txt = fmt::format(
+        return fmt::format(
             R"(
 
 \paragraph{{This architecture and the exercise's.}} The exercise recommends {r_l} coupling
@@ -82,7 +71,11 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
                             : "This run's architecture is not better on both counts."));
     }
 
-    // --- the figure ---------------------------------------------------------------------
+}
+
+// The figure: the validation loss per epoch, its two components, the training loss and
+// the entropy floor.
+void loss_figure(Context& ctx, const std::vector<nf::EpochRecord>& h, double floor) {
     std::vector<std::vector<double>> cols(5);
     for (const auto& e : h) {
         cols[0].push_back(double(e.epoch));
@@ -92,10 +85,8 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
         cols[4].push_back(e.train_loss);
     }
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[width=12cm, height=5cm, xlabel={{epoch}}, ylabel={{nats per point}},
-  xmin=0.5, xmax={xmax}, grid=major, grid style={{black!8}}, tick label style={{font=\small}},
-  label style={{font=\small}}, legend style={{font=\small, at={{(1.02,0.5)}}, anchor=west, draw=none}},
-  legend cell align=left]
+\begin{{axis}}[fr line chart, width=12cm, xlabel={{epoch}}, ylabel={{nats per point}},
+  xmin=0.5, xmax={xmax}, legend style={{at={{(1.02,0.5)}}, anchor=west}}]
 \addplot[thick, black, mark=*, mark size=1.2pt] table[x=epoch, y=val_loss] {{loss.dat}};
 \addlegendentry{{validation loss (Eq.~9)}}
 \addplot[thick, blue!70!black, mark=square*, mark size=1.2pt] table[x=epoch, y=val_log_pz] {{loss.dat}};
@@ -115,6 +106,25 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
     ctx.figure("loss", tikz,
                {{"loss.dat", report::dat_table({"epoch", "val_loss", "val_log_pz", "val_logdet",
                                                 "train_loss"}, cols)}});
+
+}
+
+}  // namespace
+
+void nf_q1_loss(Context& ctx) {
+    nf::Model m = nf_model(ctx);
+    const auto& h = m.history;
+
+    // --- the held-out test set and the floor ------------------------------------------
+    Rng test_rng = ctx.rng("test");
+    const auto test_set = data::unconditional_rings(50000, test_rng);
+    const auto test = data::in_frame(test_set, m.scale);
+    const nf::LossParts t = nf::evaluate(m.flow, test);
+    const double area = data::union_area();
+    const double floor = data::entropy_floor(m.scale, area);
+
+    const std::string recipe_txt = recipe_paragraph(ctx, m, test);
+    loss_figure(ctx, h, floor);
 
     // --- statistics ---------------------------------------------------------------------
     const auto best = std::min_element(h.begin(), h.end(), [](const auto& a, const auto& b) {
@@ -146,10 +156,8 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
                                : fmt::format("its lowest value was {} after epoch {}",
                                              tex_fixed(best->val.total, 3), best->epoch);
     auto direction = [](double a, double b) { return b > a ? "rose" : "fell"; };
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:nf-q1-loss}}
-
-The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the loss of
+    ctx.text = ctx.section() + fmt::format(
+        R"(The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the loss of
 Eq.~9 on {val} held-out validation points and its two components, whose negated sum it is.
 The validation loss {trend}{best}.
 The two components move in {same_or_opposite}: the mean log-determinant of the inverse
@@ -159,14 +167,8 @@ On {test} fresh test points the negative log-likelihood is {nll} nats, {gap} abo
 differential entropy of the data, {floor} nats, which no model can go below (the logarithm
 of the support's area, {area}, measured on a fine grid, over the standardisation's scales).{recipe}
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Normalizing flow: validation loss per epoch and its components.}}
-  \label{{fig:nf-q1-loss}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", nf_description(m.config)),
+        fmt::arg("desc", nf_description(m.config)),
         fmt::arg("val", report::tex_count((long long)m.config.val_points)),
         fmt::arg("trend", trend),
         fmt::arg("best", best->epoch == l.epoch ? std::string(", its lowest value") : "; " + best_txt),
@@ -184,7 +186,8 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
         fmt::arg("test", report::tex_count((long long)test.shape(0))),
         fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(t.total - floor, 3)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("area", tex_fixed(area, 3)),
-        fmt::arg("recipe", recipe_txt), fmt::arg("pdf", ctx.figure_pdf("loss")));
+        fmt::arg("recipe", recipe_txt)) +
+        ctx.figure_float_of("loss", "Normalizing flow: validation loss per epoch and its components.");
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q1-loss", nullptr, nf_q1_loss)

@@ -106,6 +106,15 @@ std::string Context::figure_pdf(const std::string& name) const {
     return "figures/" + manifest_.exercise + "/" + chapter_.id + "-" + name + ".pdf";
 }
 
+std::string Context::section() const {
+    return "\\section{" + chapter_.heading + "}\\label{sec:" + chapter_.id + "}\n\n";
+}
+
+std::string Context::figure_float(const std::string& body, const std::string& caption) const {
+    return "\\begin{figure}[htbp]\n  \\centering\n" + body + "  \\caption{" + caption +
+           "}\n  \\label{fig:" + chapter_.id + "}\n\\end{figure}\n";
+}
+
 void Context::finish() {
     const std::string& id = chapter_.id;
     write_atomic(out_ / "chapter.tex", text);

@@ -66,6 +66,16 @@ public:
     // The LaTeX path of a figure's PDF for \includegraphics.
     std::string figure_pdf(const std::string& name) const;
 
+    // The chapter's \section with its heading and the label sec:<id>, and a blank line.
+    std::string section() const;
+    // The chapter's figure float, labelled fig:<id>: body (e.g. a panel grid, each line
+    // indented and ending in a newline) above the caption.
+    std::string figure_float(const std::string& body, const std::string& caption) const;
+    // The same for one figure of this chapter, centred.
+    std::string figure_float_of(const std::string& name, const std::string& caption) const {
+        return figure_float("  \\includegraphics{" + figure_pdf(name) + "}\n", caption);
+    }
+
     nlohmann::json stats = nlohmann::json::object();  // the numbers behind the figures
     std::string text;                                  // chapter.tex
 
