@@ -21,40 +21,11 @@ namespace flow::chapters {
 
 namespace {
 constexpr std::size_t kPlottedPerClass = 1000;  // 5,000 points: five rings read clearly
-}
 
-void cfm_q1_input(Context& ctx) {
-    using report::tex_count;
-    using report::tex_num;
-    using report::tex_percent;
-
-    // --- the training input: the set the conditional model was trained on, drawn again ---
-    const fm::Config cfg = fm::load(ctx.model("cfm"), "cfm").config;
-    const auto set = fm::training_set(cfg);
-    const std::size_t n = set.x.shape(0);
-
-    // Rows of each class; the points of a class are i.i.d., so its first rows are a
-    // uniform subsample of it.
-    std::vector<std::vector<std::size_t>> rows(data::kClasses), plotted(data::kClasses);
-    for (std::size_t i = 0; i < n; ++i) rows[std::size_t(set.labels(i))].push_back(i);
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& r = rows[std::size_t(k)];
-        plotted[std::size_t(k)].assign(r.begin(), r.begin() + std::min(r.size(), kPlottedPerClass));
-    }
-
-    // Share of raw points nearer the centre than the ring's mid-radius: 1/2 for a radius
-    // drawn uniformly (as here), 0.469 for points uniform over the band's area.
-    std::size_t inner = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto p = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
-        const auto& ring = data::rings()[std::size_t(set.labels(i))];
-        if (std::hypot(p[0] - ring.cx, p[1] - ring.cy) < data::kRingRadius) ++inner;
-    }
-    const double inner_share = double(inner) / double(n);
-    const double area_share = (1.0 - data::kBandInner * data::kBandInner) /
-                              (data::kBandOuter * data::kBandOuter - data::kBandInner * data::kBandInner);
-
-    // --- the figure: the .dat holds the plotted points, sorted by class ------------
+// The figure: the plotted points of every class in the ring's colour; the .dat holds
+// them sorted by class. Returns how many are plotted.
+std::size_t input_figure(Context& ctx, const data::PointSet& set,
+                         const std::vector<std::vector<std::size_t>>& plotted) {
     std::vector<std::vector<double>> cols(3);
     std::string plots, legend;
     std::size_t start = 0, total_plotted = 0;
@@ -83,8 +54,15 @@ void cfm_q1_input(Context& ctx) {
                              "}\n\\end{axis}\n\\end{tikzpicture}\n";
     ctx.figure("input", tikz, {{"input.dat", report::dat_table({"x", "y", "label"}, cols)}});
 
-    // --- statistics -----------------------------------------------------------------
-    nlohmann::json fig_classes = nlohmann::json::object(), set_classes = nlohmann::json::object();
+    return total_plotted;
+}
+
+// Each class's moments, in the figure and in the whole set, and its share on its own
+// ring (the smallest share is returned).
+double class_stats(Context& ctx, const data::PointSet& set, const std::vector<std::vector<std::size_t>>& rows,
+                   const std::vector<std::vector<std::size_t>>& plotted, nlohmann::json& set_classes) {
+    nlohmann::json fig_classes = nlohmann::json::object();
+    set_classes = nlohmann::json::object();
     double min_own = 1.0;
     for (int k = 0; k < data::kClasses; ++k) {
         const auto& ring = data::rings()[std::size_t(k)];
@@ -98,7 +76,77 @@ void cfm_q1_input(Context& ctx) {
         min_own = std::min(min_own, own);
         set_classes[std::string(ring.colour)] = ts;
     }
-    ctx.stats["figures"]["input"] = {{"count", total_plotted}, {"classes", fig_classes}};
+    ctx.stats["figures"]["input"]["classes"] = fig_classes;
+    return min_own;
+}
+
+// The class list, and the text's two judgements, stated from the numbers: whether every
+// point lies in its own ring's band, and whether the set is uniform in area.
+struct Judgements {
+    std::string class_list, membership, inner_text;
+};
+Judgements judgements(double min_own, double inner_share, double area_share, std::size_t n) {
+    Judgements j;
+    for (int k = 0; k < data::kClasses; ++k)
+        j.class_list += fmt::format("{}{}~{}", k ? (k + 1 == data::kClasses ? " and " : ", ") : "", k,
+                                    data::rings()[std::size_t(k)].colour);
+    j.membership =
+        min_own == 1.0
+            ? "Every training point lies in its own class's ring band."
+            : fmt::format("In the worst class only {} of the points lie in their own ring's band.",
+                          report::tex_percent(min_own, 2));
+    const double se = std::sqrt(area_share * (1.0 - area_share) / double(n));
+    j.inner_text =
+        std::fabs(inner_share - area_share) > 4.0 * se
+            ? fmt::format(
+                  "The set is not uniform in area: {} of its points lie inside the rings' "
+                  "mid-radius, where points uniform over a band's area would give {}, so the bands "
+                  "are {} toward their inner edges.",
+                  report::tex_percent(inner_share), report::tex_percent(area_share),
+                  inner_share > area_share ? "denser" : "sparser")
+            : fmt::format("{} of its points lie inside the rings' mid-radius, as points uniform "
+                          "over a band's area would ({}).",
+                          report::tex_percent(inner_share), report::tex_percent(area_share));
+    return j;
+}
+
+}  // namespace
+
+void cfm_q1_input(Context& ctx) {
+    using report::tex_count;
+    using report::tex_num;
+
+    // --- the training input: the set the conditional model was trained on, drawn again ---
+    const fm::Config cfg = fm::load(ctx.model("cfm"), "cfm").config;
+    const auto set = fm::training_set(cfg);
+    const std::size_t n = set.x.shape(0);
+
+    // Rows of each class; the points of a class are i.i.d., so its first rows are a
+    // uniform subsample of it.
+    std::vector<std::vector<std::size_t>> rows(data::kClasses), plotted(data::kClasses);
+    for (std::size_t i = 0; i < n; ++i) rows[std::size_t(set.labels(i))].push_back(i);
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& r = rows[std::size_t(k)];
+        plotted[std::size_t(k)].assign(r.begin(), r.begin() + std::min(r.size(), kPlottedPerClass));
+    }
+
+    // Share of raw points nearer the centre than the ring's mid-radius: 1/2 for a radius
+    // drawn uniformly (as here), 0.469 for points uniform over the band's area.
+    std::size_t inner = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto p = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
+        const auto& ring = data::rings()[std::size_t(set.labels(i))];
+        if (std::hypot(p[0] - ring.cx, p[1] - ring.cy) < data::kRingRadius) ++inner;
+    }
+    const double inner_share = double(inner) / double(n);
+    const double area_share = (1.0 - data::kBandInner * data::kBandInner) /
+                              (data::kBandOuter * data::kBandOuter - data::kBandInner * data::kBandInner);
+
+    const std::size_t total_plotted = input_figure(ctx, set, plotted);
+
+    nlohmann::json set_classes;
+    const double min_own = class_stats(ctx, set, rows, plotted, set_classes);
+    ctx.stats["figures"]["input"]["count"] = total_plotted;
     ctx.stats["training_set"] = {
         {"count", n},
         {"classes", set_classes},
@@ -106,14 +154,7 @@ void cfm_q1_input(Context& ctx) {
         {"share_inside_mid_radius", inner_share},
     };
 
-    // --- the answer -----------------------------------------------------------------
     const auto& sc = set.scale;
-    std::string class_list;
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& ring = data::rings()[std::size_t(k)];
-        class_list += fmt::format("{}{}~{}", k ? (k + 1 == data::kClasses ? " and " : ", ") : "", k,
-                                  ring.colour);
-    }
     double max_offset = 0.0;  // largest distance of a class mean from its ring centre, raw units
     for (int k = 0; k < data::kClasses; ++k) {
         const auto& ring = data::rings()[std::size_t(k)];
@@ -122,28 +163,9 @@ void cfm_q1_input(Context& ctx) {
         max_offset = std::max(max_offset, std::hypot(raw[0] - ring.cx, raw[1] - ring.cy));
     }
     ctx.stats["training_set"]["max_mean_offset_from_centre"] = max_offset;
-    // The two judgements of the text, stated from the numbers.
-    const std::string membership =
-        min_own == 1.0
-            ? "Every training point lies in its own class's ring band."
-            : fmt::format("In the worst class only {} of the points lie in their own ring's band.",
-                          tex_percent(min_own, 2));
-    const double se = std::sqrt(area_share * (1.0 - area_share) / double(n));
-    const std::string inner_text =
-        std::fabs(inner_share - area_share) > 4.0 * se
-            ? fmt::format(
-                  "The set is not uniform in area: {} of its points lie inside the rings' "
-                  "mid-radius, where points uniform over a band's area would give {}, so the bands "
-                  "are {} toward their inner edges.",
-                  tex_percent(inner_share), tex_percent(area_share),
-                  inner_share > area_share ? "denser" : "sparser")
-            : fmt::format("{} of its points lie inside the rings' mid-radius, as points uniform "
-                          "over a band's area would ({}).",
-                          tex_percent(inner_share), tex_percent(area_share));
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:cfm-q1-input}}
-
-\paragraph{{The input.}} The conditional training set holds {n} points, {per} on each ring,
+    const Judgements said = judgements(min_own, inner_share, area_share, n);
+    ctx.text = ctx.section() + fmt::format(
+        R"(\paragraph{{The input.}} The conditional training set holds {n} points, {per} on each ring,
 with class labels {classes} (the colour names in alphabetical order).
 Figure~\ref{{fig:cfm-q1-input}} shows the first {shown} points of every class in the ring's
 own colour, in the standardised coordinates the model is trained in: the raw set's mean
@@ -172,14 +194,14 @@ Eq.~15 stay as they are: they are already conditioned on the target $y_1$, which
 class. In the network, $c$ enters through an embedding whose vector is mixed with $(y_t, t)$ by
 the first fully connected layer.
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", tex_count((long long)n)),
-        fmt::arg("per", tex_count((long long)rows[0].size())), fmt::arg("classes", class_list),
+        fmt::arg("n", tex_count((long long)n)),
+        fmt::arg("per", tex_count((long long)rows[0].size())), fmt::arg("classes", said.class_list),
         fmt::arg("shown", tex_count((long long)plotted[0].size())),
         fmt::arg("mx", tex_num(sc.mean[0])), fmt::arg("my", tex_num(sc.mean[1])),
         fmt::arg("sx", tex_num(sc.std[0])), fmt::arg("sy", tex_num(sc.std[1])),
-        fmt::arg("ratio", tex_num(sc.std[0] / sc.std[1], 2)), fmt::arg("membership", membership),
+        fmt::arg("ratio", tex_num(sc.std[0] / sc.std[1], 2)), fmt::arg("membership", said.membership),
         fmt::arg("off", tex_num(max_offset, 2)),
-        fmt::arg("inner_text", inner_text),
+        fmt::arg("inner_text", said.inner_text),
         fmt::arg("pdf", ctx.figure_pdf("input")));
 }
 

@@ -65,6 +65,12 @@ std::string trajectories_tikz(const std::string& axis_options, const std::string
                        axis_options, extra, plots, after);
 }
 
+std::vector<std::array<double, 2>> rows_of(const xt::xtensor<float, 2>& x) {
+    std::vector<std::array<double, 2>> at;
+    for (std::size_t i = 0; i < x.shape(0); ++i) at.push_back({x(i, 0), x(i, 1)});
+    return at;
+}
+
 std::string probe_labels(const std::vector<std::array<double, 2>>& at) {
     std::vector<std::string> texts;
     for (std::size_t i = 0; i < at.size(); ++i) texts.push_back(fmt::format("P{}", i + 1));

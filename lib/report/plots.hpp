@@ -36,6 +36,8 @@ std::string trajectories_tikz(const std::string& axis_options, const std::string
 
 // Labels "P1", "P2", ... at the given points, readable on any background (style
 // "fr probe label" of flowreport.sty): a plot to place after every other.
+// The rows of a (n, 2) matrix as points, e.g. for probe_labels.
+std::vector<std::array<double, 2>> rows_of(const xt::xtensor<float, 2>& x);
 std::string probe_labels(const std::vector<std::array<double, 2>>& at);
 // The same with any texts (LaTeX, without spaces' special meaning in a table: a text
 // is wrapped in braces).
