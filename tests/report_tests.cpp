@@ -79,8 +79,9 @@ TEST_CASE("the reports' statistics match the golden statistics of the default co
                 FAIL_CHECK(c.id << ": the report has no statistics (" << have.string() << ")");
                 continue;
             }
-            for (const auto& p : test::compare_to_golden(c.id, read_json(want), read_json(have), rules))
-                FAIL_CHECK(m->exercise << "/" << p);
+            const auto problems = test::compare_to_golden(c.id, read_json(want), read_json(have), rules);
+            for (const auto& p : problems) FAIL_CHECK(m->exercise << "/" << p);
+            CHECK(problems.empty());  // one assertion per chapter compared, so a pass counts them
         }
     }
 }
