@@ -106,15 +106,17 @@ struct NormalizingFlow {
     void backward_of_inverse(const Mat<T>& dz, const std::vector<T>& dlogdet, const Tape& tape,
                              Mat<T>& dx) {
         const std::size_t L = layers();
-        Mat<T> up = dz, dy;
+        const Mat<T>* up = &dz;
         for (std::size_t k = 0; k < L; ++k) {
-            coupling[k].backward_of_inverse(up, dlogdet, tape.coupling[k], dy);
-            if (k + 1 < L)
-                perm.backward_of_inverse(dy, up);
-            else
-                up = dy;
+            coupling[k].backward_of_inverse(*up, dlogdet, tape.coupling[k], dy_);
+            if (k + 1 < L) {
+                perm.backward_of_inverse(dy_, up_);
+                up = &up_;
+            } else {
+                up = &dy_;
+            }
         }
-        dx = up;
+        dx = *up;
     }
 
     // log p(x) per point.
@@ -169,7 +171,7 @@ struct NormalizingFlow {
     }
 
 private:
-    Mat<T> dz_, dx_;  // scratch of backward()
+    Mat<T> dz_, dx_, up_, dy_;  // scratch of backward() and backward_of_inverse()
     std::vector<T> dlogdet_;
 };
 

@@ -12,6 +12,9 @@
 // write the gradient with respect to the layer's input into a caller-provided buffer.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -109,15 +112,28 @@ struct LeakyReLU {
         for (std::size_t i = 0; i < n; ++i) ys[i] = std::max(xs[i], k * xs[i]);
     }
 
-    // dy/dx is 1 where x > 0 and slope elsewhere; x is the forward pass's input.
+    // dy/dx is 1 where x > 0 and slope elsewhere; x is the forward pass's input. dx is g
+    // where x > 0 and k g elsewhere (g * 1 is g exactly), chosen by a bit mask: written
+    // as a conditional, GCC (which assumes floating-point operations may trap) compiles
+    // a branch per element and does not vectorise the loop, the hottest of the training.
     void backward(const Mat<T>& dy, const Mat<T>& x, Mat<T>& dx) const {
+        using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+        static_assert(sizeof(Bits) == sizeof(T));
         ensure_shape(dx, dy.shape(0), dy.shape(1));
         const T* __restrict xs = x.data();
         const T* __restrict g = dy.data();
         T* __restrict out = dx.data();
         const std::size_t n = dy.size();
         const T k = slope;
-        for (std::size_t i = 0; i < n; ++i) out[i] = g[i] * (xs[i] > T(0) ? T(1) : k);
+        for (std::size_t i = 0; i < n; ++i) {
+            const T a = g[i], b = k * a;
+            Bits ua, ub;
+            std::memcpy(&ua, &a, sizeof(T));
+            std::memcpy(&ub, &b, sizeof(T));
+            const Bits keep = Bits(0) - Bits(xs[i] > T(0));  // all ones where x > 0
+            const Bits r = (ua & keep) | (ub & ~keep);
+            std::memcpy(out + i, &r, sizeof(T));
+        }
     }
 };
 
