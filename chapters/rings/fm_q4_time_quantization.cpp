@@ -95,8 +95,8 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
     if (dt >= 0.1) {
         const nn::Mat<float> post = posterior_mean(before_last, t_last, data);
         st.last_step[name] = {{"t", t_last}, {"distance_to_posterior_mean", mean_distance(x, post)},
-                           {"step_length", mean_distance(x, before_last)},
-                           {"posterior_total_variance", total_variance(post)}};
+                              {"step_length", mean_distance(x, before_last)},
+                              {"posterior_total_variance", total_variance(post)}};
     }
     ctx.stats["figures"][name] = j;
     st.band.push_back(j["share_in_band"].get<double>());
@@ -104,8 +104,8 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
     st.drift.push_back(d);
     st.var.push_back(j["total_variance"].get<double>());
     st.rows += fmt::format("    {:g} & {} & {} & {} & {} & {}\\\\\n", dt, steps,
-                        report::tex_percent(st.band.back()), report::tex_fixed(st.sw.back(), 3), report::tex_fixed(d, 3),
-                        report::tex_fixed(st.var.back(), 2));
+                           report::tex_percent(st.band.back()), report::tex_fixed(st.sw.back(), 3), report::tex_fixed(d, 3),
+                           report::tex_fixed(st.var.back(), 2));
     st.panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
 }
 
