@@ -100,7 +100,8 @@ int train(const std::vector<std::string>& args) {
     const std::string command = "train " + m.exercise + " " + d.name;
     const auto parsed = config::parse(command, specs, rest);
     if (parsed.help) {
-        std::cout << fmt::format("model {} of {}: kind {}, data set {}{}\n\n", d.name, m.exercise, d.kind, d.data,
+        std::cout << fmt::format("model {} of {}: kind {}, data set {}{}{}\n\n", d.name, m.exercise, d.kind, d.data,
+                                 d.base.empty() ? "" : ", fitted on model " + d.base,
                                  d.set.empty() ? "" : ", always with " + fmt::format("{}", fmt::join(d.set, " ")))
                   << config::help_text("flowreport " + command + " [flags] [--force]", specs,
                                        {{"force", "train even when a matching checkpoint exists"}});
@@ -108,6 +109,11 @@ int train(const std::vector<std::string>& args) {
     }
     if (d.kind == "nf") {
         std::cout << nf::obtain(config::nf_config(parsed.values, d.data), force).dir.string() << "\n";
+        return 0;
+    }
+    if (config::kind_needs_base(d.kind)) {
+        const auto cfg = config::new_class_config(parsed.values);
+        std::cout << fm::obtain(cfg, parsed.values.path("base"), force).dir.string() << "\n";
         return 0;
     }
     std::cout << fm::obtain(config::fm_config(d.kind, parsed.values, d.data), force).dir.string() << "\n";

@@ -58,13 +58,25 @@ grep -q "^figure   $first/$chapter-" rerun.log || fail "the rerun chapter's figu
 grep -q "^report   report/$first.pdf" rerun.log || fail "the PDF was not remade after the chapter"
 
 # One model's flag changed (the first exercise's first model read by more than one
-# chapter): that model, the models like it, and the chapters that read them only.
+# chapter): that model, the models like it or fitted on it, and the chapters that read
+# them only.
 # Interrupted after 2 s, then run again: it must finish and leave sane outputs.
 models=$("$bin" list "$first" --models)
 model=$(awk -F'\t' 'split($4, a, " ") > 1 { print $1; exit }' <<< "$models")
 [ -n "${model:-}" ] || fail "no model of $first is read by two chapters"
 like=$(sed -n "s/^LIKE_$first\/\([^ ]*\) := $model\$/\1/p" build/graph.mk)
 changed="$model $like"
+# and the models fitted on any of these, and on those, in turn
+while :; do
+  more=""
+  for m in $changed; do
+    for b in $(sed -n "s/^BASE_$first\/\([^ ]*\) := $m\$/\1/p" build/graph.mk); do
+      [[ " $changed $more " == *" $b "* ]] || more+=" $b"
+    done
+  done
+  [ -z "$more" ] && break
+  changed+="$more"
+done
 expected=" "
 for m in $changed; do
   for c in $(awk -F'\t' -v m="$m" '$1 == m { print $4 }' <<< "$models"); do expected+="$c "; done

@@ -73,6 +73,25 @@ TEST_CASE("a manifest with a mistake is refused, naming it", "[driver][fast]") {
     CHECK_THAT(graph, Catch::Contains("CHAPTERS_x := c\n") && Catch::Contains("MODELS_x := a b\n") &&
                           Catch::Contains("LIKE_x/b := a\n") && Catch::Contains("USES_x/c := a b\n") &&
                           Catch::Contains("QUICK_x/c := --dt 0.1\n") && Catch::Contains("PAGES_x := 3\n"));
+
+    // A model fitted on another names its base, declared before it, and takes its data set.
+    const std::string cond = R"({"name": "k", "kind": "cfm", "data": "rings-by-class"})";
+    const auto fitted = parse(cond + R"(, {"name": "n", "kind": "new-class", "base": "k"},
+                                        {"name": "n2", "like": "n", "set": "--steps 5"})",
+                              R"({"id": "c", "heading": "h", "models": ["n2"]})");
+    CHECK(fitted.model("n").data == "rings-by-class");
+    CHECK(fitted.model("n2").base == "k");
+    CHECK_THAT(exercise::make_graph({fitted}),
+               Catch::Contains("BASE_x/n := k\n") && Catch::Contains("BASE_x/n2 := k\n"));
+    CHECK_THROWS_WITH(parse(R"({"name": "n", "kind": "new-class", "base": "k"}, )" + cond,
+                            R"({"id": "c", "heading": "h"})"),
+                      Catch::Contains("not declared before it"));
+    CHECK_THROWS_WITH(parse(cond + R"(, {"name": "n", "kind": "new-class", "base": "k", "data": "rings"})",
+                            R"({"id": "c", "heading": "h"})"),
+                      Catch::Contains("takes its data set from its base"));
+    CHECK_THROWS_WITH(parse(R"({"name": "a", "kind": "nf", "data": "rings", "base": "a"})",
+                            R"({"id": "c", "heading": "h"})"),
+                      Catch::Contains("takes no base"));
 }
 
 TEST_CASE("flowreport list prints the exercises, and each one's chapters in its order", "[driver][fast]") {
@@ -105,8 +124,8 @@ TEST_CASE("--help lists every flag with its default", "[driver][fast]") {
             const auto r = run("train " + m.exercise + " " + d.name + " --help");
             INFO(d.name);
             CHECK(r.status == 0);
-            for (const char* flag : {"--seed", "--points", "--epochs", "--batch", "--lr", "--hidden"})
-                CHECK_THAT(r.out, Catch::Contains(flag));
+            CHECK_THAT(r.out, Catch::Contains("--seed"));
+            for (const auto& f : config::model_flags(d.kind)) CHECK_THAT(r.out, Catch::Contains("--" + f.name));
             // The manifest's defaults are the ones shown.
             for (std::size_t i = 0; i + 1 < d.defaults.size(); i += 2)
                 CHECK_THAT(r.out, Catch::Contains(fmt::format("(default: {})", d.defaults[i + 1])));
@@ -157,6 +176,12 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
         if (std::string(kind) == "nf") cases.push_back(t + " --init zero");
         else cases.push_back(t + " --time-sampling never");
     }
+    for (const auto& mm : exercise::manifests())
+        for (const auto& d : mm.models)
+            if (config::kind_needs_base(d.kind))
+                for (const char* bad : {" --fit sideways", " --steps 0", " --target 1", " --target 1,2,3",
+                                        " --old-batch -2", " --lr 0", " --epochs 3"})
+                    cases.push_back("train " + mm.exercise + " " + d.name + bad);
     if (const auto [mm, c] = chapter_with("dt"); c) {
         const std::string ch = "chapter " + mm->exercise + " " + c->id;
         for (const char* bad : {" --dt 2", " --dt -0.1", " --solver leapfrog", " --epochs 3"}) cases.push_back(ch + bad);
@@ -222,4 +247,55 @@ TEST_CASE("a chapter on given checkpoints repeats itself exactly", "[driver][cha
     CHECK(read_file(a / "stats.json") == read_file(b / "stats.json"));
     CHECK(read_file(a / "chapter.tex") == read_file(b / "chapter.tex"));
     for (const auto& d : {a, b, models}) fs::remove_all(d);
+}
+
+TEST_CASE("a new class is fitted on the checkpoint it names, as make passes it", "[driver]") {
+    // The first model of some exercise fitted on a base, on a quick base trained here.
+    const exercise::Manifest* m = nullptr;
+    const exercise::ModelDecl* d = nullptr;
+    for (const auto& mm : exercise::manifests())
+        for (const auto& dd : mm.models)
+            if (!d && config::kind_needs_base(dd.kind) && mm.model(dd.base).base.empty()) m = &mm, d = &dd;
+    if (!d) return;
+    const fs::path models = scratch("new-class");
+    const std::string env = "FLOWREPORT_MODELS=" + models.string() + " ";
+    const auto base = run_env(env, "train " + m->exercise + " " + d->base + " " + joined(m->model(d->base).quick));
+    REQUIRE(base.status == 0);
+    const std::string t = "train " + m->exercise + " " + d->name + " " + joined(d->quick) + " --steps 5";
+    const auto a = run_env(env, t + " --base " + base.line());
+    REQUIRE(a.status == 0);
+    const auto cfg = nlohmann::json::parse(read_file(fs::path(a.line()) / "model.json"))["config"];
+    const auto base_cfg = nlohmann::json::parse(read_file(fs::path(base.line()) / "model.json"))["config"];
+    CHECK(cfg["base"] == fs::path(base.line()).filename().string());
+    CHECK(cfg["classes"] == base_cfg["classes"].get<int>() + 1);
+    CHECK(cfg["data"] == base_cfg["data"]);
+    CHECK(run_env(env, t + " --base " + base.line()).out == a.out);  // reused
+
+    // On a new class of the same point, --fit all goes on fitting that class; another
+    // point is one more class.
+    const auto same = run_env(env, t + " --fit all --old-batch 16 --base " + a.line());
+    REQUIRE(same.status == 0);
+    const auto same_cfg = nlohmann::json::parse(read_file(fs::path(same.line()) / "model.json"))["config"];
+    CHECK(same_cfg["classes"] == cfg["classes"]);
+    const auto other = run_env(env, t + " --fit all --old-batch 16 --target 1,1 --base " + a.line());
+    REQUIRE(other.status == 0);
+    CHECK(nlohmann::json::parse(read_file(fs::path(other.line()) / "model.json"))["config"]["classes"] ==
+          cfg["classes"].get<int>() + 1);
+
+    // Without --base, on a folder that is no checkpoint, on an unconditional model: one line.
+    const auto none = run_env(env, t);
+    CHECK(none.status == 2);
+    CHECK_THAT(none.err, Catch::Contains("needs --base"));
+    const auto empty = run_env(env, t + " --base " + scratch("not-a-checkpoint").string());
+    CHECK(empty.status == 1);
+    CHECK(lines(empty.err) == 1);
+    if (const auto [fm_m, fm_d] = model_of("fm"); fm_d) {
+        const auto u = run_env(env, "train " + fm_m->exercise + " " + fm_d->name + " " + joined(fm_d->quick));
+        REQUIRE(u.status == 0);
+        const auto r = run_env(env, t + " --base " + u.line());
+        CHECK(r.status == 1);
+        CHECK(lines(r.err) == 1);
+        CHECK_THAT(r.err, Catch::Contains("needs a conditional one"));
+    }
+    fs::remove_all(models);
 }

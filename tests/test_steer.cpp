@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "fields.hpp"
+#include "fm/new_class.hpp"
 #include "fm/steer.hpp"
 
 using namespace flow;

@@ -4,7 +4,11 @@
 
 namespace flow::config {
 
-bool known_kind(const std::string& kind) { return kind == "nf" || kind == "fm" || kind == "cfm"; }
+bool known_kind(const std::string& kind) {
+    return kind == "nf" || kind == "fm" || kind == "cfm" || kind_needs_base(kind);
+}
+
+bool kind_needs_base(const std::string& kind) { return kind == "new-class"; }
 
 namespace {
 template <class Config>
@@ -37,6 +41,21 @@ fm::Config fm_config(const std::string& kind, const Values& v, const std::string
     c.time_sampling = v.text("time-sampling") == "uniform" ? fm::TimeSampling::Uniform : fm::TimeSampling::Log;
     c.time_floor = v.real("time-floor");
     c.data = data;
+    return c;
+}
+
+fm::NewClassConfig new_class_config(const Values& v) {
+    if (v.text("base").empty())
+        throw UsageError("a new-class model needs --base, the folder of the model it is fitted on");
+    if (v.text("target").empty()) throw UsageError("a new-class model needs --target x,y");
+    const auto target = v.points("target");
+    if (target.size() != 1) throw UsageError("--target takes one point x,y");
+    fm::NewClassConfig c = fm::new_class_config(v.path("base"), target.front(), v.text("fit") == "embedding");
+    c.fit.steps = std::size_t(v.count("steps"));
+    c.fit.batch = std::size_t(v.count("batch"));
+    c.fit.old_batch = std::size_t(v.count("old-batch"));
+    c.fit.lr = v.real("lr");
+    c.seed = v.seed();
     return c;
 }
 

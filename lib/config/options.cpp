@@ -31,6 +31,17 @@ FlagSpec points_flag() {
 }
 
 std::vector<FlagSpec> model_flags(std::string_view model) {
+    if (model == "new-class")
+        return {{"base", Kind::Path, "", "checkpoint folder of the conditional model it is fitted on "
+                                         "(make passes the manifest's base)"},
+                {"target", Kind::Points, "", "the new class's one point x,y, in the base's standardised frame"},
+                {"fit", Kind::Choice, "embedding", "what is trained: the class's embedding row, or every parameter "
+                                                   "on batches that mix in the old classes' data", 0.0,
+                 {"embedding", "all"}},
+                {"steps", Kind::Count, "2000", "Adam steps (cosine decay)"},
+                {"batch", Kind::Count, "256", "points of the new class per step"},
+                {"old-batch", Kind::Count, "256", "points of the old classes per step (--fit all)"},
+                {"lr", Kind::PositiveReal, "0.01", "Adam learning rate (cosine decay)"}};
     std::vector<FlagSpec> f{points_flag(),
                             {"epochs", Kind::Count, model == "nf" ? "20" : "100", "training epochs"},
                             {"batch", Kind::Count, "128", "mini-batch size"},

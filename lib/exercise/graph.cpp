@@ -22,6 +22,7 @@ std::string make_graph(const std::vector<Manifest>& manifests) {
                            joined(chapters), e, joined(models), e, m.pages);
         for (const auto& d : m.models) {
             if (!d.like.empty()) out += fmt::format("LIKE_{}/{} := {}\n", e, d.name, d.like);
+            if (!d.base.empty()) out += fmt::format("BASE_{}/{} := {}\n", e, d.name, d.base);
             if (!d.quick.empty()) out += fmt::format("QUICK_{}/{} := {}\n", e, d.name, joined(d.quick));
         }
         for (const auto& c : m.chapters) {

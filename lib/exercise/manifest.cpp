@@ -64,27 +64,42 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
             md.like = text_or(d, "like");
             md.set = words(text_or(d, "set"));
             if (!names.insert(md.name).second) fail("model '" + md.name + "' is declared twice");
+            const auto declared = [&](const std::string& name) -> const ModelDecl* {
+                for (const auto& o : m.models)
+                    if (o.name == name) return &o;
+                return nullptr;
+            };
             if (md.like.empty()) {
                 md.kind = d.at("kind").get<std::string>();
-                md.data = d.at("data").get<std::string>();
                 md.defaults = words(text_or(d, "defaults"));
                 md.quick = words(text_or(d, "quick"));
                 if (!config::known_kind(md.kind)) fail("model '" + md.name + "' has unknown kind '" + md.kind + "'");
-                try {
-                    data::dataset(md.data);
-                } catch (const std::exception& e) {
-                    fail("model '" + md.name + "': " + e.what());
+                if (config::kind_needs_base(md.kind)) {
+                    if (d.contains("data")) fail("model '" + md.name + "' takes its data set from its base");
+                    md.base = d.at("base").get<std::string>();
+                    const ModelDecl* base = declared(md.base);
+                    if (!base)
+                        fail("model '" + md.name + "' has base '" + md.base + "', which is not declared before it");
+                    md.data = base->data;
+                } else {
+                    if (d.contains("base")) fail("model '" + md.name + "' of kind " + md.kind + " takes no base");
+                    md.data = d.at("data").get<std::string>();
+                    try {
+                        data::dataset(md.data);
+                    } catch (const std::exception& e) {
+                        fail("model '" + md.name + "': " + e.what());
+                    }
                 }
             } else {
-                if (d.contains("kind") || d.contains("data") || d.contains("defaults") || d.contains("quick"))
+                if (d.contains("kind") || d.contains("data") || d.contains("defaults") || d.contains("quick") ||
+                    d.contains("base"))
                     fail("model '" + md.name + "' is like '" + md.like + "' and takes only set");
-                const ModelDecl* base = nullptr;
-                for (const auto& o : m.models)
-                    if (o.name == md.like) base = &o;
+                const ModelDecl* base = declared(md.like);
                 if (!base) fail("model '" + md.name + "' is like '" + md.like + "', which is not declared before it");
                 if (!base->like.empty()) fail("model '" + md.name + "' is like a model that is itself a copy");
                 md.kind = base->kind;
                 md.data = base->data;
+                md.base = base->base;
                 md.defaults = base->defaults;
                 md.quick = base->quick;
             }

@@ -10,12 +10,14 @@
 
 namespace flow::exercise {
 
-// A model the exercise trains: a kind ("nf", "fm", "cfm"), a data set, and flags. A model
-// declared `like` another takes that model's kind, data set and defaults, and the flags
-// a user gives that model; its `set` flags come last and win (e.g. the exercise's own
-// recipe beside a tuned default).
+// A model the exercise trains: a kind ("nf", "fm", "cfm"), a data set, and flags; or a
+// kind fitted on another model ("new-class"), which names that model as its `base`
+// (declared before it; make trains the base first and passes its folder as --base) and
+// takes its data set from it. A model declared `like` another takes that model's kind,
+// data set, base and defaults, and the flags a user gives that model; its `set` flags
+// come last and win (e.g. the exercise's own recipe beside a tuned default).
 struct ModelDecl {
-    std::string name, kind, data, like;
+    std::string name, kind, data, like, base;
     std::vector<std::string> defaults;  // "--name value" words: the model's defaults
     std::vector<std::string> set;       // always given last
     std::vector<std::string> quick;     // what the quick test run adds (few points, one epoch)

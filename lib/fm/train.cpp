@@ -201,7 +201,7 @@ Model train(const Config& cfg, bool progress) {
         m.history.push_back({e.epoch, e.lr, e.train_loss, vl, vlt, e.seconds});
         return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, vl, e.seconds);
     };
-    m.train_seconds = train::run({kind, cfg.points, cfg.epochs, cfg.batch, cfg.lr, "try a smaller --lr"}, adam,
+    m.train_seconds = train::run({kind, cfg.epochs, cfg.lr, "try a smaller --lr"}, adam,
                                  batches, order, batch, epoch_end, progress);
     m.scale = train_set.scale;
     return m;

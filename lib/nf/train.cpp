@@ -136,7 +136,7 @@ Model train(const Config& cfg, bool progress) {
         m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
         return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v.total, e.seconds);
     };
-    m.train_seconds = train::run({"nf", cfg.points, cfg.epochs, cfg.batch, cfg.lr,
+    m.train_seconds = train::run({"nf", cfg.epochs, cfg.lr,
                                   "try a smaller --lr or fewer --hidden units"},
                                  adam, batches, order, batch, epoch_end, progress);
     m.scale = train_set.scale;

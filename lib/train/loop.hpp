@@ -1,8 +1,8 @@
 #pragma once
-// What every model kind's training shares: mini-batch epochs over a shuffled training
-// set, Adam with a cosine-decayed learning rate stepped once per batch, a stop with the
-// epoch and batch named when a loss is not finite, progress lines, and the checkpoint
-// cache (a model is asked for by its configuration and comes from the checkpoint whose
+// What every model kind's training shares: epochs of steps (mini-batches of a shuffled
+// training set, or batches a kind draws itself), Adam with a cosine-decayed learning
+// rate stepped once per batch, a stop with the epoch and batch named when a loss is not
+// finite, progress lines, and the checkpoint cache (a model is asked for by its configuration and comes from the checkpoint whose
 // hash matches, or is trained and saved). A kind supplies one batch's loss and
 // gradients, and what it measures after each epoch.
 #include <chrono>
@@ -26,7 +26,7 @@ namespace flow::train {
 
 struct Settings {
     std::string kind;          // names the progress line and the errors
-    std::size_t points, epochs, batch;
+    std::size_t epochs;
     double lr;
     std::string hint;          // what to try when the loss is not finite
 };
@@ -38,21 +38,22 @@ struct EpochEnd {
     double seconds;            // wall time of the epoch's batches
 };
 
-// Runs settings.epochs epochs. batch(b) computes the loss of the b-th batch of the
-// shuffled order (gathering it through `batches`) and accumulates its gradients into the
-// parameters that `adam` updates (already zeroed); after each epoch, epoch_end(...)
-// returns the summary for the progress line. Returns the whole training's wall time.
-inline double run(const Settings& s, optim::Adam<float>& adam, data::Batches& batches, Rng& order,
-                  const std::function<double(std::size_t)>& batch,
+// Runs settings.epochs epochs of `count` steps each; start_epoch() is called before
+// each epoch's first step. batch(b) computes the loss of the epoch's b-th step and
+// accumulates its gradients into the parameters that `adam` updates (already zeroed);
+// after each epoch, epoch_end(...) returns the summary for the progress line. Returns
+// the whole training's wall time.
+inline double run(const Settings& s, optim::Adam<float>& adam, std::size_t count,
+                  const std::function<void()>& start_epoch, const std::function<double(std::size_t)>& batch,
                   const std::function<std::string(const EpochEnd&)>& epoch_end, bool progress) {
-    const optim::CosineSchedule schedule{s.lr, s.epochs * batches.count()};
-    Progress bar("train " + s.kind, s.epochs, batches.count());
+    const optim::CosineSchedule schedule{s.lr, s.epochs * count};
+    Progress bar("train " + s.kind, s.epochs, count);
     std::size_t step = 0;
     for (std::size_t epoch = 0; epoch < s.epochs; ++epoch) {
         const auto t0 = std::chrono::steady_clock::now();
-        batches.shuffle(order);
+        start_epoch();
         double sum = 0.0;
-        for (std::size_t b = 0; b < batches.count(); ++b) {
+        for (std::size_t b = 0; b < count; ++b) {
             adam.zero_grad();
             const double loss = batch(b);
             if (!std::isfinite(loss))
@@ -64,10 +65,18 @@ inline double run(const Settings& s, optim::Adam<float>& adam, data::Batches& ba
             if (progress) bar.batch(epoch, b, sum / double(b + 1));
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const std::string summary = epoch_end({epoch + 1, schedule(step), sum / double(batches.count()), secs});
+        const std::string summary = epoch_end({epoch + 1, schedule(step), sum / double(count), secs});
         if (progress) bar.epoch(epoch, summary);
     }
     return bar.elapsed();
+}
+
+// Mini-batch epochs over a data set: each epoch visits the batches of a fresh shuffled
+// order (batch(b) gathers the b-th of them through `batches`).
+inline double run(const Settings& s, optim::Adam<float>& adam, data::Batches& batches, Rng& order,
+                  const std::function<double(std::size_t)>& batch,
+                  const std::function<std::string(const EpochEnd&)>& epoch_end, bool progress) {
+    return run(s, adam, batches.count(), [&] { batches.shuffle(order); }, batch, epoch_end, progress);
 }
 
 // The checkpoint cache: the model of configuration `config` from its folder when one

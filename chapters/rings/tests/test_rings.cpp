@@ -104,6 +104,8 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     CHECK_THAT(fm_dir, Catch::StartsWith(models.string() + "/fm-"));
     const std::string cfm_dir = quick_model(models, "cfm", kFmQuick);
     CHECK_THAT(cfm_dir, Catch::StartsWith(models.string() + "/cfm-"));
+    const std::string sixth_emb = quick_model(models, "cfm-sixth-embedding", "--steps 20 --base " + cfm_dir);
+    const std::string sixth = quick_model(models, "cfm-sixth", "--steps 20 --old-batch 64 --base " + sixth_emb);
 
     // Every number a chapter writes is finite: nlohmann writes NaN and infinities as null.
     std::function<void(const nlohmann::json&, const std::string&)> finite = [&](const nlohmann::json& j,
@@ -123,7 +125,9 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
         if (c == "fm-q1-loss") args += " --model-fm-recipe " + recipe_dir;
         if (c == "fm-q2-progression" || c == "fm-q3-trajectories" || c == "fm-q5-reverse")
             args += " --model-nf " + nf_dir;
-        if (c == "fm-bonus-target") args += " --model-cfm " + cfm_dir;
+        if (c == "fm-bonus-target")
+            args += " --model-cfm " + cfm_dir + " --model-cfm-sixth-embedding " + sixth_emb +
+                    " --model-cfm-sixth " + sixth;
         const auto r = run(args);
         INFO(r.err);
         REQUIRE(r.status == 0);
@@ -163,7 +167,12 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     CHECK(bonus["ordinary_start"]["norm"].get<double>() < 4.0);
     for (const auto& r : bonus["steering"])
         if (r["method"] == "switch") CHECK(r["max_distance"].get<double>() < 1e-4);
-    CHECK(bonus["new_class"]["fits"].size() == 2);
+    // The sixth class through its embedding alone leaves the old classes exactly as they were.
+    const auto& fits = bonus["new_class"]["fits"];
+    REQUIRE(fits.size() == 2);
+    CHECK(fits[0]["old_share_own_ring"] == bonus["new_class"]["old_share_own_ring_before"]);
+    CHECK(fits[1]["steps"] == 20);
+    CHECK(fits[1]["model"]["config"]["base"] == fs::path(sixth_emb).filename().string());
     fs::remove_all(models);
     fs::remove_all(out);
 }
