@@ -119,61 +119,59 @@ std::vector<FlagBlock> flag_blocks(
     return out;
 }
 
-std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
-                           const std::string& git_state, const std::string& toolchain,
-                           const StageTimes& times) {
+namespace {
+
+std::string source_paragraph(const std::string& git_state) {
     std::istringstream git(git_state);
     std::string commit, dirty;
     std::getline(git, commit);
     std::getline(git, dirty);
-    std::ostringstream out;
-    out << "\\section{Provenance of this run}\\label{sec:provenance}\n";
-    out << "Every number and figure in this report was produced by the run described here; each "
-           "chapter's folder keeps the full record in \\texttt{provenance.json}.\n";
-    out << "\\paragraph{Source.} Commit " << texttt(commit.empty() ? "unknown" : commit);
-    if (dirty == "0")
-        out << ", working tree clean.\n";
-    else if (dirty.empty())
-        out << ", working tree state unknown.\n";
-    else
-        out << ", with " << tex_escape(dirty)
-            << " uncommitted change(s) in the working tree (the run does not match the commit "
-               "exactly).\n";
+    std::string out = "\\paragraph{Source.} Commit " + texttt(commit.empty() ? "unknown" : commit);
+    if (dirty == "0") return out + ", working tree clean.\n";
+    if (dirty.empty()) return out + ", working tree state unknown.\n";
+    return out + ", with " + tex_escape(dirty) +
+           " uncommitted change(s) in the working tree (the run does not match the commit exactly).\n";
+}
 
-    // Each chapter's flags; --out is its own folder whenever it ends in the chapter's id.
-    nlohmann::json versions;
-    std::vector<std::pair<std::string, std::map<std::string, std::string>>> flags;
+// What the chapters' provenance.json files record.
+struct ChapterRecords {
+    nlohmann::json versions;  // the libraries', from the first chapter
+    std::vector<std::pair<std::string, std::map<std::string, std::string>>> flags;  // id, flags
     std::vector<std::tuple<std::string, double, std::string>> rows;  // id, wall time, streams
-    bool own_folders = true;
-    std::string folders;  // the folder that holds every chapter's own folder
-    double total = 0.0;
+    bool own_folders = true;  // every --out is <folders>/<id>, and is left out of flags
+    std::string folders;
+    double total = 0.0;       // wall time of every chapter
+};
+
+ChapterRecords read_chapters(const std::vector<std::filesystem::path>& chapter_dirs) {
+    ChapterRecords r;
     for (const auto& dir : chapter_dirs) {
         const auto p = nlohmann::json::parse(read_file(dir / "provenance.json"));
-        if (versions.is_null()) versions = p.at("versions");
+        if (r.versions.is_null()) r.versions = p.at("versions");
         const std::string id = p.at("chapter").get<std::string>();
         const double wall = p.at("wall_seconds").get<double>();
-        total += wall;
+        r.total += wall;
         std::map<std::string, std::string> f;
         for (const auto& [k, v] : p.at("flags").items()) f[k] = v.get<std::string>();
+        // --out is the chapter's own folder whenever it ends in the chapter's id.
         const std::string out_dir = f.count("out") ? f["out"] : "";
         const std::string parent = std::filesystem::path(out_dir).parent_path().string();
-        if (std::filesystem::path(out_dir).filename() == id && (folders.empty() || folders == parent)) {
+        if (std::filesystem::path(out_dir).filename() == id && (r.folders.empty() || r.folders == parent)) {
             f.erase("out");
-            folders = parent;
+            r.folders = parent;
         } else {
-            own_folders = false;
+            r.own_folders = false;
         }
-        flags.emplace_back(id, f);
+        r.flags.emplace_back(id, f);
         std::string streams;
-        for (const auto& s : p.at("streams"))
-            streams += (streams.empty() ? "" : ", ") + s.get<std::string>();
-        rows.emplace_back(id, wall, streams.empty() ? "none" : streams);
+        for (const auto& s : p.at("streams")) streams += (streams.empty() ? "" : ", ") + s.get<std::string>();
+        r.rows.emplace_back(id, wall, streams.empty() ? "none" : streams);
     }
+    return r;
+}
 
-    // Wall time per stage, each as the step that made this report's file last ran.
-    out << "\\paragraph{Wall time per stage} (each as it last ran to produce this report; a stage "
-           "that was up to date kept its earlier output and time; under \\texttt{make -j2} stages "
-           "overlap):";
+// Wall time per stage, each as the step that made this report's file last ran.
+std::string stages_paragraph(const StageTimes& times, double chapters_total) {
     std::vector<std::string> stages;
     if (times.build >= 0) stages.push_back("build of the driver " + seconds(times.build));
     for (const auto& m : times.models) {
@@ -184,58 +182,69 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
             s += " (checkpoint reused, trained earlier in " + seconds(m.train_seconds) + ")";
         stages.push_back(s);
     }
-    stages.push_back("chapters " + seconds(total) + " in all");
+    stages.push_back("chapters " + seconds(chapters_total) + " in all");
     if (times.figure_count > 0)
         stages.push_back(fmt::format("{} figures {} in all", times.figure_count, seconds(times.figures)));
     if (times.latex >= 0)
         stages.push_back("LaTeX, the previous typesetting of this document, " + seconds(times.latex) +
                          " (this one's is not known while it runs; \\texttt{make report} prints it)");
-    for (std::size_t i = 0; i < stages.size(); ++i) out << (i ? "; " : " ") << stages[i];
-    out << ".\n";
+    std::string out = "\\paragraph{Wall time per stage} (each as it last ran to produce this report; a stage "
+                      "that was up to date kept its earlier output and time; under \\texttt{make -j2} stages "
+                      "overlap):";
+    for (std::size_t i = 0; i < stages.size(); ++i) out += (i ? "; " : " ") + stages[i];
+    return out + ".\n";
+}
 
-    // The models: what each checkpoint was trained with.
-    if (std::any_of(times.models.begin(), times.models.end(), [](const auto& m) { return !m.settings.empty(); })) {
-        out << "\\paragraph{Models} (each checkpoint's configuration, which its folder name hashes; every "
-               "one trained with Adam, its rate cosine-annealed to 0 over the run):\n"
-               "{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
-        for (const auto& m : times.models) {
-            if (m.settings.empty()) continue;
-            std::string values;
-            for (const auto& v : m.settings) values += (values.empty() ? "" : " ") + breakable_tt(v);
-            out << "\\item " << texttt(m.name) << " (" << texttt(m.checkpoint) << "): " << values << "\n";
-        }
-        out << "\\end{itemize}}\n";
+// The models: what each checkpoint was trained with.
+std::string models_paragraph(const StageTimes& times) {
+    if (std::none_of(times.models.begin(), times.models.end(), [](const auto& m) { return !m.settings.empty(); }))
+        return "";
+    std::string out = "\\paragraph{Models} (each checkpoint's configuration, which its folder name hashes; every "
+                      "one trained with Adam, its rate cosine-annealed to 0 over the run):\n"
+                      "{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+    for (const auto& m : times.models) {
+        if (m.settings.empty()) continue;
+        std::string values;
+        for (const auto& v : m.settings) values += (values.empty() ? "" : " ") + breakable_tt(v);
+        out += "\\item " + texttt(m.name) + " (" + texttt(m.checkpoint) + "): " + values + "\n";
     }
+    return out + "\\end{itemize}}\n";
+}
 
-    // Flags, each value once, with the chapters that share it.
-    out << "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly "
-           "them"
-        << (own_folders ? "; every chapter writes to its own folder, " + breakable_tt("--out=" + folders + "/<id>") : "")
-        << ".\n{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
-    for (const auto& b : flag_blocks(flags)) {
+// Flags, each value once, with the chapters that share it.
+std::string flags_paragraph(const ChapterRecords& r) {
+    std::string out = "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly them";
+    if (r.own_folders)
+        out += "; every chapter writes to its own folder, " + breakable_tt("--out=" + r.folders + "/<id>");
+    out += ".\n{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+    for (const auto& b : flag_blocks(r.flags)) {
         std::string who;
-        if (b.chapters.size() == chapter_dirs.size()) {
+        if (b.chapters.size() == r.flags.size()) {
             who = "every chapter";
         } else {
             for (const auto& c : b.chapters) who += (who.empty() ? "" : ", ") + texttt(c);
         }
         std::string values;
         for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + breakable_tt("--" + f);
-        out << "\\item " << who << ": " << values << "\n";
+        out += "\\item " + who + ": " + values + "\n";
     }
-    out << "\\end{itemize}}\n";
+    return out + "\\end{itemize}}\n";
+}
 
-    // Chapters: wall time and random streams, as one paragraph that wraps.
-    out << "\\paragraph{Chapters} (wall time; random streams of the seed): {\\small\\sloppy ";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto& [id, wall, streams] = rows[i];
-        out << (i ? "; " : "") << texttt(id) << fmt::format(" {:.2f}\\,s (", wall) << tex_escape(streams) << ")";
+// Chapters: wall time and random streams, as one paragraph that wraps.
+std::string chapters_paragraph(const ChapterRecords& r) {
+    std::string out = "\\paragraph{Chapters} (wall time; random streams of the seed): {\\small\\sloppy ";
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        const auto& [id, wall, streams] = r.rows[i];
+        out += (i ? "; " : "") + texttt(id) + fmt::format(" {:.2f}\\,s (", wall) + tex_escape(streams) + ")";
     }
     // The paragraph ends inside the group: TeX breaks a paragraph into lines at \par,
     // with the tolerance in force there, so \sloppy must still hold.
-    out << ".\\par}\n";
+    return out + ".\\par}\n";
+}
 
-    // Libraries and tools, in one paragraph.
+// Libraries and tools, in one paragraph.
+std::string tools_paragraph(const nlohmann::json& versions, const std::string& toolchain) {
     std::vector<std::string> libs;
     if (!versions.is_null())
         for (const auto& [k, v] : versions.items()) libs.push_back(tex_escape(k) + " " + texttt(v.get<std::string>()));
@@ -246,10 +255,22 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
         libs.push_back(tex_escape(line.substr(0, colon)) + " " +
                        texttt(line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' '))));
     }
-    out << "\\paragraph{Libraries and tools.} {\\small\\sloppy ";
-    for (std::size_t i = 0; i < libs.size(); ++i) out << (i ? "; " : "") << libs[i];
-    out << ".\\par}\n";
-    return out.str();
+    std::string out = "\\paragraph{Libraries and tools.} {\\small\\sloppy ";
+    for (std::size_t i = 0; i < libs.size(); ++i) out += (i ? "; " : "") + libs[i];
+    return out + ".\\par}\n";
+}
+
+}  // namespace
+
+std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
+                           const std::string& git_state, const std::string& toolchain,
+                           const StageTimes& times) {
+    const ChapterRecords r = read_chapters(chapter_dirs);
+    return "\\section{Provenance of this run}\\label{sec:provenance}\n"
+           "Every number and figure in this report was produced by the run described here; each "
+           "chapter's folder keeps the full record in \\texttt{provenance.json}.\n" +
+           source_paragraph(git_state) + stages_paragraph(times, r.total) + models_paragraph(times) +
+           flags_paragraph(r) + chapters_paragraph(r) + tools_paragraph(r.versions, toolchain);
 }
 
 }  // namespace flow::report
