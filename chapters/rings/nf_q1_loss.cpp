@@ -12,6 +12,7 @@
 // of 5x8). The chapter trains the recipe too, with every other setting of the run, and
 // sets the two side by side, so the report shows why the default differs.
 #include <algorithm>
+#include <cmath>
 
 #include "data/olympic.hpp"
 #include "nf_common.hpp"
@@ -73,8 +74,23 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
 
 }
 
-// The figure: the validation loss per epoch, its two components, the training loss and
-// the entropy floor.
+// The training loss beside the validation loss in the last epoch, as a sentence.
+std::string train_val_sentence(const nf::EpochRecord& l) {
+    const double gap = l.val.total - l.train_loss;
+    const std::string both = fmt::format("{} against {} nats in the last epoch", tex_fixed(l.train_loss, 3),
+                                         tex_fixed(l.val.total, 3));
+    if (std::fabs(gap) < 0.05)
+        return "The training loss (the mean over each epoch's batches, the wide grey line) lies under it, " + both +
+               ": no sign of overfitting.";
+    return gap > 0 ? "The training loss (the wide grey line) ends below it, " + both +
+                         ": the flow fits its training points better than new ones."
+                   : "The training loss (the wide grey line) ends above it, " + both +
+                         " (an epoch's mean includes its early batches).";
+}
+
+// The figure: the validation loss per epoch, its two components, the training loss
+// (drawn first and wide, since it lies close to the validation loss) and the entropy
+// floor.
 void loss_figure(Context& ctx, const std::vector<nf::EpochRecord>& h, double floor) {
     std::vector<std::vector<double>> cols(5);
     for (const auto& e : h) {
@@ -87,14 +103,14 @@ void loss_figure(Context& ctx, const std::vector<nf::EpochRecord>& h, double flo
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
 \begin{{axis}}[fr line chart, width=12cm, xlabel={{epoch}}, ylabel={{nats per point}},
   xmin=0.5, xmax={xmax}, legend style={{at={{(1.02,0.5)}}, anchor=west}}]
+\addplot[line width=2.5pt, black!25] table[x=epoch, y=train_loss] {{loss.dat}};
+\addlegendentry{{training loss (epoch mean)}}
 \addplot[thick, black, mark=*, mark size=1.2pt] table[x=epoch, y=val_loss] {{loss.dat}};
 \addlegendentry{{validation loss (Eq.~9)}}
 \addplot[thick, blue!70!black, mark=square*, mark size=1.2pt] table[x=epoch, y=val_log_pz] {{loss.dat}};
 \addlegendentry{{$\log p_z(\phi^{{-1}}(x))$}}
 \addplot[thick, orange!85!black, mark=triangle*, mark size=1.5pt] table[x=epoch, y=val_logdet] {{loss.dat}};
 \addlegendentry{{$\log|\det \partial\phi^{{-1}}/\partial x|$}}
-\addplot[thin, densely dashed, black!60] table[x=epoch, y=train_loss] {{loss.dat}};
-\addlegendentry{{training loss (epoch mean)}}
 \addplot[thin, red!70!black, dotted, domain=0.5:{xmax}] {{{floor}}};
 \addlegendentry{{entropy floor {floor_txt}}}
 \end{{axis}}
@@ -138,7 +154,8 @@ void nf_q1_loss(Context& ctx) {
                                     {"last_log_pz", h.back().val.log_pz},
                                     {"last_logdet", h.back().val.logdet},
                                     {"first_log_pz", h.front().val.log_pz},
-                                    {"first_logdet", h.front().val.logdet}};
+                                    {"first_logdet", h.front().val.logdet},
+                                    {"last_train_loss", h.back().train_loss}};
     ctx.stats["test"] = {{"points", test.shape(0)}, {"nll", t.total}, {"log_pz", t.log_pz},
                          {"logdet", t.logdet}, {"entropy_floor", floor}, {"union_area", area}};
 
@@ -159,7 +176,7 @@ void nf_q1_loss(Context& ctx) {
     ctx.text = ctx.section() + fmt::format(
         R"(The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the loss of
 Eq.~9 on {val} held-out validation points and its two components, whose negated sum it is.
-The validation loss {trend}{best}.
+The validation loss {trend}{best}. {train_val}
 The two components move in {same_or_opposite}: the mean log-determinant of the inverse
 {ld_dir} from {ld0} to {ld1} nats ({ld_why}), and the mean $\log p_z$ of the inverted
 points {lp_dir} from {lp0} to {lp1} ({lp_why}).
@@ -170,7 +187,7 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
 )",
         fmt::arg("desc", nf_description(m.config)),
         fmt::arg("val", report::tex_count((long long)m.config.val_points)),
-        fmt::arg("trend", trend),
+        fmt::arg("trend", trend), fmt::arg("train_val", train_val_sentence(l)),
         fmt::arg("best", best->epoch == l.epoch ? std::string(", its lowest value") : "; " + best_txt),
         fmt::arg("same_or_opposite",
                  (l.val.logdet > f.val.logdet) == (l.val.log_pz > f.val.log_pz)
@@ -187,7 +204,8 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
         fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(t.total - floor, 3)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("area", tex_fixed(area, 3)),
         fmt::arg("recipe", recipe_txt)) +
-        ctx.figure_float_of("loss", "Normalizing flow: validation loss per epoch and its components.");
+        ctx.figure_float_of(
+            "loss", "Normalizing flow: validation loss per epoch, its components, and the training loss (grey).");
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q1-loss", nullptr, nf_q1_loss)
