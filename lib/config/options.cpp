@@ -242,7 +242,9 @@ std::string help_text(const std::string& usage, const std::vector<FlagSpec>& spe
                 help += (i ? "|" : "") + s.choices[i];
             help += ")";
         }
-        out << fmt::format("  --{:<{}} {} (default: {})\n", s.name, width, help, s.default_value);
+        // An empty default (a flag that make passes, or one whose help says what it falls back to) is not shown.
+        const std::string d = s.default_value.empty() ? "" : " (default: " + s.default_value + ")";
+        out << fmt::format("  --{:<{}} {}{}\n", s.name, width, help, d);
     }
     for (const auto& [name, help] : switches) out << fmt::format("  --{:<{}} {}\n", name, width, help);
     out << fmt::format("  --{:<{}} {}\n", "help", width, "print this text");
