@@ -1,5 +1,7 @@
 #include "config/models.hpp"
 
+#include <fmt/format.h>
+
 #include "data/dataset.hpp"
 
 namespace flow::config {
@@ -11,13 +13,21 @@ bool known_kind(const std::string& kind) {
 bool kind_needs_base(const std::string& kind) { return kind == "new-class"; }
 
 namespace {
+// The training settings, and the data set's: a data file trains on at most its training
+// rows and is validated on all its held-out rows.
 template <class Config>
-void training_flags(const Values& v, Config& c) {
+void training_flags(const Values& v, const std::string& data, Config& c) {
     c.points = std::size_t(v.count("points"));
     c.epochs = std::size_t(v.count("epochs"));
     c.batch = std::size_t(v.count("batch"));
     c.lr = v.real("lr");
     c.seed = v.seed();
+    c.data = data;
+    const data::Dataset& set = data::dataset(data);
+    if (set.finite() && c.points > set.part(false).x.shape(0))
+        throw UsageError(fmt::format("--points {}: data set {} has {} training rows", c.points, data,
+                                     set.part(false).x.shape(0)));
+    c.val_points = data::held_out_count(set, c.val_points);
 }
 }  // namespace
 
@@ -27,8 +37,7 @@ nf::Config nf_config(const Values& v, const std::string& data) {
     c.arch.depth = std::size_t(v.count("depth"));
     c.arch.hidden = std::size_t(v.count("hidden"));
     c.arch.identity_start = v.text("init") == "identity";
-    training_flags(v, c);
-    c.data = data;
+    training_flags(v, data, c);
     return c;
 }
 
@@ -37,10 +46,9 @@ fm::Config fm_config(const std::string& kind, const Values& v, const std::string
     c.shape.depth = std::size_t(v.count("depth"));
     c.shape.hidden = std::size_t(v.count("hidden"));
     c.shape.classes = kind == "cfm" ? data::dataset(data).classes().size() : 0;
-    training_flags(v, c);
+    training_flags(v, data, c);
     c.time_sampling = v.text("time-sampling") == "uniform" ? fm::TimeSampling::Uniform : fm::TimeSampling::Log;
     c.time_floor = v.real("time-floor");
-    c.data = data;
     return c;
 }
 

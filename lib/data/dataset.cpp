@@ -1,8 +1,14 @@
 #include "data/dataset.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "data/csv.hpp"
 
 namespace flow::data {
 
@@ -11,7 +17,34 @@ double Dataset::entropy_floor(const Standardiser& frame) const {
     return data::entropy_floor(frame, support_area());
 }
 
+// Written by the build from data/*.csv: (file name, text) pairs.
+std::vector<std::pair<std::string, std::string>> embedded_files();
+
 namespace {
+
+// A data file's rows, split once into training and held-out rows.
+Dataset file_set(const std::string& file, const std::string& text) {
+    const xt::xtensor<double, 2> raw = parse_csv(file, text, {"feature_1", "feature_2"});
+    const std::size_t n = raw.shape(0), n_train = std::size_t(std::llround(kTrainShare * double(n)));
+    Dataset d;
+    d.name = file.substr(0, file.rfind('.'));
+    std::replace(d.name.begin(), d.name.end(), '_', '-');
+    if (n_train < 2 || n - n_train < 2)
+        throw std::runtime_error(fmt::format("{}: {} rows are too few to split into training and held-out rows", file, n));
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    Rng split(0, d.name + "/split");
+    split.shuffle(order);
+    std::vector<std::array<double, 2>> train, held;
+    for (std::size_t k = 0; k < n; ++k)
+        (k < n_train ? train : held).push_back({raw(order[k], 0), raw(order[k], 1)});
+    const PointSet train_set = standardise(train), held_set = standardise(held);
+    d.description = fmt::format("the {} points of {}", n, file);
+    d.units = "the file's units";
+    d.reference = train_set.scale;
+    d.part = [train_set, held_set](bool held_out) { return held_out ? held_set : train_set; };
+    return d;
+}
 
 std::vector<Dataset> build() {
     std::vector<std::string> names, colours;
@@ -41,7 +74,9 @@ std::vector<Dataset> build() {
     by_class.sample = [](std::size_t n, Rng& rng) { return conditional_rings(n, rng); };
     by_class.support_area = nullptr;  // not uniform on its support: no entropy floor of that form
     by_class.reference = reference_conditional();
-    return {uniform, by_class};
+    std::vector<Dataset> sets = {uniform, by_class};
+    for (const auto& [file, text] : embedded_files()) sets.push_back(file_set(file, text));
+    return sets;
 }
 
 const std::vector<Dataset>& all() {
@@ -58,6 +93,30 @@ const Dataset& dataset(const std::string& name) {
         known += (known.empty() ? "" : ", ") + d.name;
     }
     throw std::invalid_argument("unknown data set '" + name + "' (data sets: " + known + ")");
+}
+
+PointSet training_points(const Dataset& d, std::size_t n, Rng& rng) {
+    if (!d.finite()) return d.sample(n, rng);
+    const PointSet all = d.part(false);
+    if (n > all.x.shape(0))
+        throw std::runtime_error(fmt::format("data set {} has {} training rows; {} were asked for", d.name,
+                                             all.x.shape(0), n));
+    if (n == all.x.shape(0)) return all;
+    std::vector<std::array<double, 2>> raw;
+    for (std::size_t i = 0; i < n; ++i) raw.push_back(all.scale.to_raw(all.x(i, 0), all.x(i, 1)));
+    return standardise(raw);
+}
+
+PointSet held_out_points(const Dataset& d, std::size_t n, Rng& rng) {
+    if (!d.finite()) return d.sample(n, rng);
+    PointSet held = d.part(true);
+    if (n != held.x.shape(0))
+        throw std::logic_error(fmt::format("data set {} holds out {} rows, not {}", d.name, held.x.shape(0), n));
+    return held;
+}
+
+std::size_t held_out_count(const Dataset& d, std::size_t otherwise) {
+    return d.finite() ? d.part(true).x.shape(0) : otherwise;
 }
 
 std::vector<std::string> dataset_names() {

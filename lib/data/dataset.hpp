@@ -1,5 +1,6 @@
 #pragma once
-// A data set is a value: a name, a sampler, and what is known about it. Models name the
+// A data set is a value: a name, a sampler (or a file's fixed rows), and what is known
+// about it. Models name the
 // data set they are trained on (it is part of their configuration and its hash), and
 // chapters ask it for the support test, the entropy floor, the class names and colours
 // and the units in which a reader sees points.
@@ -29,7 +30,12 @@ struct Dataset {
     std::function<int(double x, double y)> region_of;
     std::function<bool(double x, double y, int k)> in_region;
     double (*support_area)() = nullptr; // raw units, computed once when first asked; null when unknown
-    Standardiser reference;             // measured on a very large sample
+    Standardiser reference;             // measured on a very large sample (a file: its training rows)
+    // A set of fixed rows (a data file) instead of a sampler: its training rows
+    // (held_out false) or its held-out rows, each standardised by its own statistics.
+    // Empty for a sampler; `sample` is empty for a file.
+    std::function<PointSet(bool held_out)> part;
+    bool finite() const { return bool(part); }
 
     // The class names: the regions when the set is labelled, else none.
     std::vector<std::string> classes() const { return labelled ? regions : std::vector<std::string>{}; }
@@ -37,6 +43,21 @@ struct Dataset {
     // standard deviations: no model's held-out NLL can be lower. NaN when unknown.
     double entropy_floor(const Standardiser& frame) const;
 };
+
+// What a model trains on: n points drawn from a sampler, or a file's first n training
+// rows (n at most their number; a larger n is refused in one line).
+PointSet training_points(const Dataset& d, std::size_t n, Rng& rng);
+// What a model is validated on: n more points drawn from a sampler, or all of a file's
+// held-out rows (n must be their number: see held_out_count).
+PointSet held_out_points(const Dataset& d, std::size_t n, Rng& rng);
+// The held-out rows of a file, or `otherwise` for a sampler.
+std::size_t held_out_count(const Dataset& d, std::size_t otherwise);
+
+// Every data/*.csv compiled into the program is a data set of fixed rows, named by its
+// file (two_moons.csv: "two-moons"). Its columns are feature_1 and feature_2, in the
+// file's own units; its rows are split once, by a permutation from the seed 0 stream
+// "<name>/split", into the first 80 % for training and the rest held out.
+constexpr double kTrainShare = 0.8;
 
 // The data set of this name; throws (naming the known ones) when there is none.
 const Dataset& dataset(const std::string& name);

@@ -31,17 +31,6 @@ int ring_of(double x, double y) {
     return -1;
 }
 
-xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame) {
-    xt::xtensor<float, 2> out = xt::xtensor<float, 2>::from_shape({set.x.shape(0), 2});
-    for (std::size_t i = 0; i < set.x.shape(0); ++i) {
-        const auto raw = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
-        const auto z = frame.to_standard(raw[0], raw[1]);
-        out(i, 0) = float(z[0]);
-        out(i, 1) = float(z[1]);
-    }
-    return out;
-}
-
 double union_area(int per_unit) {
     // The support of the unconditional set: the bands within the sampling box
     // [-1, 5] x [-2, 1], which cuts the outer edges of the end rings.
@@ -57,32 +46,6 @@ double union_area(int per_unit) {
 double entropy_floor(const Standardiser& frame, double area) {
     return std::log(area / (frame.std[0] * frame.std[1]));
 }
-
-namespace {
-
-// Standardises raw (x, y) pairs into a float set; statistics accumulate in double.
-PointSet standardise(const std::vector<std::array<double, 2>>& raw) {
-    PointSet s;
-    const double n = static_cast<double>(raw.size());
-    for (int c = 0; c < 2; ++c) {
-        double sum = 0.0;
-        for (const auto& p : raw) sum += p[c];
-        const double mean = sum / n;
-        double ss = 0.0;
-        for (const auto& p : raw) ss += (p[c] - mean) * (p[c] - mean);
-        s.scale.mean[c] = mean;
-        s.scale.std[c] = std::sqrt(ss / n);
-    }
-    s.x = xt::xtensor<float, 2>::from_shape({raw.size(), 2});
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        const auto z = s.scale.to_standard(raw[i][0], raw[i][1]);
-        s.x(i, 0) = static_cast<float>(z[0]);
-        s.x(i, 1) = static_cast<float>(z[1]);
-    }
-    return s;
-}
-
-}  // namespace
 
 PointSet unconditional_rings(std::size_t n, Rng& rng) {
     std::vector<std::array<double, 2>> raw;

@@ -9,6 +9,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "core/rng.hpp"
+#include "data/points.hpp"
 
 namespace flow::data {
 
@@ -26,37 +27,15 @@ struct Ring {
 };
 const std::array<Ring, kClasses>& rings();
 
-// Mean and (population) standard deviation per coordinate of a raw set.
-struct Standardiser {
-    std::array<double, 2> mean{0.0, 0.0};
-    std::array<double, 2> std{1.0, 1.0};
-    std::array<double, 2> to_raw(double x, double y) const {
-        return {x * std[0] + mean[0], y * std[1] + mean[1]};
-    }
-    std::array<double, 2> to_standard(double x, double y) const {
-        return {(x - mean[0]) / std[0], (y - mean[1]) / std[1]};
-    }
-};
-
 // The standardisers of the two sets measured on very large samples; used to
 // place points such as (4, 5) or a chapter's probe points when no set is at hand.
 Standardiser reference_unconditional();
 Standardiser reference_conditional();
 
-struct PointSet {
-    xt::xtensor<float, 2> x;       // (n, 2), standardised
-    xt::xtensor<int, 1> labels;    // (n,) class labels; empty for the unconditional set
-    Standardiser scale;            // what was subtracted and divided
-};
-
 // Uniform over the union of the bands by rejection from [-1, 5] x [-2, 1].
 PointSet unconditional_rings(std::size_t n, Rng& rng);
 // n/5 points per ring (integer division), in ring order; labels as in rings().
 PointSet conditional_rings(std::size_t n, Rng& rng);
-
-// The points of a set mapped into another set's standardised frame (e.g. held-out
-// points into the frame of the model's training set).
-xt::xtensor<float, 2> in_frame(const PointSet& set, const Standardiser& frame);
 
 // Area of the unconditional set's support (raw units): the union of the five bands
 // within the sampling box [-1, 5] x [-2, 1], by the midpoint rule on a grid of

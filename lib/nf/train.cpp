@@ -105,9 +105,9 @@ Model train(const Config& cfg, bool progress) {
     Rng data_rng(cfg.seed, "nf/data"), val_rng(cfg.seed, "nf/val"), init(cfg.seed, "nf/init"),
         order(cfg.seed, "nf/order");
     const data::Dataset& set = data::dataset(cfg.data);
-    const auto train_set = set.sample(cfg.points, data_rng);
+    const auto train_set = data::training_points(set, cfg.points, data_rng);
     // The validation points, standardised like the training set (the model's frame).
-    const xt::xtensor<float, 2> val = data::in_frame(set.sample(cfg.val_points, val_rng), train_set.scale);
+    const xt::xtensor<float, 2> val = data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
 
     Model m;
     m.config = cfg;
