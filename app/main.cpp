@@ -111,6 +111,10 @@ int train(const std::vector<std::string>& args) {
         std::cout << nf::obtain(config::nf_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;
     }
+    if (d.kind == "planar") {
+        std::cout << planar::obtain(config::planar_config(parsed.values, d.data), force).dir.string() << "\n";
+        return 0;
+    }
     if (config::kind_needs_base(d.kind)) {
         const auto cfg = config::new_class_config(parsed.values);
         std::cout << fm::obtain(cfg, parsed.values.path("base"), force).dir.string() << "\n";

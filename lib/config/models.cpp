@@ -7,7 +7,7 @@
 namespace flow::config {
 
 bool known_kind(const std::string& kind) {
-    return kind == "nf" || kind == "fm" || kind == "cfm" || kind_needs_base(kind);
+    return kind == "nf" || kind == "fm" || kind == "cfm" || kind == "planar" || kind_needs_base(kind);
 }
 
 bool kind_needs_base(const std::string& kind) { return kind == "new-class"; }
@@ -37,6 +37,13 @@ nf::Config nf_config(const Values& v, const std::string& data) {
     c.arch.depth = std::size_t(v.count("depth"));
     c.arch.hidden = std::size_t(v.count("hidden"));
     c.arch.identity_start = v.text("init") == "identity";
+    training_flags(v, data, c);
+    return c;
+}
+
+planar::Config planar_config(const Values& v, const std::string& data) {
+    planar::Config c;
+    c.layers = std::size_t(v.count("layers"));
     training_flags(v, data, c);
     return c;
 }

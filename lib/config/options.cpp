@@ -43,7 +43,7 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
                 {"old-batch", Kind::Count, "256", "points of the old classes per step (--fit all)"},
                 {"lr", Kind::PositiveReal, "0.01", "Adam learning rate (cosine decay)"}};
     std::vector<FlagSpec> f{points_flag(),
-                            {"epochs", Kind::Count, model == "nf" ? "20" : "100", "training epochs"},
+                            {"epochs", Kind::Count, model == "nf" ? "20" : model == "planar" ? "500" : "100", "training epochs"},
                             {"batch", Kind::Count, "128", "mini-batch size"},
                             {"lr", Kind::PositiveReal, "0.001", "Adam learning rate (cosine decay)"}};
     if (model == "nf") {
@@ -52,6 +52,8 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
         f.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});
         f.push_back({"init", Kind::Choice, "default", "coupling networks' start", 0.0,
                      {"default", "identity"}});
+    } else if (model == "planar") {
+        f.push_back({"layers", Kind::Count, "16", "planar layers"});
     } else if (model == "fm" || model == "cfm") {
         f.push_back({"depth", Kind::Count, "5", "linear layers of the vector field"});
         f.push_back({"hidden", Kind::Count, "64", "units per hidden layer"});

@@ -203,19 +203,20 @@ data::PointSet root_training_set(const fs::path& base_dir) {
     return training_set(Config::from_json(j));
 }
 
-NewClassModel read_new_class(const fs::path& dir) {
-    const auto ck = io::load_checkpoint(dir);
-    NewClassModel m;
-    m.config = NewClassConfig::from_json(ck.config);
-    Rng unused(m.config.seed, std::string(kKind) + "/init");
-    m.field = VectorField<float>(m.config.shape, unused);
-    nn::Params<float> ps;
-    m.field.params(ps);
-    io::restore(ck, ps, dir);
-    m.loss = nlohmann::json::parse(read_file(dir / "history.json")).at("loss").get<std::vector<double>>();
-    io::read_data_json(dir, m.scale, m.train_seconds);
-    m.dir = dir;
-    return m;
+const train::Keeping<NewClassModel>& keeping() {
+    static const train::Keeping<NewClassModel> k{
+        kKind,
+        [](const nlohmann::json& config) {
+            NewClassModel m;
+            m.config = NewClassConfig::from_json(config);
+            Rng unused(m.config.seed, std::string(kKind) + "/init");
+            m.field = VectorField<float>(m.config.shape, unused);
+            return m;
+        },
+        [](NewClassModel& m) { return nn::params_of(m.field); },
+        [](const NewClassModel& m) { return nlohmann::json{{"loss", m.loss}}.dump() + "\n"; },
+        [](NewClassModel& m, const nlohmann::json& h) { m.loss = h.at("loss").get<std::vector<double>>(); }};
+    return k;
 }
 
 }  // namespace
@@ -223,29 +224,18 @@ NewClassModel read_new_class(const fs::path& dir) {
 NewClassModel obtain(const NewClassConfig& cfg, const fs::path& base_dir, bool force) {
     if (base_dir.filename().string() != cfg.base)
         throw std::logic_error("obtain: the configuration names base " + cfg.base + ", not " + base_dir.string());
-    const nlohmann::json cj = cfg.to_json();
-    return train::cached<NewClassModel>(
-        kKind, cj, force, read_new_class,
-        [&] {
-            NewClassModel m;
-            m.config = cfg;
-            m.field = base_field(cfg, base_dir);
-            double unused = 0;
-            io::read_data_json(base_dir, m.scale, unused);
-            const data::PointSet old = cfg.fit.embedding_only ? data::PointSet{} : root_training_set(base_dir);
-            Rng rng(cfg.seed, std::string(kKind) + "/fit");
-            m.loss = fit_new_class(m.field, cfg.target, cfg.fit.embedding_only ? nullptr : &old, cfg.fit, rng,
-                                   &m.train_seconds, true);
-            return m;
-        },
-        [&](NewClassModel& m, const fs::path& dir) {
-            nn::Params<float> ps;
-            m.field.params(ps);
-            const nlohmann::json h = {{"loss", m.loss}};
-            io::save_checkpoint(dir, cj, ps,
-                                {{"history.json", h.dump() + "\n"},
-                                 {"data.json", io::data_json(m.scale, m.train_seconds)}});
-        });
+    return train::cached<NewClassModel>(keeping(), cfg.to_json(), force, [&] {
+        NewClassModel m;
+        m.config = cfg;
+        m.field = base_field(cfg, base_dir);
+        double unused = 0;
+        io::read_data_json(base_dir, m.scale, unused);
+        const data::PointSet old = cfg.fit.embedding_only ? data::PointSet{} : root_training_set(base_dir);
+        Rng rng(cfg.seed, std::string(kKind) + "/fit");
+        m.loss = fit_new_class(m.field, cfg.target, cfg.fit.embedding_only ? nullptr : &old, cfg.fit, rng,
+                               &m.train_seconds, true);
+        return m;
+    });
 }
 
 NewClassModel load_new_class(const fs::path& dir) {
@@ -253,7 +243,7 @@ NewClassModel load_new_class(const fs::path& dir) {
     if (j.value("model", "") != kKind)
         throw std::runtime_error(
             fmt::format("{} holds a {} model, not {}", dir.string(), j.value("model", "?"), kKind));
-    return read_new_class(dir);
+    return train::read_checkpoint(keeping(), dir);
 }
 
 }  // namespace flow::fm

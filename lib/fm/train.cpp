@@ -208,54 +208,53 @@ Model train(const Config& cfg, bool progress) {
 }
 
 namespace {
-// The model in checkpoint folder dir (model.json is read once: configuration and arrays).
-Model read_model(const fs::path& dir) {
-    const auto ck = io::load_checkpoint(dir);
-    Model m;
-    m.config = Config::from_json(ck.config);
-    Rng unused(m.config.seed, m.config.kind() + "/init");
-    m.field = VectorField<float>(m.config.shape, unused);
-    nn::Params<float> ps;
-    m.field.params(ps);
-    io::restore(ck, ps, dir);
-    const auto h = nlohmann::json::parse(read_file(dir / "history.json"));
-    m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
-    m.time_counts.bins = h.at("time_counts").get<std::vector<std::uint64_t>>();
-    if (m.time_counts.bins.size() != kTimeBins)
-        throw std::runtime_error(fmt::format("{}: history.json has {} time bins, not {}", dir.string(),
-                                             m.time_counts.bins.size(), kTimeBins));
-    for (const auto& e : h.at("epochs"))
-        m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
-                             e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
-                             e.at("val_loss_train_times").get<double>(), e.at("seconds").get<double>()});
-    io::read_data_json(dir, m.scale, m.train_seconds);
-    m.dir = dir;
-    return m;
+
+const train::Keeping<Model>& keeping(const std::string& kind) {
+    static const auto make = [](const std::string& name) {
+        return train::Keeping<Model>{
+            name,
+            [](const nlohmann::json& config) {
+                Model m;
+                m.config = Config::from_json(config);
+                Rng unused(m.config.seed, m.config.kind() + "/init");
+                m.field = VectorField<float>(m.config.shape, unused);
+                return m;
+            },
+            [](Model& m) { return nn::params_of(m.field); },
+            [](const Model& m) {
+                nlohmann::json h = {{"batch_loss", m.batch_loss},
+                                    {"time_counts", m.time_counts.bins},
+                                    {"epochs", nlohmann::json::array()}};
+                for (const auto& e : m.history)
+                    h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
+                                           {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
+                                           {"seconds", e.seconds}});
+                return h.dump() + "\n";
+            },
+            [](Model& m, const nlohmann::json& h) {
+                m.batch_loss = h.at("batch_loss").get<std::vector<float>>();
+                m.time_counts.bins = h.at("time_counts").get<std::vector<std::uint64_t>>();
+                if (m.time_counts.bins.size() != kTimeBins)
+                    throw std::runtime_error(fmt::format("history.json has {} time bins, not {}",
+                                                         m.time_counts.bins.size(), kTimeBins));
+                for (const auto& e : h.at("epochs"))
+                    m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
+                                         e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
+                                         e.at("val_loss_train_times").get<double>(), e.at("seconds").get<double>()});
+            }};
+    };
+    static const train::Keeping<Model> fm = make("fm"), cfm = make("cfm");
+    return kind == "cfm" ? cfm : fm;
 }
+
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
-    const nlohmann::json cj = cfg.to_json();
-    return train::cached<Model>(
-        cfg.kind(), cj, force, read_model, [&] { return train(cfg); },
-        [&](Model& m, const fs::path& dir) {
-            nn::Params<float> ps;
-            m.field.params(ps);
-            nlohmann::json h = {{"batch_loss", m.batch_loss},
-                                {"time_counts", m.time_counts.bins},
-                                {"epochs", nlohmann::json::array()}};
-            for (const auto& e : m.history)
-                h["epochs"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
-                                       {"val_loss", e.val_loss}, {"val_loss_train_times", e.val_loss_train_times},
-                                       {"seconds", e.seconds}});
-            io::save_checkpoint(dir, cj, ps,
-                                {{"history.json", h.dump() + "\n"},
-                                 {"data.json", io::data_json(m.scale, m.train_seconds)}});
-        });
+    return train::cached<Model>(keeping(cfg.kind()), cfg.to_json(), force, [&] { return train(cfg); });
 }
 
 Model load(const fs::path& dir, const std::string& kind) {
-    Model m = read_model(dir);
+    Model m = train::read_checkpoint(keeping(kind), dir);
     if (m.config.kind() != kind)
         throw std::runtime_error(fmt::format("{} holds a {} model, not {}", dir.string(), m.config.kind(), kind));
     return m;

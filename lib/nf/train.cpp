@@ -107,7 +107,8 @@ Model train(const Config& cfg, bool progress) {
     const data::Dataset& set = data::dataset(cfg.data);
     const auto train_set = data::training_points(set, cfg.points, data_rng);
     // The validation points, standardised like the training set (the model's frame).
-    const xt::xtensor<float, 2> val = data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
+    const xt::xtensor<float, 2> val =
+        data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
 
     Model m;
     m.config = cfg;
@@ -169,38 +170,30 @@ std::vector<EpochRecord> history_from(const nlohmann::json& j) {
     return h;
 }
 
-// The model in checkpoint folder dir (model.json is read once: configuration and arrays).
-Model read_model(const fs::path& dir) {
-    const auto ck = io::load_checkpoint(dir);
-    Model m;
-    m.config = Config::from_json(ck.config);
-    Rng unused(m.config.seed, "nf/init");
-    Architecture arch = m.config.arch;
-    arch.dim = data::dataset(m.config.data).dim;
-    m.flow = NormalizingFlow<float>(arch, unused);
-    nn::Params<float> ps;
-    m.flow.params(ps);
-    io::restore(ck, ps, dir);
-    m.history = history_from(nlohmann::json::parse(read_file(dir / "history.json")));
-    io::read_data_json(dir, m.scale, m.train_seconds);
-    m.dir = dir;
-    return m;
+const train::Keeping<Model>& keeping() {
+    static const train::Keeping<Model> k{
+        "nf",
+        [](const nlohmann::json& config) {
+            Model m;
+            m.config = Config::from_json(config);
+            Rng unused(m.config.seed, "nf/init");
+            Architecture arch = m.config.arch;
+            arch.dim = data::dataset(m.config.data).dim;
+            m.flow = NormalizingFlow<float>(arch, unused);
+            return m;
+        },
+        [](Model& m) { return nn::params_of(m.flow); },
+        [](const Model& m) { return history_json(m.history).dump(2) + "\n"; },
+        [](Model& m, const nlohmann::json& h) { m.history = history_from(h); }};
+    return k;
 }
+
 }  // namespace
 
 Model obtain(const Config& cfg, bool force) {
-    const nlohmann::json cj = cfg.to_json();
-    return train::cached<Model>(
-        "nf", cj, force, read_model, [&] { return train(cfg); },
-        [&](Model& m, const fs::path& dir) {
-            nn::Params<float> ps;
-            m.flow.params(ps);
-            io::save_checkpoint(dir, cj, ps,
-                                {{"history.json", history_json(m.history).dump(2) + "\n"},
-                                 {"data.json", io::data_json(m.scale, m.train_seconds)}});
-        });
+    return train::cached<Model>(keeping(), cfg.to_json(), force, [&] { return train(cfg); });
 }
 
-Model load(const fs::path& dir) { return read_model(dir); }
+Model load(const fs::path& dir) { return train::read_checkpoint(keeping(), dir); }
 
 }  // namespace flow::nf

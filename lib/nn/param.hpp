@@ -29,4 +29,12 @@ void zero_grad(const Params<T>& ps) {
         for (std::size_t i = 0; i < p.size(); ++i) p.grad[i] = T(0);
 }
 
+// Every parameter of a single-precision network (anything with params(Params<float>&)).
+template <class Net>
+Params<float> params_of(Net& net) {
+    Params<float> ps;
+    net.params(ps);
+    return ps;
+}
+
 }  // namespace flow::nn

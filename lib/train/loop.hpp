@@ -2,9 +2,10 @@
 // What every model kind's training shares: epochs of steps (mini-batches of a shuffled
 // training set, or batches a kind draws itself), Adam with a cosine-decayed learning
 // rate stepped once per batch, a stop with the epoch and batch named when a loss is not
-// finite, progress lines, and the checkpoint cache (a model is asked for by its configuration and comes from the checkpoint whose
-// hash matches, or is trained and saved). A kind supplies one batch's loss and
-// gradients, and what it measures after each epoch.
+// finite, progress lines, and the checkpoint cache (a model is asked for by its
+// configuration and comes from the checkpoint whose hash matches, or is trained and
+// saved). A kind supplies one batch's loss and gradients, what it measures after each
+// epoch, and how its model is kept in a checkpoint (Keeping).
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -15,9 +16,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/files.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
 #include "data/batches.hpp"
+#include "io/checkpoint.hpp"
 #include "io/models.hpp"
 #include "nn/param.hpp"
 #include "optim/adam.hpp"
@@ -79,16 +82,44 @@ inline double run(const Settings& s, optim::Adam<float>& adam, data::Batches& ba
     return run(s, adam, batches.count(), [&] { batches.shuffle(order); }, batch, epoch_end, progress);
 }
 
+// How a kind's model is kept in its checkpoint folder, beside its parameters and
+// data.json (the training set's standardisation and the training time; Model has
+// `scale`, `train_seconds` and `dir`): the model of a configuration with its parameters
+// yet to be restored, the parameters, and the text of history.json and how to read it.
+template <class Model>
+struct Keeping {
+    std::string kind;  // the folder's prefix: <kind>-<hash>
+    std::function<Model(const nlohmann::json& config)> empty;
+    std::function<nn::Params<float>(Model&)> params;
+    std::function<std::string(const Model&)> history;
+    std::function<void(Model&, const nlohmann::json& history)> read_history;
+};
+
+// The model in checkpoint folder dir (model.json is read once: configuration and arrays).
+template <class Model>
+Model read_checkpoint(const Keeping<Model>& k, const std::filesystem::path& dir) {
+    const auto ck = io::load_checkpoint(dir);
+    Model m = k.empty(ck.config);
+    io::restore(ck, k.params(m), dir);
+    try {
+        k.read_history(m, nlohmann::json::parse(read_file(dir / "history.json")));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("{}: {}", (dir / "history.json").string(), e.what()));
+    }
+    io::read_data_json(dir, m.scale, m.train_seconds);
+    m.dir = dir;
+    return m;
+}
+
 // The checkpoint cache: the model of configuration `config` from its folder when one
 // exists (and force is false), else trained and saved there.
 template <class Model>
-Model cached(const std::string& kind, const nlohmann::json& config, bool force,
-             const std::function<Model(const std::filesystem::path&)>& read,
-             const std::function<Model()>& train, const std::function<void(Model&, const std::filesystem::path&)>& save) {
-    const auto dir = io::model_dir(kind, config);
-    if (!force && std::filesystem::exists(dir / "model.json")) return read(dir);
+Model cached(const Keeping<Model>& k, const nlohmann::json& config, bool force, const std::function<Model()>& train) {
+    const auto dir = io::model_dir(k.kind, config);
+    if (!force && std::filesystem::exists(dir / "model.json")) return read_checkpoint(k, dir);
     Model m = train();
-    save(m, dir);
+    io::save_checkpoint(dir, config, k.params(m),
+                        {{"history.json", k.history(m)}, {"data.json", io::data_json(m.scale, m.train_seconds)}});
     m.dir = dir;
     return m;
 }
