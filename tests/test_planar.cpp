@@ -9,6 +9,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "density.hpp"
 #include "gradcheck.hpp"
 #include "planar/train.hpp"
 
@@ -155,16 +156,7 @@ TEST_CASE("a planar flow's density integrates to 1", "[planar][fast]") {
     // A grid of 0.02 over [-9, 9]^2: the mass outside is below 1e-15 for this flow,
     // whose layers move points by at most |û| each.
     const auto f = random_flow(2, 8, 61, 0.7);
-    const double h = 0.02, lo = -9;
-    const std::size_t n = std::size_t(18 / h);
-    Mat<double> grid = Mat<double>::from_shape({n * n, std::size_t(2)});
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j) {
-            grid(i * n + j, 0) = lo + (double(i) + 0.5) * h;
-            grid(i * n + j, 1) = lo + (double(j) + 0.5) * h;
-        }
-    double mass = 0;
-    for (double lp : f.log_prob(grid)) mass += std::exp(lp) * h * h;
+    const double mass = test::grid_mass<double>([&](const Mat<double>& g) { return f.log_prob(g); }, -9, 0.02);
     CHECK(mass == Approx(1.0).margin(2e-3));
 }
 
@@ -191,19 +183,11 @@ TEST_CASE("a planar flow trained on a data file beats the Gaussian and samples b
     planar::Flow<float>::Tape tape;
     const Mat<float> back = m.flow.forward(s.x, tape);
     double worst = 0;
-    for (std::size_t i = 0; i < back.size(); ++i) worst = std::max(worst, double(std::fabs(back.data()[i] - s.z.data()[i])));
+    for (std::size_t i = 0; i < back.size(); ++i)
+        worst = std::max(worst, double(std::fabs(back.data()[i] - s.z.data()[i])));
     CHECK(worst < 1e-4);
     // Its density integrates to 1 over a box that holds its mass (grid 0.02 on [-8, 8]^2).
-    const double h = 0.02, lo = -8;
-    const std::size_t n = std::size_t(16 / h);
-    Mat<float> grid = Mat<float>::from_shape({n * n, std::size_t(2)});
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j) {
-            grid(i * n + j, 0) = float(lo + (double(i) + 0.5) * h);
-            grid(i * n + j, 1) = float(lo + (double(j) + 0.5) * h);
-        }
-    double mass = 0;
-    for (double lp : m.flow.log_prob(grid)) mass += std::exp(lp) * h * h;
+    const double mass = test::grid_mass<float>([&](const Mat<float>& g) { return m.flow.log_prob(g); }, -8, 0.02);
     INFO("mass " << mass);
     CHECK(mass == Approx(1.0).margin(0.02));
 }
