@@ -111,6 +111,10 @@ int train(const std::vector<std::string>& args) {
         std::cout << nf::obtain(config::nf_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;
     }
+    if (d.kind == "cnf") {
+        std::cout << cnf::obtain(config::cnf_config(parsed.values, d.data), force).dir.string() << "\n";
+        return 0;
+    }
     if (d.kind == "planar") {
         std::cout << planar::obtain(config::planar_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;

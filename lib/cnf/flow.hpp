@@ -23,6 +23,8 @@ struct Flow {
     Field<T> field;
     std::size_t steps = 20;  // RK4 steps on [0, 1]; 4 field evaluations each
 
+    void params(nn::Params<T>& ps) { field.params(ps); }
+
     // z(1) and ℓ = ∫ tr for one point x (dim entries); stages, when given, receives
     // every RK4 stage's input (z, t) in order (4 per step).
     void forward_point(const double* x, std::vector<double>& z, double& ell,

@@ -7,7 +7,8 @@
 namespace flow::config {
 
 bool known_kind(const std::string& kind) {
-    return kind == "nf" || kind == "fm" || kind == "cfm" || kind == "planar" || kind_needs_base(kind);
+    return kind == "nf" || kind == "fm" || kind == "cfm" || kind == "planar" || kind == "cnf" ||
+           kind_needs_base(kind);
 }
 
 bool kind_needs_base(const std::string& kind) { return kind == "new-class"; }
@@ -44,6 +45,15 @@ nf::Config nf_config(const Values& v, const std::string& data) {
 planar::Config planar_config(const Values& v, const std::string& data) {
     planar::Config c;
     c.layers = std::size_t(v.count("layers"));
+    training_flags(v, data, c);
+    return c;
+}
+
+cnf::Config cnf_config(const Values& v, const std::string& data) {
+    cnf::Config c;
+    c.hidden = std::size_t(v.count("hidden"));
+    c.depth = std::size_t(v.count("depth"));
+    c.steps = std::size_t(v.count("steps"));
     training_flags(v, data, c);
     return c;
 }

@@ -54,6 +54,10 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
                      {"default", "identity"}});
     } else if (model == "planar") {
         f.push_back({"layers", Kind::Count, "16", "planar layers"});
+    } else if (model == "cnf") {
+        f.push_back({"depth", Kind::Count, "3", "linear layers of the vector field (tanh between)"});
+        f.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});
+        f.push_back({"steps", Kind::Count, "10", "RK4 steps on [0, 1] (4 field evaluations each)"});
     } else if (model == "fm" || model == "cfm") {
         f.push_back({"depth", Kind::Count, "5", "linear layers of the vector field"});
         f.push_back({"hidden", Kind::Count, "64", "units per hidden layer"});

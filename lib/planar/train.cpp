@@ -5,13 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "core/files.hpp"
-#include "data/batches.hpp"
 #include "data/dataset.hpp"
-#include "io/checkpoint.hpp"
 #include "io/models.hpp"
-#include "optim/adam.hpp"
-#include "train/loop.hpp"
 
 namespace flow::planar {
 
@@ -51,63 +46,27 @@ Samples sample(const Flow<float>& flow, std::size_t n, Rng& rng) {
 }
 
 Model train(const Config& cfg, bool progress) {
-    Rng data_rng(cfg.seed, "planar/data"), val_rng(cfg.seed, "planar/val"), init(cfg.seed, "planar/init"),
-        order(cfg.seed, "planar/order");
-    const data::Dataset& set = data::dataset(cfg.data);
-    const auto train_set = data::training_points(set, cfg.points, data_rng);
-    const Mat<float> val = data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
+    Rng init(cfg.seed, "planar/init");
     Model m;
     m.config = cfg;
-    m.flow = Flow<float>(set.dim, cfg.layers, init);
-    nn::Params<float> ps;
-    m.flow.params(ps);
-    optim::Adam<float> adam(ps);
-    data::Batches batches(train_set.x.shape(0), cfg.batch);
-    Mat<float> xb;
+    m.flow = Flow<float>(data::dataset(cfg.data).dim, cfg.layers, init);
     Flow<float>::Tape tape;
-    const auto batch = [&](std::size_t b) {
-        batches.gather(b, train_set.x, xb);
-        const double loss = m.flow.loss(xb, tape);
-        if (std::isfinite(loss)) m.flow.backward(tape);
-        return loss;
-    };
-    const auto epoch_end = [&](const train::EpochEnd& e) {
-        const double v = evaluate(m.flow, val);
-        m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
-        return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v, e.seconds);
-    };
-    m.train_seconds = train::run({"planar", cfg.epochs, cfg.lr, "try a smaller --lr"}, adam, batches, order, batch,
-                                 epoch_end, progress);
-    m.scale = train_set.scale;
+    train::fit_likelihood<Model>(
+        m, "planar",
+        [&](Model& mm, const Mat<float>& x, bool grads) {
+            const double loss = mm.flow.loss(x, tape);
+            if (grads && std::isfinite(loss)) mm.flow.backward(tape);
+            return loss;
+        },
+        progress);
     return m;
 }
 
 namespace {
 
 const train::Keeping<Model>& keeping() {
-    static const train::Keeping<Model> k{
-        "planar",
-        [](const nlohmann::json& config) {
-            Model m;
-            m.config = Config::from_json(config);
-            Rng unused(m.config.seed, "planar/init");
-            m.flow = Flow<float>(data::dataset(m.config.data).dim, m.config.layers, unused);
-            return m;
-        },
-        [](Model& m) { return nn::params_of(m.flow); },
-        [](const Model& m) {
-            nlohmann::json h = nlohmann::json::array();
-            for (const auto& e : m.history)
-                h.push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
-                             {"val_loss", e.val_loss}, {"seconds", e.seconds}});
-            return h.dump(2) + "\n";
-        },
-        [](Model& m, const nlohmann::json& h) {
-            for (const auto& e : h)
-                m.history.push_back({e.at("epoch").get<std::size_t>(), e.at("lr").get<double>(),
-                                     e.at("train_loss").get<double>(), e.at("val_loss").get<double>(),
-                                     e.at("seconds").get<double>()});
-        }};
+    static const auto k = train::likelihood_keeping<Model>(
+        "planar", [](const Config& c, std::size_t dim, Rng& rng) { return Flow<float>(dim, c.layers, rng); });
     return k;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Training a planar flow by maximum likelihood, and its checkpoints: the same training
-// loop and model cache as every other kind (train/loop.hpp).
+// loop and model cache as every other kind (train/likelihood.hpp).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -9,36 +9,19 @@
 
 #include "data/points.hpp"
 #include "planar/flow.hpp"
+#include "train/likelihood.hpp"
 
 namespace flow::planar {
 
-struct Config {
+struct Config : train::LikelihoodSettings {
     std::size_t layers = 16;
-    std::size_t points = 400;
-    std::size_t epochs = 500;
-    std::size_t batch = 100;
-    double lr = 1e-2;
-    std::uint64_t seed = 0;
-    std::size_t val_points = 100;
-    std::string data = "two-moons";
+    Config() { epochs = 500; }
 
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;
 };
 
-struct EpochRecord {
-    std::size_t epoch;
-    double lr, train_loss, val_loss, seconds;
-};
-
-struct Model {
-    Config config;
-    Flow<float> flow;
-    std::vector<EpochRecord> history;
-    data::Standardiser scale;  // of its training set
-    double train_seconds = 0.0;
-    std::filesystem::path dir;
-};
+using Model = train::LikelihoodModel<Config, Flow<float>>;
 
 Model train(const Config& cfg, bool progress = true);
 Model obtain(const Config& cfg, bool force = false);

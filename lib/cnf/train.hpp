@@ -1,0 +1,35 @@
+#pragma once
+// Training a continuous normalizing flow by maximum likelihood, and its checkpoints
+// (train/likelihood.hpp).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cnf/flow.hpp"
+#include "data/points.hpp"
+#include "train/likelihood.hpp"
+
+namespace flow::cnf {
+
+struct Config : train::LikelihoodSettings {
+    std::size_t hidden = 32, depth = 3;  // the field: depth linear layers, tanh between
+    std::size_t steps = 10;              // RK4 steps on [0, 1]
+    Config() { lr = 5e-3; }
+
+    static Config from_json(const nlohmann::json& j);  // inverse of to_json()
+    nlohmann::json to_json() const;
+};
+
+using Model = train::LikelihoodModel<Config, Flow<float>>;
+
+Model train(const Config& cfg, bool progress = true);
+Model obtain(const Config& cfg, bool force = false);
+Model load(const std::filesystem::path& dir);
+
+// n prior draws z ~ N(0, I) from rng, carried back to the data: the model's samples.
+// Each costs 4 steps field evaluations.
+Mat<float> sample(const Flow<float>& flow, std::size_t n, Rng& rng, Mat<float>* z = nullptr);
+
+}  // namespace flow::cnf
