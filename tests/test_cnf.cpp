@@ -126,3 +126,30 @@ TEST_CASE("a continuous flow trained on a data file beats the Gaussian, and is k
     CHECK(back.to_json() == cfg.to_json());
     CHECK(cfg.to_json()["data"] == "two-moons");
 }
+
+TEST_CASE("the batch pass of the field equals the per-point pass", "[cnf][fast]") {
+    auto f = field(8, 8, 3), g = f;
+    Rng rng(9, "test/cnf-batch");
+    const std::size_t B = 5;
+    std::vector<double> zb(2 * B), gf(2 * B), gtr(B), gz(2 * B, 0.0);
+    for (auto& v : zb) v = rng.normal();
+    for (auto& v : gf) v = rng.normal();
+    for (auto& v : gtr) v = rng.normal();
+    cnf::Field<double>::Batch pb;
+    f.eval_batch(zb.data(), B, 0.6, pb);
+    f.backward_batch(pb, gf.data(), gtr.data(), gz.data());
+    cnf::Field<double>::Point p;
+    for (std::size_t n = 0; n < B; ++n) {
+        const double z[2] = {zb[n], zb[B + n]}, gfn[2] = {gf[n], gf[B + n]};
+        double gzn[2] = {0, 0};
+        g.eval(z, 0.6, p);
+        g.backward(p, gfn, gtr[n], gzn);
+        CHECK(pb.out[n] == Approx(p.out[0]).margin(1e-12));
+        CHECK(pb.out[B + n] == Approx(p.out[1]).margin(1e-12));
+        CHECK(pb.trace[n] == Approx(p.trace).margin(1e-12));
+        CHECK(gz[n] == Approx(gzn[0]).margin(1e-12));
+        CHECK(gz[B + n] == Approx(gzn[1]).margin(1e-12));
+    }
+    for (std::size_t k = 0; k < f.depth; ++k)
+        for (std::size_t i = 0; i < f.dW[k].size(); ++i) CHECK(f.dW[k][i] == Approx(g.dW[k][i]).margin(1e-12));
+}

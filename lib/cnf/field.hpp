@@ -152,6 +152,133 @@ struct Field {
             }
         }
     }
+
+    // The same for a batch of B points at one time t: every activation is stored
+    // feature-major (feature i of point n at [i * B + n]), so that the innermost loops
+    // run over the batch and vectorise. z: D x B, feature-major.
+    struct Batch {
+        std::size_t n = 0;
+        std::vector<std::vector<double>> h;                 // h[k]: width(k) x B
+        std::vector<std::vector<std::vector<double>>> hd, ad;
+        std::vector<double> out, trace;                     // D x B, B
+        std::vector<double> hbar, abar, next;               // scratch of backward_batch
+        std::vector<std::vector<double>> hdbar, adbar, nextd;
+    };
+
+    void eval_batch(const double* z, std::size_t B, double t, Batch& p) const {
+        p.n = B;
+        p.h.resize(depth);
+        p.hd.resize(dim);
+        p.ad.resize(dim);
+        p.h[0].assign(z, z + dim * B);
+        p.h[0].resize((dim + 1) * B, t);
+        for (std::size_t j = 0; j < dim; ++j) {
+            p.hd[j].resize(depth);
+            p.ad[j].resize(depth);
+            p.hd[j][0].assign((dim + 1) * B, 0.0);
+            std::fill(p.hd[j][0].begin() + long(j * B), p.hd[j][0].begin() + long((j + 1) * B), 1.0);
+        }
+        p.trace.assign(B, 0.0);
+        for (std::size_t k = 0; k < depth; ++k) {
+            const std::size_t in = width(k), out = width(k + 1);
+            const bool last = k + 1 == depth;
+            std::vector<double>& a = last ? p.out : p.h[k + 1];
+            a.assign(out * B, 0.0);
+            for (std::size_t o = 0; o < out; ++o)
+                std::fill(a.begin() + long(o * B), a.begin() + long((o + 1) * B), double(b[k][o]));
+            for (std::size_t o = 0; o < out; ++o)
+                for (std::size_t i = 0; i < in; ++i) {
+                    const double w = double(W[k][o * in + i]);
+                    double* ao = a.data() + o * B;
+                    const double* hi = p.h[k].data() + i * B;
+                    for (std::size_t n = 0; n < B; ++n) ao[n] += w * hi[n];
+                }
+            for (std::size_t j = 0; j < dim; ++j) {
+                std::vector<double>& ad = last ? p.ad[j][0] : p.ad[j][k + 1];  // at the last layer, scratch
+                ad.assign(out * B, 0.0);
+                for (std::size_t o = 0; o < out; ++o)
+                    for (std::size_t i = 0; i < in; ++i) {
+                        const double w = double(W[k][o * in + i]);
+                        double* ado = ad.data() + o * B;
+                        const double* hdi = p.hd[j][k].data() + i * B;
+                        for (std::size_t n = 0; n < B; ++n) ado[n] += w * hdi[n];
+                    }
+                if (last) {
+                    for (std::size_t n = 0; n < B; ++n) p.trace[n] += ad[j * B + n];
+                } else {
+                    p.hd[j][k + 1].resize(out * B);
+                }
+            }
+            if (!last) {
+                for (auto& v : a) v = std::tanh(v);
+                for (std::size_t j = 0; j < dim; ++j)
+                    for (std::size_t q = 0; q < out * B; ++q)
+                        p.hd[j][k + 1][q] = p.ad[j][k + 1][q] * (1.0 - a[q] * a[q]);
+            }
+        }
+    }
+
+    // The batch form of backward(): g_f is D x B (feature-major), g_tr has B entries;
+    // gz (D x B) receives (adds) the gradients with respect to z.
+    void backward_batch(Batch& p, const double* g_f, const double* g_tr, double* gz) {
+        const std::size_t B = p.n;
+        p.abar.assign(g_f, g_f + dim * B);
+        p.adbar.resize(dim);
+        p.hdbar.resize(dim);
+        p.nextd.resize(dim);
+        for (std::size_t j = 0; j < dim; ++j) {
+            p.adbar[j].assign(dim * B, 0.0);
+            std::copy(g_tr, g_tr + B, p.adbar[j].begin() + long(j * B));
+        }
+        for (std::size_t k = depth; k-- > 0;) {
+            const std::size_t in = width(k), out = width(k + 1);
+            p.hbar.assign(in * B, 0.0);
+            for (std::size_t j = 0; j < dim; ++j) p.hdbar[j].assign(in * B, 0.0);
+            for (std::size_t o = 0; o < out; ++o) {
+                const double* ab = p.abar.data() + o * B;
+                double sb = 0;
+                for (std::size_t n = 0; n < B; ++n) sb += ab[n];
+                db[k][o] += T(sb);
+                for (std::size_t i = 0; i < in; ++i) {
+                    const double w = double(W[k][o * in + i]);
+                    const double* hi = p.h[k].data() + i * B;
+                    double g = 0;
+                    double* hb = p.hbar.data() + i * B;
+                    for (std::size_t n = 0; n < B; ++n) {
+                        g += ab[n] * hi[n];
+                        hb[n] += w * ab[n];
+                    }
+                    for (std::size_t j = 0; j < dim; ++j) {
+                        const double* adb = p.adbar[j].data() + o * B;
+                        const double* hdi = p.hd[j][k].data() + i * B;
+                        double* hdb = p.hdbar[j].data() + i * B;
+                        for (std::size_t n = 0; n < B; ++n) {
+                            g += adb[n] * hdi[n];
+                            hdb[n] += w * adb[n];
+                        }
+                    }
+                    dW[k][o * in + i] += T(g);
+                }
+            }
+            if (k == 0) {
+                for (std::size_t q = 0; q < dim * B; ++q) gz[q] += p.hbar[q];
+                return;
+            }
+            const auto& h = p.h[k];
+            p.abar.assign(in * B, 0.0);
+            for (std::size_t j = 0; j < dim; ++j) p.nextd[j].assign(in * B, 0.0);
+            for (std::size_t q = 0; q < in * B; ++q) {
+                const double s = 1.0 - h[q] * h[q];
+                double sbar = 0;
+                for (std::size_t j = 0; j < dim; ++j) {
+                    p.nextd[j][q] = s * p.hdbar[j][q];
+                    sbar += p.hdbar[j][q] * p.ad[j][k][q];
+                }
+                p.abar[q] = s * (p.hbar[q] - 2.0 * h[q] * sbar);
+            }
+            std::swap(p.adbar, p.nextd);
+        }
+    }
 };
 
 }  // namespace flow::cnf

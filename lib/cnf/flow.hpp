@@ -51,60 +51,88 @@ struct Flow {
         }
     }
 
-    std::vector<double> log_prob(const Mat<T>& x) const {
-        std::vector<double> lp(x.shape(0)), z;
-        for (std::size_t i = 0; i < x.shape(0); ++i) {
-            double ell = 0;
-            std::vector<double> xi(&x(i, 0), &x(i, 0) + field.dim);
-            forward_point(xi.data(), z, ell);
-            lp[i] = log_standard_normal(z.data(), field.dim) + ell;
+    // The batch solve: x (N, D) to z (D x N, feature-major) and ℓ (N); stages, when
+    // given, receives every RK4 stage's input (D x N) in order (4 per step).
+    void forward_batch(const Mat<T>& x, std::vector<double>& z, std::vector<double>& ell,
+                       std::vector<std::vector<double>>* stages = nullptr) const {
+        const std::size_t N = x.shape(0), D = field.dim, M = N * D;
+        const double h = 1.0 / double(steps);
+        z.resize(M);
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t c = 0; c < D; ++c) z[c * N + i] = double(x(i, c));
+        ell.assign(N, 0.0);
+        typename Field<T>::Batch p;
+        std::vector<double> y(M), k[4], tr[4];
+        for (std::size_t n = 0; n < steps; ++n) {
+            const double t = double(n) * h;
+            const double ts[4] = {t, t + h / 2, t + h / 2, t + h};
+            for (int s = 0; s < 4; ++s) {
+                const double c = s == 0 ? 0.0 : (s == 3 ? h : h / 2);
+                for (std::size_t q = 0; q < M; ++q) y[q] = z[q] + (s == 0 ? 0.0 : c * k[s - 1][q]);
+                if (stages) stages->push_back(y);
+                field.eval_batch(y.data(), N, ts[s], p);
+                k[s] = p.out;
+                tr[s] = p.trace;
+            }
+            for (std::size_t q = 0; q < M; ++q) z[q] += h / 6 * (k[0][q] + 2 * k[1][q] + 2 * k[2][q] + k[3][q]);
+            for (std::size_t i = 0; i < N; ++i) ell[i] += h / 6 * (tr[0][i] + 2 * tr[1][i] + 2 * tr[2][i] + tr[3][i]);
         }
-        return lp;
+    }
+
+    std::vector<double> log_prob(const Mat<T>& x) const {
+        const std::size_t N = x.shape(0), D = field.dim;
+        std::vector<double> z, ell, zi(D);
+        forward_batch(x, z, ell);
+        for (std::size_t i = 0; i < N; ++i) {
+            for (std::size_t c = 0; c < D; ++c) zi[c] = z[c * N + i];
+            ell[i] += log_standard_normal(zi.data(), D);
+        }
+        return ell;
     }
 
     // The mean negative log-likelihood of x; with grads, its gradient is accumulated
     // into the field's dW and db (and into dx, when given).
     double loss(const Mat<T>& x, bool grads = false, Mat<T>* dx = nullptr) {
-        const std::size_t N = x.shape(0), D = field.dim;
+        const std::size_t N = x.shape(0), D = field.dim, M = N * D;
         const double h = 1.0 / double(steps);
-        if (dx) nn::ensure_shape(*dx, N, D);
+        std::vector<double> z, ell, zi(D);
+        std::vector<std::vector<double>> stages;
+        forward_batch(x, z, ell, grads ? &stages : nullptr);
         double total = 0;
-        std::vector<double> z, xi(D);
-        std::vector<std::pair<std::vector<double>, double>> stages;
-        typename Field<T>::Point p;
         for (std::size_t i = 0; i < N; ++i) {
-            for (std::size_t c = 0; c < D; ++c) xi[c] = double(x(i, c));
-            double ell = 0;
-            stages.clear();
-            forward_point(xi.data(), z, ell, grads ? &stages : nullptr);
-            total -= log_standard_normal(z.data(), D) + ell;
-            if (!grads) continue;
-            // Reverse through the steps: ȳ at the end is z / N; every ℓ increment has
-            // adjoint -1/N.
-            std::vector<double> ybar(D);
-            for (std::size_t c = 0; c < D; ++c) ybar[c] = z[c] / double(N);
-            const double lbar = -1.0 / double(N);
-            std::vector<double> kbar[4], gz(D);
-            for (std::size_t n = steps; n-- > 0;) {
-                const double wts[4] = {h / 6, h / 3, h / 3, h / 6};
-                for (int s = 0; s < 4; ++s) {
-                    kbar[s].assign(D, 0.0);
-                    for (std::size_t c = 0; c < D; ++c) kbar[s][c] = wts[s] * ybar[c];
-                }
-                for (int s = 3; s >= 0; --s) {
-                    const auto& [ys, ts] = stages[n * 4 + std::size_t(s)];
-                    field.eval(ys.data(), ts, p);
-                    std::fill(gz.begin(), gz.end(), 0.0);
-                    field.backward(p, kbar[s].data(), wts[s] * lbar, gz.data());
-                    // y_s = y + c_s h k_{s-1}: its adjoint goes to y and to k_{s-1}.
-                    for (std::size_t c = 0; c < D; ++c) {
-                        ybar[c] += gz[c];
-                        if (s > 0) kbar[s - 1][c] += (s == 3 ? h : h / 2) * gz[c];
-                    }
+            for (std::size_t c = 0; c < D; ++c) zi[c] = z[c * N + i];
+            total -= log_standard_normal(zi.data(), D) + ell[i];
+        }
+        if (!grads) return total / double(N);
+        // Reverse through the steps: ȳ at the end is z / N; every ℓ increment has
+        // adjoint -1/N.
+        std::vector<double> ybar(M), gz(M), kbar[4], gtr(N);
+        for (std::size_t q = 0; q < M; ++q) ybar[q] = z[q] / double(N);
+        const double lbar = -1.0 / double(N);
+        const double wts[4] = {h / 6, h / 3, h / 3, h / 6};
+        typename Field<T>::Batch p;
+        for (std::size_t n = steps; n-- > 0;) {
+            for (int s = 0; s < 4; ++s) {
+                kbar[s].resize(M);
+                for (std::size_t q = 0; q < M; ++q) kbar[s][q] = wts[s] * ybar[q];
+            }
+            for (int s = 3; s >= 0; --s) {
+                const double t = double(n) * h + (s == 0 ? 0.0 : s == 3 ? h : h / 2);
+                field.eval_batch(stages[n * 4 + std::size_t(s)].data(), N, t, p);
+                std::fill(gz.begin(), gz.end(), 0.0);
+                std::fill(gtr.begin(), gtr.end(), wts[s] * lbar);
+                field.backward_batch(p, kbar[s].data(), gtr.data(), gz.data());
+                // y_s = y + c_s h k_{s-1}: its adjoint goes to y and to k_{s-1}.
+                for (std::size_t q = 0; q < M; ++q) {
+                    ybar[q] += gz[q];
+                    if (s > 0) kbar[s - 1][q] += (s == 3 ? h : h / 2) * gz[q];
                 }
             }
-            if (dx)
-                for (std::size_t c = 0; c < D; ++c) (*dx)(i, c) = T(ybar[c]);
+        }
+        if (dx) {
+            nn::ensure_shape(*dx, N, D);
+            for (std::size_t i = 0; i < N; ++i)
+                for (std::size_t c = 0; c < D; ++c) (*dx)(i, c) = T(ybar[c * N + i]);
         }
         return total / double(N);
     }
