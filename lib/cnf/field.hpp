@@ -161,6 +161,7 @@ struct Field {
         std::vector<std::vector<double>> h;                 // h[k]: width(k) x B
         std::vector<std::vector<std::vector<double>>> hd, ad;
         std::vector<double> out, trace;                     // D x B, B
+        std::vector<double> last_tangent;                   // scratch of eval_batch
         std::vector<double> hbar, abar, next;               // scratch of backward_batch
         std::vector<std::vector<double>> hdbar, adbar, nextd;
     };
@@ -194,7 +195,7 @@ struct Field {
                     for (std::size_t n = 0; n < B; ++n) ao[n] += w * hi[n];
                 }
             for (std::size_t j = 0; j < dim; ++j) {
-                std::vector<double>& ad = last ? p.ad[j][0] : p.ad[j][k + 1];  // at the last layer, scratch
+                std::vector<double>& ad = last ? p.last_tangent : p.ad[j][k + 1];
                 ad.assign(out * B, 0.0);
                 for (std::size_t o = 0; o < out; ++o)
                     for (std::size_t i = 0; i < in; ++i) {

@@ -25,58 +25,16 @@ struct Flow {
 
     void params(nn::Params<T>& ps) { field.params(ps); }
 
-    // z(1) and ℓ = ∫ tr for one point x (dim entries); stages, when given, receives
-    // every RK4 stage's input (z, t) in order (4 per step).
-    void forward_point(const double* x, std::vector<double>& z, double& ell,
-                       std::vector<std::pair<std::vector<double>, double>>* stages = nullptr) const {
-        const std::size_t D = field.dim;
-        const double h = 1.0 / double(steps);
-        z.assign(x, x + D);
-        ell = 0;
-        typename Field<T>::Point p;
-        std::vector<double> y(D), k[4];
-        double tr[4];
-        for (std::size_t n = 0; n < steps; ++n) {
-            const double t = double(n) * h;
-            const double ts[4] = {t, t + h / 2, t + h / 2, t + h};
-            for (int s = 0; s < 4; ++s) {
-                for (std::size_t i = 0; i < D; ++i) y[i] = z[i] + (s == 0 ? 0.0 : (s == 3 ? h : h / 2) * k[s - 1][i]);
-                if (stages) stages->push_back({y, ts[s]});
-                field.eval(y.data(), ts[s], p);
-                k[s] = p.out;
-                tr[s] = p.trace;
-            }
-            for (std::size_t i = 0; i < D; ++i) z[i] += h / 6 * (k[0][i] + 2 * k[1][i] + 2 * k[2][i] + k[3][i]);
-            ell += h / 6 * (tr[0] + 2 * tr[1] + 2 * tr[2] + tr[3]);
-        }
-    }
-
     // The batch solve: x (N, D) to z (D x N, feature-major) and ℓ (N); stages, when
     // given, receives every RK4 stage's input (D x N) in order (4 per step).
     void forward_batch(const Mat<T>& x, std::vector<double>& z, std::vector<double>& ell,
                        std::vector<std::vector<double>>* stages = nullptr) const {
-        const std::size_t N = x.shape(0), D = field.dim, M = N * D;
-        const double h = 1.0 / double(steps);
-        z.resize(M);
+        const std::size_t N = x.shape(0), D = field.dim;
+        z.resize(N * D);
         for (std::size_t i = 0; i < N; ++i)
             for (std::size_t c = 0; c < D; ++c) z[c * N + i] = double(x(i, c));
         ell.assign(N, 0.0);
-        typename Field<T>::Batch p;
-        std::vector<double> y(M), k[4], tr[4];
-        for (std::size_t n = 0; n < steps; ++n) {
-            const double t = double(n) * h;
-            const double ts[4] = {t, t + h / 2, t + h / 2, t + h};
-            for (int s = 0; s < 4; ++s) {
-                const double c = s == 0 ? 0.0 : (s == 3 ? h : h / 2);
-                for (std::size_t q = 0; q < M; ++q) y[q] = z[q] + (s == 0 ? 0.0 : c * k[s - 1][q]);
-                if (stages) stages->push_back(y);
-                field.eval_batch(y.data(), N, ts[s], p);
-                k[s] = p.out;
-                tr[s] = p.trace;
-            }
-            for (std::size_t q = 0; q < M; ++q) z[q] += h / 6 * (k[0][q] + 2 * k[1][q] + 2 * k[2][q] + k[3][q]);
-            for (std::size_t i = 0; i < N; ++i) ell[i] += h / 6 * (tr[0][i] + 2 * tr[1][i] + 2 * tr[2][i] + tr[3][i]);
-        }
+        rk4(z, N, false, &ell, stages);
     }
 
     std::vector<double> log_prob(const Mat<T>& x) const {
@@ -140,26 +98,42 @@ struct Flow {
     // z (N, D) at t = 1 carried back to t = 0 by the same RK4 steps, reversed in time.
     Mat<T> inverse(const Mat<T>& z) const {
         const std::size_t N = z.shape(0), D = field.dim;
-        const double h = 1.0 / double(steps);
+        std::vector<double> y(N * D);
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t c = 0; c < D; ++c) y[c * N + i] = double(z(i, c));
+        rk4(y, N, true, nullptr, nullptr);
         Mat<T> x = Mat<T>::from_shape({N, D});
-        typename Field<T>::Point p;
-        std::vector<double> y(D), st(D), k[4];
-        for (std::size_t i = 0; i < N; ++i) {
-            for (std::size_t c = 0; c < D; ++c) y[c] = double(z(i, c));
-            for (std::size_t n = steps; n-- > 0;) {
-                const double t = double(n + 1) * h;
-                const double ts[4] = {t, t - h / 2, t - h / 2, t - h};
-                for (int s = 0; s < 4; ++s) {
-                    for (std::size_t c = 0; c < D; ++c)
-                        st[c] = y[c] - (s == 0 ? 0.0 : (s == 3 ? h : h / 2) * k[s - 1][c]);
-                    field.eval(st.data(), ts[s], p);
-                    k[s] = p.out;
-                }
-                for (std::size_t c = 0; c < D; ++c) y[c] -= h / 6 * (k[0][c] + 2 * k[1][c] + 2 * k[2][c] + k[3][c]);
-            }
-            for (std::size_t c = 0; c < D; ++c) x(i, c) = T(y[c]);
-        }
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t c = 0; c < D; ++c) x(i, c) = T(y[c * N + i]);
         return x;
+    }
+
+private:
+    // `steps` RK4 steps of the batch y (D x N, feature-major): from t = 0 to 1, or back
+    // from 1 to 0. ell, when given, accumulates ∫ tr along the way; stages receives each
+    // stage's input.
+    void rk4(std::vector<double>& y, std::size_t N, bool backward, std::vector<double>* ell,
+             std::vector<std::vector<double>>* stages) const {
+        const std::size_t M = y.size();
+        const double h = 1.0 / double(steps), hs = backward ? -h : h;
+        typename Field<T>::Batch p;
+        std::vector<double> ys(M), k[4], tr[4];
+        for (std::size_t n = 0; n < steps; ++n) {
+            const double t = backward ? double(steps - n) * h : double(n) * h;
+            const double ts[4] = {t, t + hs / 2, t + hs / 2, t + hs};
+            for (int s = 0; s < 4; ++s) {
+                const double c = s == 0 ? 0.0 : (s == 3 ? hs : hs / 2);
+                for (std::size_t q = 0; q < M; ++q) ys[q] = y[q] + (s == 0 ? 0.0 : c * k[s - 1][q]);
+                if (stages) stages->push_back(ys);
+                field.eval_batch(ys.data(), N, ts[s], p);
+                k[s] = p.out;
+                if (ell) tr[s] = p.trace;
+            }
+            for (std::size_t q = 0; q < M; ++q) y[q] += hs / 6 * (k[0][q] + 2 * k[1][q] + 2 * k[2][q] + k[3][q]);
+            if (ell)
+                for (std::size_t i = 0; i < N; ++i)
+                    (*ell)[i] += h / 6 * (tr[0][i] + 2 * tr[1][i] + 2 * tr[2][i] + tr[3][i]);
+        }
     }
 };
 

@@ -25,9 +25,9 @@ void training_flags(const Values& v, const std::string& data, Config& c) {
     c.seed = v.seed();
     c.data = data;
     const data::Dataset& set = data::dataset(data);
-    if (set.finite() && c.points > set.part(false).x.shape(0))
+    if (set.finite() && c.points > set.train_rows.size())
         throw UsageError(fmt::format("--points {}: data set {} has {} training rows", c.points, data,
-                                     set.part(false).x.shape(0)));
+                                     set.train_rows.size()));
     c.val_points = data::held_out_count(set, c.val_points);
 }
 }  // namespace

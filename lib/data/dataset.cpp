@@ -38,11 +38,11 @@ Dataset file_set(const std::string& file, const std::string& text) {
     std::vector<std::array<double, 2>> train, held;
     for (std::size_t k = 0; k < n; ++k)
         (k < n_train ? train : held).push_back({raw(order[k], 0), raw(order[k], 1)});
-    const PointSet train_set = standardise(train), held_set = standardise(held);
     d.description = fmt::format("the {} points of {}", n, file);
     d.units = "the file's units";
-    d.reference = train_set.scale;
-    d.part = [train_set, held_set](bool held_out) { return held_out ? held_set : train_set; };
+    d.reference = standardise(train).scale;
+    d.train_rows = std::move(train);
+    d.held_rows = std::move(held);
     return d;
 }
 
@@ -97,26 +97,21 @@ const Dataset& dataset(const std::string& name) {
 
 PointSet training_points(const Dataset& d, std::size_t n, Rng& rng) {
     if (!d.finite()) return d.sample(n, rng);
-    const PointSet all = d.part(false);
-    if (n > all.x.shape(0))
+    if (n > d.train_rows.size())
         throw std::runtime_error(fmt::format("data set {} has {} training rows; {} were asked for", d.name,
-                                             all.x.shape(0), n));
-    if (n == all.x.shape(0)) return all;
-    std::vector<std::array<double, 2>> raw;
-    for (std::size_t i = 0; i < n; ++i) raw.push_back(all.scale.to_raw(all.x(i, 0), all.x(i, 1)));
-    return standardise(raw);
+                                             d.train_rows.size(), n));
+    return standardise({d.train_rows.begin(), d.train_rows.begin() + long(n)});
 }
 
 PointSet held_out_points(const Dataset& d, std::size_t n, Rng& rng) {
     if (!d.finite()) return d.sample(n, rng);
-    PointSet held = d.part(true);
-    if (n != held.x.shape(0))
-        throw std::logic_error(fmt::format("data set {} holds out {} rows, not {}", d.name, held.x.shape(0), n));
-    return held;
+    if (n != d.held_rows.size())
+        throw std::logic_error(fmt::format("data set {} holds out {} rows, not {}", d.name, d.held_rows.size(), n));
+    return d.part(true);
 }
 
 std::size_t held_out_count(const Dataset& d, std::size_t otherwise) {
-    return d.finite() ? d.part(true).x.shape(0) : otherwise;
+    return d.finite() ? d.held_rows.size() : otherwise;
 }
 
 std::vector<std::string> dataset_names() {

@@ -4,12 +4,14 @@
 // data set they are trained on (it is part of their configuration and its hash), and
 // chapters ask it for the support test, the entropy floor, the class names and colours
 // and the units in which a reader sees points.
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "core/rng.hpp"
 #include "data/olympic.hpp"
+#include "data/points.hpp"
 
 namespace flow::data {
 
@@ -31,11 +33,13 @@ struct Dataset {
     std::function<bool(double x, double y, int k)> in_region;
     double (*support_area)() = nullptr; // raw units, computed once when first asked; null when unknown
     Standardiser reference;             // measured on a very large sample (a file: its training rows)
-    // A set of fixed rows (a data file) instead of a sampler: its training rows
-    // (held_out false) or its held-out rows, each standardised by its own statistics.
-    // Empty for a sampler; `sample` is empty for a file.
-    std::function<PointSet(bool held_out)> part;
-    bool finite() const { return bool(part); }
+    // A set of fixed rows (a data file) instead of a sampler: its training and held-out
+    // rows, raw. Empty for a sampler; `sample` is empty for a file.
+    std::vector<std::array<double, 2>> train_rows, held_rows;
+    bool finite() const { return !train_rows.empty(); }
+    // The training rows (held_out false) or the held-out rows, each standardised by its
+    // own statistics.
+    PointSet part(bool held_out) const { return standardise(held_out ? held_rows : train_rows); }
 
     // The class names: the regions when the set is labelled, else none.
     std::vector<std::string> classes() const { return labelled ? regions : std::vector<std::string>{}; }

@@ -60,7 +60,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
     else
         field.params(ps);
     optim::Adam<float> adam(ps);
-    nn::Params<float> all;  // every gradient buffer the backward pass touches, zeroed each step
+    nn::Params<float> all;  // every gradient buffer the backward pass touches
     field.params(all);
     const std::size_t nb = how.batch, N = how.embedding_only ? nb : nb + how.old_batch;
     Mat<float> y = Mat<float>::from_shape({N, std::size_t(2)}), u = y, dv = y;
@@ -85,7 +85,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
             u(i, 1) = float(x1 - e1);
             labels(i) = fresh ? K : old_data->labels(row);
         }
-        nn::zero_grad(all);
+        if (how.embedding_only) nn::zero_grad(all);  // the frozen network's gradients (adam zeroes its own)
         const Mat<float>& v = field.forward(y, t, &labels, tape);
         // loss = (1/N) sum |v - u|^2, so dL/dv = 2 (v - u) / N; reported on the new class.
         double fresh_loss = 0;

@@ -240,7 +240,7 @@ struct Flow {
             if (g == 0) break;
             (g > 0 ? hi : lo) = a;
             double next = a - g / dg;
-            if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+            if (!(next >= lo && next <= hi)) next = 0.5 * (lo + hi);  // Newton left the bracket
             if (std::fabs(next - a) <= 1e-15 * (1.0 + std::fabs(a)) || hi - lo <= 1e-15 * (1.0 + std::fabs(a))) {
                 a = next;
                 break;

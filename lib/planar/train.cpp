@@ -32,11 +32,6 @@ nlohmann::json Config::to_json() const {
     return j;
 }
 
-double evaluate(const Flow<float>& flow, const Mat<float>& x) {
-    typename Flow<float>::Tape tape;
-    return flow.loss(x, tape);
-}
-
 Samples sample(const Flow<float>& flow, std::size_t n, Rng& rng) {
     Samples s;
     s.z = Mat<float>::from_shape({n, flow.dim});

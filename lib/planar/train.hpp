@@ -27,8 +27,6 @@ Model train(const Config& cfg, bool progress = true);
 Model obtain(const Config& cfg, bool force = false);
 Model load(const std::filesystem::path& dir);
 
-// The mean negative log-likelihood of a set, in nats per point (in the model's frame).
-double evaluate(const Flow<float>& flow, const Mat<float>& x);
 // n prior draws z ~ N(0, I) from rng, and the model's samples: their inverse images.
 struct Samples {
     Mat<float> z, x;

@@ -78,14 +78,12 @@ void fit_likelihood(Model& m, const std::string& kind,
 
 // How such a model is kept: make(config, dim, rng) builds its network, drawn from the
 // stream "<kind>/init" (its parameters are then restored from the checkpoint).
-template <class Model>
-Keeping<Model> likelihood_keeping(const std::string& kind,
-                                  const std::function<decltype(Model::flow)(const decltype(Model::config)&,
-                                                                            std::size_t, Rng&)>& make) {
+template <class Model, class Make>
+Keeping<Model> likelihood_keeping(const std::string& kind, Make make) {
     return {kind,
             [kind, make](const nlohmann::json& config) {
                 Model m;
-                m.config = decltype(Model::config)::from_json(config);
+                m.config = decltype(m.config)::from_json(config);
                 Rng unused(m.config.seed, kind + "/init");
                 m.flow = make(m.config, data::dataset(m.config.data).dim, unused);
                 return m;
