@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -201,7 +202,35 @@ std::vector<std::string> sanity_problems(const fs::path& chapter_dir, const fs::
             }
         }
     }
-    if (n == 0) out.push_back(chapter + ": figures.mk lists no figure");
+    // Every figure the chapter's text includes is one it lists (a chapter of tables and text lists none).
+    const std::string exercise = chapter_dir.parent_path().filename().string();
+    std::ifstream tex_in(chapter_dir / "chapter.tex");
+    const std::string tex((std::istreambuf_iterator<char>(tex_in)), std::istreambuf_iterator<char>());
+    const std::string prefix = "figures/" + exercise + "/" + chapter + "-";
+    for (std::size_t at = tex.find(prefix); at != std::string::npos; at = tex.find(prefix, at + 1)) {
+        const std::size_t end = tex.find(".pdf", at);
+        const std::string used = tex.substr(at + prefix.size(), end - at - prefix.size());
+        if (!fs::exists(figures_dir / (chapter + "-" + used + ".pdf")))
+            out.push_back(fmt::format("{}: the text includes figure {}, which was not built", chapter, used));
+    }
+    if (n == 0 && tex.find("\\includegraphics") != std::string::npos)
+        out.push_back(chapter + ": the text includes figures, but figures.mk lists none");
+    // The animations it lists (ANIMATIONS_<exercise>/<id> := name ...), copied beside the PDF
+    // as report/<exercise>-gifs/<id>-<name>.gif: GIF files.
+    const std::string anim_key = "ANIMATIONS_" + exercise + "/" + chapter + " :=";
+    std::ifstream mk2(chapter_dir / "figures.mk");
+    std::string anims;
+    while (std::getline(mk2, line))
+        if (line.rfind(anim_key, 0) == 0) anims = line.substr(anim_key.size());
+    std::istringstream anim_names(anims);
+    const fs::path gifs = figures_dir.parent_path().parent_path() / "report" / (exercise + "-gifs");
+    while (anim_names >> name) {
+        const fs::path gif = gifs / (chapter + "-" + name + ".gif");
+        std::ifstream in(gif, std::ios::binary);
+        std::string head(6, '\0');
+        if (!in || !in.read(head.data(), 6) || head != "GIF89a")
+            out.push_back(fmt::format("{}: animation {} is not a GIF at {}", chapter, name, gif.string()));
+    }
     return out;
 }
 

@@ -152,3 +152,34 @@ TEST_CASE("the batch pass of the field equals the per-point pass", "[cnf][fast]"
     for (std::size_t k = 0; k < f.depth; ++k)
         for (std::size_t i = 0; i < f.dW[k].size(); ++i) CHECK(f.dW[k][i] == Approx(g.dW[k][i]).margin(1e-12));
 }
+
+TEST_CASE("the frames of the sampling solve end at its samples and follow the ODE between steps", "[cnf][fast]") {
+    cnf::Flow<double> flow{field(8, 16, 3), 5};
+    Rng rng(9, "test/cnf-path");
+    const Mat<double> z = test::random_matrix(30, 2, rng);
+    const auto frames = flow.inverse_path(z, 4);
+    REQUIRE(frames.size() == 21);
+    const Mat<double> x = flow.inverse(z);
+    CHECK(frames.front() == z);
+    CHECK(frames.back() == x);
+    // Frames between the solver's steps (t = 1 - k/20) agree with a fine solve (200 steps)
+    // to the accuracy of the steps.
+    cnf::Flow<double> fine = flow;
+    fine.steps = 200;
+    const auto ref = fine.inverse_path(z, 1);
+    double worst = 0, moved = 0;
+    for (std::size_t k : {3, 6, 10, 13}) {
+        const Mat<double>& a = frames[k];
+        const Mat<double>& b = ref[k * 10];
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            worst = std::max(worst, std::fabs(a.data()[i] - b.data()[i]));
+            moved = std::max(moved, std::fabs(b.data()[i] - z.data()[i]));
+        }
+    }
+    INFO("largest frame error " << worst << ", largest move " << moved);
+    CHECK(moved > 0.05);
+    CHECK(worst < 1e-3 * moved);
+    // latent() is the normalizing solve, which the sampling solve undoes.
+    const Mat<double> back = flow.latent(x);
+    for (std::size_t i = 0; i < z.size(); ++i) CHECK(back.data()[i] == Approx(z.data()[i]).margin(1e-4));
+}

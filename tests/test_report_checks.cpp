@@ -100,5 +100,18 @@ TEST_CASE("sanity check finds bad numbers and missing figures", "[report][fast]"
     CHECK(any_mentions(bad, "share_in_band", "outside [0, 1]"));
     CHECK(any_mentions(bad, "cov", "not symmetric"));
     CHECK(any_mentions(bad, "x-q1/figures/a/nll", "not a finite number"));
+
+    // A chapter of text and tables lists no figure; one whose text includes a figure
+    // that was not built, or that lists an animation that is not a GIF beside the PDF, fails.
+    write(dir / "stats.json", "{}");
+    write(dir / "figures.mk", "FIGURES_ex/x-q1 :=\nANIMATIONS_ex/x-q1 := move\n");
+    write(dir / "chapter.tex", "\\includegraphics{figures/ex/x-q1-c.pdf}");
+    const auto anim = test::sanity_problems(dir, figs);
+    CHECK(any_mentions(anim, "includes figure c, which was not built"));
+    CHECK(any_mentions(anim, "animation move is not a GIF"));
+    fs::create_directories(root / "report/ex-gifs");
+    write(root / "report/ex-gifs/x-q1-move.gif", "GIF89a....");
+    write(dir / "chapter.tex", "a table and text");
+    CHECK(test::sanity_problems(dir, figs).empty());
     fs::remove_all(root);
 }

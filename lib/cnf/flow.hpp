@@ -8,6 +8,7 @@
 // (backpropagation through the RK4 stages, each stage's network pass recomputed from
 // its stored input), so the gradient is the gradient of the computed loss. Sampling
 // runs the same ODE from a prior draw at t = 1 back to t = 0.
+#include <stdexcept>
 #include <vector>
 
 #include "cnf/field.hpp"
@@ -102,13 +103,63 @@ struct Flow {
         for (std::size_t i = 0; i < N; ++i)
             for (std::size_t c = 0; c < D; ++c) y[c * N + i] = double(z(i, c));
         rk4(y, N, true, nullptr, nullptr);
+        return from_feature_major(y, N);
+    }
+
+    // x (N, D) carried to t = 1: its latent point z (N, D).
+    Mat<T> latent(const Mat<T>& x) const {
+        std::vector<double> z, ell;
+        forward_batch(x, z, ell);
+        return from_feature_major(z, x.shape(0));
+    }
+
+    // The sampling solve from z (t = 1) back to t = 0, seen at steps * per_step + 1 evenly
+    // spaced times, t = 1 first. The ends of the RK4 steps are the solver's own states (the
+    // last frame is exactly inverse(z)); between them a frame is the cubic Hermite
+    // interpolant of the step's two end states and the field there, which is as accurate
+    // as the step (one more field evaluation per step).
+    std::vector<Mat<T>> inverse_path(const Mat<T>& z, std::size_t per_step) const {
+        const std::size_t N = z.shape(0), D = field.dim, M = N * D;
+        if (per_step < 1) throw std::invalid_argument("cnf inverse_path: per_step must be at least 1");
+        std::vector<double> y(M);
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t c = 0; c < D; ++c) y[c * N + i] = double(z(i, c));
+        std::vector<std::vector<double>> stages, knots;
+        rk4(y, N, true, nullptr, &stages);
+        for (std::size_t n = 0; n < steps; ++n) knots.push_back(std::move(stages[4 * n]));
+        knots.push_back(y);
+        const double h = 1.0 / double(steps);
+        std::vector<std::vector<double>> slope(steps + 1);
+        typename Field<T>::Batch p;
+        for (std::size_t n = 0; n <= steps; ++n) {
+            field.eval_batch(knots[n].data(), N, 1.0 - double(n) * h, p);
+            slope[n] = p.out;
+        }
+        std::vector<Mat<T>> frames;
+        std::vector<double> f(M);
+        for (std::size_t n = 0; n < steps; ++n)
+            for (std::size_t j = 0; j < per_step; ++j) {
+                const double s = double(j) / double(per_step), s2 = s * s, s3 = s2 * s;
+                const double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s, h01 = -2 * s3 + 3 * s2,
+                             h11 = s3 - s2;
+                for (std::size_t q = 0; q < M; ++q)  // dt/ds = -h: time runs backwards
+                    f[q] = h00 * knots[n][q] + h01 * knots[n + 1][q] -
+                           h * (h10 * slope[n][q] + h11 * slope[n + 1][q]);
+                frames.push_back(from_feature_major(f, N));
+            }
+        frames.push_back(from_feature_major(y, N));
+        return frames;
+    }
+
+private:
+    Mat<T> from_feature_major(const std::vector<double>& y, std::size_t N) const {
+        const std::size_t D = field.dim;
         Mat<T> x = Mat<T>::from_shape({N, D});
         for (std::size_t i = 0; i < N; ++i)
             for (std::size_t c = 0; c < D; ++c) x(i, c) = T(y[c * N + i]);
         return x;
     }
 
-private:
     // `steps` RK4 steps of the batch y (D x N, feature-major): from t = 0 to 1, or back
     // from 1 to 0. ell, when given, accumulates ∫ tr along the way; stages receives each
     // stage's input.

@@ -17,7 +17,7 @@ std::string clock(double s) {
 
 Progress::Progress(std::string what, std::size_t epochs, std::size_t batches)
     : what_(std::move(what)), epochs_(epochs), batches_(batches), tty_(::isatty(2) != 0),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+      start_(std::chrono::steady_clock::now()), last_(start_), last_line_(start_) {}
 
 double Progress::elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -36,6 +36,12 @@ void Progress::batch(std::size_t epoch, std::size_t batch, double running_loss) 
 }
 
 void Progress::epoch(std::size_t epoch, const std::string& summary) {
+    // One line per epoch, but at most one every 2 s (short epochs of small data sets
+    // would fill a log): the first and the last always.
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = epoch + 1 == epochs_;
+    if (epoch > 0 && !last && now - last_line_ < std::chrono::seconds(2)) return;
+    last_line_ = now;
     const double t = elapsed();
     const double done = double(epoch + 1) / double(epochs_);
     std::fprintf(stderr, "%s%s: epoch %zu/%zu %s  %s elapsed, %s left%s\n", tty_ ? "\r" : "",

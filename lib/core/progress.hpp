@@ -19,7 +19,7 @@ private:
     std::string what_;
     std::size_t epochs_, batches_;
     bool tty_;
-    std::chrono::steady_clock::time_point start_, last_;
+    std::chrono::steady_clock::time_point start_, last_, last_line_;
 };
 
 }  // namespace flow

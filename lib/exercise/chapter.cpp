@@ -102,6 +102,15 @@ void Context::figure(const std::string& name, const std::string& tikz,
     figures_.emplace_back(name, files);
 }
 
+void Context::animation(const std::string& name, const std::string& bytes) {
+    write_atomic(out_ / (name + ".gif"), bytes);
+    animations_.push_back(name);
+}
+
+std::string Context::animation_path(const std::string& name) const {
+    return "report/" + manifest_.exercise + "-gifs/" + chapter_.id + "-" + name + ".gif";
+}
+
 std::string Context::figure_pdf(const std::string& name) const {
     return "figures/" + manifest_.exercise + "/" + chapter_.id + "-" + name + ".pdf";
 }
@@ -130,6 +139,9 @@ void Context::finish() {
         for (const auto& f : files) mk += " " + f;
         mk += "\n";
     }
+    mk += fmt::format("ANIMATIONS_{} :=", key);
+    for (const auto& a : animations_) mk += " " + a;
+    mk += "\n";
     write_atomic(out_ / "figures.mk", mk);
 
     const double wall =

@@ -48,6 +48,7 @@ class Context {
 public:
     Context(const Manifest& manifest, const ChapterDecl& chapter, config::Values flags);
 
+    const Manifest& manifest() const { return manifest_; }
     const ChapterDecl& chapter() const { return chapter_; }
     const config::Values& flags() const { return flags_; }
     const fs::path& out() const { return out_; }
@@ -63,6 +64,10 @@ public:
     // given as (file name, content). Make compiles it to figure_pdf(name).
     void figure(const std::string& name, const std::string& tikz,
                 const std::vector<std::pair<std::string, std::string>>& data);
+    // An animated GIF (its bytes), written as <name>.gif; make copies it to
+    // animation_path(name), the exercise's folder of GIFs beside its PDF.
+    void animation(const std::string& name, const std::string& bytes);
+    std::string animation_path(const std::string& name) const;
     // The LaTeX path of a figure's PDF for \includegraphics.
     std::string figure_pdf(const std::string& name) const;
 
@@ -89,6 +94,7 @@ private:
     fs::path out_;
     std::vector<std::string> streams_;
     std::vector<std::pair<std::string, std::vector<std::string>>> figures_;
+    std::vector<std::string> animations_;
     std::chrono::steady_clock::time_point start_;
 };
 

@@ -234,13 +234,18 @@ struct Flow {
 
     // The root of a + c tanh(a) = r (c > -1): Newton inside a bisection bracket.
     static double solve(double c, double r, std::size_t& its) {
-        double lo = r - std::fabs(c), hi = r + std::fabs(c), a = r;
+        double lo = r - std::fabs(c), hi = r + std::fabs(c), a = r, previous = INFINITY;
         for (its = 1; its <= 200; ++its) {
             const double t = std::tanh(a), g = a + c * t - r, dg = 1.0 + c * (1.0 - t * t);
-            if (g == 0) break;
+            // At the rounding level of g's own terms the root is found; closer, Newton's steps
+            // are noise (where c is near -1, g is flat and they would wander to the cap).
+            if (std::fabs(g) <= 4e-16 * (std::fabs(a) + std::fabs(c * t) + std::fabs(r))) break;
             (g > 0 ? hi : lo) = a;
             double next = a - g / dg;
-            if (!(next >= lo && next <= hi)) next = 0.5 * (lo + hi);  // Newton left the bracket
+            // Bisect when Newton leaves the open bracket, or when it stalls (|g| not halved:
+            // it can cycle between two points where tanh bends).
+            if (!(next > lo && next < hi) || std::fabs(g) > 0.5 * previous) next = 0.5 * (lo + hi);
+            previous = std::fabs(g);
             if (std::fabs(next - a) <= 1e-15 * (1.0 + std::fabs(a)) || hi - lo <= 1e-15 * (1.0 + std::fabs(a))) {
                 a = next;
                 break;
@@ -250,5 +255,24 @@ struct Flow {
         return a;
     }
 };
+
+// The same flow in another precision: a flow trained in float, evaluated in double where
+// a layer is nearly singular (1 + s c near 0) and float rounding would be amplified.
+template <class U, class T>
+Flow<U> cast(const Flow<T>& f) {
+    Flow<U> out;
+    out.dim = f.dim;
+    for (const auto& L : f.layers) {
+        Layer<U> M;
+        M.dim = L.dim;
+        M.u.assign(L.u.begin(), L.u.end());
+        M.w.assign(L.w.begin(), L.w.end());
+        M.du.assign(L.dim, U(0));
+        M.dw.assign(L.dim, U(0));
+        M.b = U(L.b);
+        out.layers.push_back(std::move(M));
+    }
+    return out;
+}
 
 }  // namespace flow::planar

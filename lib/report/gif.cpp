@@ -26,7 +26,7 @@ void Canvas::rect(long x0, long y0, long x1, long y1, std::uint8_t colour) {
             at(std::size_t(px), std::size_t(py)) = colour;
 }
 
-std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const Window& w, double r,
+std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const View& w, double r,
                         std::uint8_t colour) {
     std::size_t drawn = 0;
     for (std::size_t i = 0; i < points.shape(0); ++i) {

@@ -25,13 +25,13 @@ struct Canvas {
 };
 
 // The part of the plane a frame shows.
-struct Window {
+struct View {
     double xmin, xmax, ymin, ymax;
 };
 
 // Draws points (n, 2) as discs of radius r onto the canvas, the window filling it
 // (y up); points outside the window are left out. Returns how many were drawn.
-std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const Window& w, double r,
+std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const View& w, double r,
                         std::uint8_t colour);
 
 // The bytes of an animated GIF (GIF89a, looping forever) of the frames, each shown for

@@ -1,0 +1,159 @@
+#pragma once
+// What the DT8122 chapters share: the three data sets, a fitted model of any of the three
+// methods seen the same way (its density, its two directions, its cost), the measurements
+// every fit gets (held-out NLL, the mass of its density, the distance of its samples to
+// held-out data, the round trip), and the figure row of the assignment's four panels.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.hpp"
+#include "exercise/chapter.hpp"
+#include "nn/layers.hpp"
+
+namespace flow::chapters::dt8122 {
+
+using exercise::Context;
+using nn::Mat;
+
+// The assignment's data sets, in the report's order, and the methods by the prefix of
+// their models' names (planar-two-moons, realnvp-boomerang, cnf-two-blobs).
+const std::vector<std::string>& data_sets();
+std::string data_title(const std::string& set);  // "two moons"
+const std::vector<std::string>& methods();       // planar, realnvp, cnf
+std::string method_title(const std::string& method);  // "planar flow", "Real NVP", "continuous flow"
+inline std::string model_name(const std::string& method, const std::string& set) { return method + "-" + set; }
+
+// A fitted model of any method, in the standardised frame of its training set.
+struct Fit {
+    std::string model, method, data;
+    nlohmann::json config;
+    data::Standardiser scale;
+    std::size_t parameters = 0;
+    double train_seconds = 0;
+    std::vector<double> train_loss, val_loss;  // per epoch, nats
+    // What one point costs: passes of a network (or layer) to evaluate its density, and to
+    // draw it. For a planar flow drawing also solves one scalar equation per layer.
+    std::size_t density_passes = 0, sample_passes = 0;
+    std::function<std::vector<double>(const Mat<float>&)> log_prob;
+    std::function<Mat<float>(const Mat<float>&)> latent;    // f: x -> z
+    std::function<Mat<float>(const Mat<float>&)> generate;  // g: z -> x
+    std::function<double(const Mat<float>&)> round_trip;    // largest |g(f(x)) - x| (in the fit's own precision)
+};
+
+// The fit of a model of the chapter's manifest (its kind says the method); recorded in
+// stats.json under "models".
+Fit load_fit(Context& ctx, const std::string& model);
+
+// A data set's training and held-out rows in a fit's frame.
+struct Points {
+    Mat<float> train, held;
+};
+Points points_of(const Fit& f);
+
+// The measurements of one fit.
+struct Measures {
+    double nll = 0, train_nll = 0;  // mean negative log-likelihood, nats (standardised frame)
+    double gaussian_nll = 0;        // what N(0, I) scores on the same held-out points
+    double mass = 0;                // of the density over the data's box (see mass_box)
+    double sliced_w2 = 0;           // the samples against the held-out points
+    double data_w2 = 0;             // the training points against the held-out points
+    double round_trip = 0;          // largest |g(f(x)) - x| over the held-out points
+    nlohmann::json to_json() const;
+};
+// The box the mass is measured over: the data's bounding box widened by half its size on
+// every side, cut into kMassGrid x kMassGrid cells.
+constexpr std::size_t kMassGrid = 120;
+constexpr double kMassTolerance = 0.02;  // a density's mass must be 1 within this
+// samples: the model's samples g(z) of the prior draws.
+Measures measure(const Fit& f, const Points& pts, const Mat<float>& samples);
+
+// log p over the square [-extent, extent]^2 at the centres of a G x G grid, row 0 at the
+// top (as png_viridis draws it).
+std::vector<double> density_image(const Fit& f, double extent, std::size_t G);
+
+// The assignment's figure for one fit, one row: the data X, its latent image f(X), the
+// model's samples g(z), the prior draws z, and (beyond the assignment) the learned
+// log-density. titles: column titles (the top row); label: the row's name at its left.
+// Returns the statistics of the row (windows, points left outside them).
+nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
+                              const Mat<float>& z, const Mat<float>& samples, bool titles, const std::string& label);
+
+// The prior draws every figure of a method uses for a data set: n points from the stream
+// "prior/<set>", the same for every method, so that the g(z) panels compare.
+Mat<float> prior_draws(Context& ctx, const std::string& set, std::size_t n = 1000);
+
+}  // namespace flow::chapters::dt8122
+
+namespace flow::chapters::dt8122 {
+
+// One method's fit to one data set, measured and drawn (a row of the method's figure).
+struct Row {
+    Fit fit;
+    Points pts;
+    Measures m;
+    double latent_w2 = 0;  // sliced Wasserstein distance between f(X) and the prior draws
+};
+
+// The method's rows, one per data set in the report's order: each fit measured, its
+// figure row drawn (figure "<set>"), and both recorded in stats.json under
+// "fits"/<set>. Returns them with the \includegraphics lines of the figure float.
+std::vector<Row> method_rows(Context& ctx, const std::string& method, std::string& body);
+
+// The largest round trip error over the rows.
+inline double largest_round_trip(const std::vector<Row>& rows) {
+    double trip = 0;
+    for (const auto& r : rows) trip = std::max(trip, r.m.round_trip);
+    return trip;
+}
+
+// The caption of a method's figure: "<Title>, one row per data set: ..."; where: where
+// f(X) lies ("in the latent space").
+std::string rows_caption(const std::string& title, const std::string& where);
+
+// "<Subject> reaches held-out NLLs of ...": the rows' measurements in two sentences.
+// reference: what the same distance gives for 400 other prior draws (latent_reference).
+std::string summary_sentence(const std::vector<Row>& rows, const std::string& subject, double reference);
+double latent_reference(Context& ctx);
+
+}  // namespace flow::chapters::dt8122
+
+namespace flow::chapters::dt8122 {
+
+// Every method's fit to every data set, measured (no figures): the comparison chapters.
+struct Scored {
+    Fit fit;
+    Measures m;
+    std::vector<double> held_log_p;  // per held-out point, in the held-out order
+    double tail_nll = 0;             // mean NLL of the held-out points farthest from the data's mean (kTail)
+    double sample_seconds = 0;       // wall time of drawing the 1000 samples
+    std::vector<std::size_t> tail;   // the held-out points of tail_nll
+};
+constexpr double kTail = 0.1;
+// Indexed [method][data set] in the orders of methods() and data_sets(); recorded in
+// stats.json under "scores"/<method>/<set>.
+std::vector<std::vector<Scored>> score_all(Context& ctx);
+
+// The mean of a - b over paired per-point values, and its standard error.
+struct Difference {
+    double mean = 0, se = 0;
+    bool clear() const { return std::fabs(mean) > 2 * se; }  // more than two standard errors
+};
+Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace flow::chapters::dt8122
+
+namespace flow::chapters::dt8122 {
+
+// The settings of the given methods' fits (the same for every data set), one row each:
+// architecture, parameters per data set, epochs, batch, learning rate. A LaTeX table
+// labelled tab:<label>.
+std::string settings_table(Context& ctx, const std::vector<std::string>& methods, const std::string& label);
+
+}  // namespace flow::chapters::dt8122
