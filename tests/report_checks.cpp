@@ -176,12 +176,19 @@ std::vector<std::string> sanity_problems(const fs::path& chapter_dir, const fs::
 
     // The figures the chapter lists (FIGURES_<exercise>/<id> := name ...), each compiled
     // to figures/<exercise>/<id>-<name>.pdf.
+    const std::string exercise = chapter_dir.parent_path().filename().string();
     std::ifstream mk(chapter_dir / "figures.mk");
-    std::string line, list;
-    const std::string key = "FIGURES_" + chapter_dir.parent_path().filename().string() + "/" + chapter + " :=";
-    while (std::getline(mk, line))
-        if (line.rfind(key, 0) == 0) list = line.substr(key.size());
-    std::istringstream names(list);
+    std::vector<std::string> mk_lines;
+    for (std::string line; std::getline(mk, line);) mk_lines.push_back(line);
+    // The value of "<name>_<exercise>/<chapter> := ..." in figures.mk.
+    const auto listed = [&](const std::string& name) {
+        const std::string key = name + "_" + exercise + "/" + chapter + " :=";
+        std::string value;
+        for (const auto& line : mk_lines)
+            if (line.rfind(key, 0) == 0) value = line.substr(key.size());
+        return value;
+    };
+    std::istringstream names(listed("FIGURES"));
     std::string name;
     std::size_t n = 0;
     while (names >> name) {
@@ -203,7 +210,6 @@ std::vector<std::string> sanity_problems(const fs::path& chapter_dir, const fs::
         }
     }
     // Every figure the chapter's text includes is one it lists (a chapter of tables and text lists none).
-    const std::string exercise = chapter_dir.parent_path().filename().string();
     std::ifstream tex_in(chapter_dir / "chapter.tex");
     const std::string tex((std::istreambuf_iterator<char>(tex_in)), std::istreambuf_iterator<char>());
     const std::string prefix = "figures/" + exercise + "/" + chapter + "-";
@@ -217,12 +223,7 @@ std::vector<std::string> sanity_problems(const fs::path& chapter_dir, const fs::
         out.push_back(chapter + ": the text includes figures, but figures.mk lists none");
     // The animations it lists (ANIMATIONS_<exercise>/<id> := name ...), copied beside the PDF
     // as report/<exercise>-gifs/<id>-<name>.gif: GIF files.
-    const std::string anim_key = "ANIMATIONS_" + exercise + "/" + chapter + " :=";
-    std::ifstream mk2(chapter_dir / "figures.mk");
-    std::string anims;
-    while (std::getline(mk2, line))
-        if (line.rfind(anim_key, 0) == 0) anims = line.substr(anim_key.size());
-    std::istringstream anim_names(anims);
+    std::istringstream anim_names(listed("ANIMATIONS"));
     const fs::path gifs = figures_dir.parent_path().parent_path() / "report" / (exercise + "-gifs");
     while (anim_names >> name) {
         const fs::path gif = gifs / (chapter + "-" + name + ".gif");

@@ -211,7 +211,8 @@ double box_mass(const Fit& f, const Points& pts) {
 
 Measures measure(const Fit& f, const Points& pts, const Mat<float>& samples) {
     Measures r;
-    r.nll = mean_nll(f.log_prob(pts.held));
+    r.held_log_p = f.log_prob(pts.held);
+    r.nll = mean_nll(r.held_log_p);
     r.train_nll = mean_nll(f.log_prob(pts.train));
     double g = 0;
     for (std::size_t i = 0; i < pts.held.shape(0); ++i) g -= log_standard_normal(&pts.held(i, 0), 2);
@@ -253,6 +254,11 @@ std::string scatter(const std::string& dat, const std::string& style) {
 
 }  // namespace
 
+std::string row_axis(std::size_t j, const std::string& options) {
+    const std::string at = j == 0 ? "" : fmt::format(", at={{(p{}.east)}}, anchor=west, xshift=0.5cm", j - 1);
+    return fmt::format("\\begin{{axis}}[fr row panel, name=p{}{}, {}]\n", j, at, options);
+}
+
 nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
                               const Mat<float>& z, const Mat<float>& samples, bool titles, const std::string& label) {
     const Mat<float> fx = f.latent(pts.train);
@@ -265,25 +271,20 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     const std::string data_range = data_win.axis_options(), latent_range = latent_win.axis_options();
     const auto title = [&](const char* t) { return titles ? fmt::format(", title={{{}}}", t) : std::string(); };
     std::string tikz = "\\begin{tikzpicture}\n";
-    tikz += fmt::format("\\begin{{axis}}[fr row panel, name=p0, {}, ylabel={{{}}}{}]\n", data_range, label,
-                        title("data $X$"));
+    tikz += row_axis(0, fmt::format("{}, ylabel={{{}}}{}", data_range, label, title("data $X$")));
     tikz += scatter(name + "-x.dat", "fr data marks") + "\\end{axis}\n";
-    tikz += fmt::format("\\begin{{axis}}[fr row panel, name=p1, at={{(p0.east)}}, anchor=west, xshift=0.5cm, {}{}]\n", latent_range,
-                        title("$f(X)$"));
+    tikz += row_axis(1, latent_range + title("$f(X)$"));
     tikz += scatter(name + "-fx.dat", "fr data marks") + "\\end{axis}\n";
-    tikz += fmt::format("\\begin{{axis}}[fr row panel, name=p2, at={{(p1.east)}}, anchor=west, xshift=0.5cm, {}{}]\n", data_range,
-                        title("samples $g(z)$"));
+    tikz += row_axis(2, data_range + title("samples $g(z)$"));
     tikz += scatter(name + "-gz.dat", "fr prior marks") + "\\end{axis}\n";
-    tikz += fmt::format("\\begin{{axis}}[fr row panel, name=p3, at={{(p2.east)}}, anchor=west, xshift=0.5cm, {}{}]\n", latent_range,
-                        title("prior $z$"));
+    tikz += row_axis(3, latent_range + title("prior $z$"));
     tikz += scatter(name + "-z.dat", "fr prior marks") + "\\end{axis}\n";
-    tikz += fmt::format(
-        "\\begin{{axis}}[fr row panel, name=p4, at={{(p3.east)}}, anchor=west, xshift=0.5cm, {}, enlargelimits=false, axis on top, "
-        "grid=none, colormap name=fr viridis, colorbar, point meta min={:.2f}, point meta max={:.2f}, colorbar style={{width=0.15cm, "
-        "yticklabel style={{font=\\tiny}}}}{}]\n"
-        "\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{{}-density.png}};\n\\end{{axis}}\n",
-        data_range, bottom, top, title("$\\log p(x)$"), -e, e, -e, e,
-        name);
+    tikz += row_axis(4, fmt::format("{}, enlargelimits=false, axis on top, grid=none, colormap name=fr viridis, colorbar, "
+                                    "point meta min={:.2f}, point meta max={:.2f}, colorbar style={{width=0.15cm, "
+                                    "yticklabel style={{font=\\tiny}}}}{}",
+                                    data_range, bottom, top, title("$\\log p(x)$")));
+    tikz += fmt::format("\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{{}-density.png}};\n\\end{{axis}}\n",
+                        -e, e, -e, e, name);
     tikz += "\\end{tikzpicture}\n";
     ctx.figure(name, tikz,
                {{name + "-x.dat", report::points_dat(pts.train)},
@@ -371,14 +372,13 @@ std::vector<std::vector<Scored>> score_all(Context& ctx) {
     for (const auto& method : methods()) {
         all.emplace_back();
         for (const auto& set : data_sets()) {
-            Scored s{load_fit(ctx, model_name(method, set)), {}, {}, 0.0, 0.0, {}};
+            Scored s{load_fit(ctx, model_name(method, set)), {}, 0.0, 0.0, {}};
             const Points pts = points_of(s.fit);
             const Mat<float> z = prior_draws(ctx, set);
             const auto start = std::chrono::steady_clock::now();
             const Mat<float> samples = s.fit.generate(z);
             s.sample_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             s.m = measure(s.fit, pts, samples);
-            s.held_log_p = s.fit.log_prob(pts.held);
             // The tail: held-out points by distance from the training mean (the frame's origin).
             std::vector<std::pair<double, std::size_t>> far;
             for (std::size_t i = 0; i < pts.held.shape(0); ++i)
@@ -386,7 +386,7 @@ std::vector<std::vector<Scored>> score_all(Context& ctx) {
             std::sort(far.begin(), far.end());
             const auto n = std::max<std::size_t>(1, std::size_t(std::lround(kTail * double(far.size()))));
             for (std::size_t k = 0; k < n; ++k) {
-                s.tail_nll -= s.held_log_p[far[k].second] / double(n);
+                s.tail_nll -= s.m.held_log_p[far[k].second] / double(n);
                 s.tail.push_back(far[k].second);
             }
             auto j = s.m.to_json();
@@ -431,21 +431,25 @@ std::string architecture(const Fit& f) {
 
 }  // namespace
 
-std::string settings_table(Context& ctx, const std::vector<std::string>& which, const std::string& label) {
+std::vector<Fit> load_method(Context& ctx, const std::string& method) {
+    std::vector<Fit> fits;
+    for (const auto& set : data_sets()) fits.push_back(load_fit(ctx, model_name(method, set)));
+    return fits;
+}
+
+std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const std::string& label) {
     std::string rows;
-    for (const auto& method : which) {
+    for (const auto& fits : by_method) {
+        const Fit& first = fits.front();
         std::string params;
-        Fit first;
         bool same = true;
-        for (const auto& set : data_sets()) {
-            Fit f = load_fit(ctx, model_name(method, set));
+        for (const auto& f : fits) {
             params += (params.empty() ? "" : ", ") + report::tex_count((long long)f.parameters);
-            same = same && (first.model.empty() || f.parameters == first.parameters);
-            if (first.model.empty()) first = std::move(f);
+            same = same && f.parameters == first.parameters;
         }
         if (same) params = report::tex_count((long long)first.parameters);
         const auto& c = first.config;
-        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(method), architecture(first), params,
+        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(first.method), architecture(first), params,
                             c.at("epochs").get<std::size_t>(), c.at("batch").get<std::size_t>(), c.at("lr").get<double>());
     }
     return fmt::format(

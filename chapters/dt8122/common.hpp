@@ -65,6 +65,7 @@ struct Measures {
     double sliced_w2 = 0;           // the samples against the held-out points
     double data_w2 = 0;             // the training points against the held-out points
     double round_trip = 0;          // largest |g(f(x)) - x| over the held-out points
+    std::vector<double> held_log_p;  // log p of each held-out point, in the held-out order
     nlohmann::json to_json() const;
 };
 // The box the mass is measured over: the data's bounding box widened by half its size on
@@ -84,6 +85,10 @@ std::vector<double> density_image(const Fit& f, double extent, std::size_t G);
 // Returns the statistics of the row (windows, points left outside them).
 nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
                               const Mat<float>& z, const Mat<float>& samples, bool titles, const std::string& label);
+
+// The j-th axis of a figure row (named p<j>, placed right of p<j-1>), in style "fr row
+// panel" with further options: "\begin{axis}[...]" and a newline.
+std::string row_axis(std::size_t j, const std::string& options);
 
 // The prior draws every figure of a method uses for a data set: n points from the stream
 // "prior/<set>", the same for every method, so that the g(z) panels compare.
@@ -130,7 +135,6 @@ namespace flow::chapters::dt8122 {
 struct Scored {
     Fit fit;
     Measures m;
-    std::vector<double> held_log_p;  // per held-out point, in the held-out order
     double tail_nll = 0;             // mean NLL of the held-out points farthest from the data's mean (kTail)
     double sample_seconds = 0;       // wall time of drawing the 1000 samples
     std::vector<std::size_t> tail;   // the held-out points of tail_nll
@@ -151,9 +155,11 @@ Difference paired_difference(const std::vector<double>& a, const std::vector<dou
 
 namespace flow::chapters::dt8122 {
 
-// The settings of the given methods' fits (the same for every data set), one row each:
+// The settings of each method's fits (the same for every data set), one row each:
 // architecture, parameters per data set, epochs, batch, learning rate. A LaTeX table
 // labelled tab:<label>.
-std::string settings_table(Context& ctx, const std::vector<std::string>& methods, const std::string& label);
+std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const std::string& label);
+// A method's fits, one per data set in the report's order (load_fit each).
+std::vector<Fit> load_method(Context& ctx, const std::string& method);
 
 }  // namespace flow::chapters::dt8122

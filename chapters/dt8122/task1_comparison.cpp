@@ -51,7 +51,7 @@ std::string table(const std::vector<std::vector<Scored>>& all) {
 
 // "On the two moons the planar flow is better by 0.12 ± 0.03 nats" (or the two agree).
 std::string held_out_verdict(const Scored& a, const Scored& b) {
-    const Difference d = paired_difference(b.held_log_p, a.held_log_p);  // NLL(a) - NLL(b)
+    const Difference d = paired_difference(b.m.held_log_p, a.m.held_log_p);  // NLL(a) - NLL(b)
     const std::string who = data_title(a.fit.data);
     if (!d.clear())
         return fmt::format("on the {} the two are within two standard errors of each other ({} $\\pm$ {} nats)", who,
@@ -78,8 +78,8 @@ std::string mass_sentence(const std::vector<std::vector<Scored>>& all) {
 std::string tail_verdict(const Scored& a, const Scored& b) {
     std::vector<double> pa, pb;
     for (std::size_t i : a.tail) {
-        pa.push_back(a.held_log_p[i]);
-        pb.push_back(b.held_log_p[i]);
+        pa.push_back(a.m.held_log_p[i]);
+        pb.push_back(b.m.held_log_p[i]);
     }
     const Difference d = paired_difference(pa, pb);
     if (!d.clear())
@@ -106,7 +106,7 @@ void task1_comparison(Context& ctx) {
         verdicts += (d == 0 ? "" : (d + 1 == planar.size() ? "; and " : "; ")) + held_out_verdict(planar[d], nvp[d]);
         gap_p += (planar[d].m.nll - planar[d].m.train_nll) / double(planar.size());
         gap_r += (nvp[d].m.nll - nvp[d].m.train_nll) / double(planar.size());
-        ctx.stats["held_out_difference"][data_sets()[d]] = paired_difference(nvp[d].held_log_p, planar[d].held_log_p).mean;
+        ctx.stats["held_out_difference"][data_sets()[d]] = paired_difference(nvp[d].m.held_log_p, planar[d].m.held_log_p).mean;
     }
     const std::size_t pp = planar[0].fit.parameters, rp = nvp[0].fit.parameters;
     const Scored& pb = planar[2];

@@ -13,10 +13,10 @@ namespace flow::chapters::dt8122 {
 namespace {
 
 // "two moons 0.123, ...": log(σ1 σ2) per data set, what converts our NLLs to the file's units.
-std::string unit_offsets(Context& ctx) {
+std::string unit_offsets(Context& ctx, const std::vector<Fit>& fits) {
     std::string s;
-    for (const auto& set : data_sets()) {
-        const Fit f = load_fit(ctx, model_name("planar", set));
+    for (const Fit& f : fits) {
+        const std::string& set = f.data;
         const double offset = std::log(f.scale.std[0] * f.scale.std[1]);
         ctx.stats["unit_offset"][set] = offset;
         s += fmt::format("{}{} {}", s.empty() ? "" : ", ", data_title(set), report::tex_fixed(offset, 3));
@@ -25,11 +25,10 @@ std::string unit_offsets(Context& ctx) {
 }
 
 // Where each Real NVP's held-out NLL was lowest during training, against its last value.
-std::string nvp_history(Context& ctx) {
+std::string nvp_history(Context& ctx, const std::vector<Fit>& fits) {
     std::string s;
     double worst_rise = 0;
-    for (const auto& set : data_sets()) {
-        const Fit f = load_fit(ctx, model_name("realnvp", set));
+    for (const Fit& f : fits) {
         const auto best = std::min_element(f.val_loss.begin(), f.val_loss.end());
         const auto epoch = std::size_t(best - f.val_loss.begin()) + 1;
         worst_rise = std::max(worst_rise, f.val_loss.back() - *best);
@@ -41,7 +40,8 @@ std::string nvp_history(Context& ctx) {
 }
 
 void task1_settings(Context& ctx) {
-    const std::string table = settings_table(ctx, {"planar", "realnvp"}, "task1-settings");
+    const std::vector<Fit> planar = load_method(ctx, "planar"), nvp = load_method(ctx, "realnvp");
+    const std::string table = settings_table({planar, nvp}, "task1-settings");
     ctx.text = ctx.section() + table + fmt::format(
         R"(Table~\ref{{tab:task1-settings}} gives the settings. The choices and assumptions behind them:
 \begin{{itemize}}\setlength{{\itemsep}}{{0pt}}
@@ -64,8 +64,8 @@ void task1_settings(Context& ctx) {
 \end{{itemize}}
 
 )",
-        fmt::arg("offsets", unit_offsets(ctx)), fmt::arg("history", nvp_history(ctx)),
-        fmt::arg("nvp_params", report::tex_count((long long)load_fit(ctx, model_name("realnvp", data_sets()[0])).parameters)));
+        fmt::arg("offsets", unit_offsets(ctx, planar)), fmt::arg("history", nvp_history(ctx, nvp)),
+        fmt::arg("nvp_params", report::tex_count((long long)nvp.front().parameters)));
 }
 
 }  // namespace

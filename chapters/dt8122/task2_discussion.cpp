@@ -19,7 +19,7 @@ std::string quality(const std::vector<std::vector<Scored>>& all, int& wins, int&
     for (std::size_t d = 0; d < data_sets().size(); ++d) {
         const Scored& c = all[2][d];
         const Scored& best = all[0][d].m.nll <= all[1][d].m.nll ? all[0][d] : all[1][d];
-        const Difference diff = paired_difference(best.held_log_p, c.held_log_p);  // NLL(c) - NLL(best)
+        const Difference diff = paired_difference(best.m.held_log_p, c.m.held_log_p);  // NLL(c) - NLL(best)
         const char* sep = d == 0 ? "" : (d + 1 == data_sets().size() ? "; and " : "; ");
         if (!diff.clear()) {
             out += fmt::format("{}on the {} it is within two standard errors of the better coupling flow, the {} "

@@ -8,8 +8,9 @@ namespace flow::chapters::dt8122 {
 namespace {
 
 void task2_settings(Context& ctx) {
-    const std::string table = settings_table(ctx, {"cnf"}, "task2-settings");
-    const Fit f = load_fit(ctx, model_name("cnf", data_sets()[0]));
+    const std::vector<Fit> cnf = load_method(ctx, "cnf");
+    const std::string table = settings_table({cnf}, "task2-settings");
+    const Fit& f = cnf.front();
     const std::size_t steps = f.config.at("steps").get<std::size_t>();
     ctx.text = ctx.section() + table + fmt::format(
         R"(Table~\ref{{tab:task2-settings}} gives the settings; the split, the units and the seed are Task~1's. Where we
