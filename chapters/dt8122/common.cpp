@@ -279,9 +279,9 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     tikz += scatter(name + "-gz.dat", "fr prior marks") + "\\end{axis}\n";
     tikz += row_axis(3, latent_range + title("prior $z$"));
     tikz += scatter(name + "-z.dat", "fr prior marks") + "\\end{axis}\n";
-    tikz += row_axis(4, fmt::format("{}, enlargelimits=false, axis on top, grid=none, colormap name=fr viridis, colorbar, "
-                                    "point meta min={:.2f}, point meta max={:.2f}, colorbar style={{width=0.15cm, "
-                                    "yticklabel style={{font=\\tiny}}}}{}",
+    tikz += row_axis(4, fmt::format("{}, enlargelimits=false, axis on top, grid=none, colormap name=fr viridis, "
+                                    "colorbar, point meta min={:.2f}, point meta max={:.2f}, "
+                                    "colorbar style={{width=0.15cm, yticklabel style={{font=\\tiny}}}}{}",
                                     data_range, bottom, top, title("$\\log p(x)$")));
     tikz += fmt::format("\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{{}-density.png}};\n\\end{{axis}}\n",
                         -e, e, -e, e, name);
@@ -360,7 +360,8 @@ std::string summary_sentence(const std::vector<Row>& rows, const std::string& su
         subject, nll, gauss, report::tex_num(std::max(worst_mass, 1e-6), 1), latent, tex_fixed(reference, 3)) +
            (worst_latent <= reference ? " Every image $f(X)$ is as close to the prior as a sample of the prior itself."
                                       : fmt::format(" The farthest image $f(X)$ lies {} times as far from the prior as "
-                                                    "a sample of the prior itself.", tex_fixed(worst_latent / reference, 1)));
+                                                    "a sample of the prior itself.",
+                                                    tex_fixed(worst_latent / reference, 1)));
 }
 
 }  // namespace flow::chapters::dt8122
@@ -449,8 +450,9 @@ std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const
         }
         if (same) params = report::tex_count((long long)first.parameters);
         const auto& c = first.config;
-        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(first.method), architecture(first), params,
-                            c.at("epochs").get<std::size_t>(), c.at("batch").get<std::size_t>(), c.at("lr").get<double>());
+        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(first.method), architecture(first),
+                            params, c.at("epochs").get<std::size_t>(), c.at("batch").get<std::size_t>(),
+                            c.at("lr").get<double>());
     }
     return fmt::format(
         R"(\begin{{table}}[htbp]

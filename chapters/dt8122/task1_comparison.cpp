@@ -85,7 +85,8 @@ std::string tail_verdict(const Scored& a, const Scored& b) {
     if (!d.clear())
         return fmt::format("on so few points the difference, {} $\\pm$ {} nats, is within two standard errors",
                            tex_fixed(d.mean, 2), tex_fixed(d.se, 2));
-    return fmt::format("{} keeps more density far out, by {} $\\pm$ {} nats", method_title(d.mean > 0 ? a.fit.method : b.fit.method),
+    return fmt::format("{} keeps more density far out, by {} $\\pm$ {} nats",
+                       method_title(d.mean > 0 ? a.fit.method : b.fit.method),
                        tex_fixed(std::fabs(d.mean), 2), tex_fixed(d.se, 2));
 }
 
@@ -106,7 +107,8 @@ void task1_comparison(Context& ctx) {
         verdicts += (d == 0 ? "" : (d + 1 == planar.size() ? "; and " : "; ")) + held_out_verdict(planar[d], nvp[d]);
         gap_p += (planar[d].m.nll - planar[d].m.train_nll) / double(planar.size());
         gap_r += (nvp[d].m.nll - nvp[d].m.train_nll) / double(planar.size());
-        ctx.stats["held_out_difference"][data_sets()[d]] = paired_difference(nvp[d].m.held_log_p, planar[d].m.held_log_p).mean;
+        ctx.stats["held_out_difference"][data_sets()[d]] =
+            paired_difference(nvp[d].m.held_log_p, planar[d].m.held_log_p).mean;
     }
     const std::size_t pp = planar[0].fit.parameters, rp = nvp[0].fit.parameters;
     const Scored& pb = planar[2];
@@ -114,19 +116,23 @@ void task1_comparison(Context& ctx) {
     ctx.text = ctx.section() + table(all) + fmt::format(
         R"(The two flows differ in what one layer can do. A planar layer changes a point only along one direction
 $\hat u$, by an amount set by its position across one line $w^\top x + b = 0$: a single ridge, so a flow needs many
-layers to bend the plane into two moons, and its inverse has no closed form (we solve it, Task~1). A Real NVP
+layers to bend the plane into two moons, and its inverse has no closed form (Section~\ref{{sec:task1-planar}} solves
+it numerically). A Real NVP
 coupling moves a whole coordinate by a scale and a shift that are arbitrary functions (networks) of the other, with
 a triangular Jacobian and a closed-form inverse in both directions. Table~\ref{{tab:results}} shows how that plays
 out on 400 training points. Compared point by point on the same held-out points, {verdicts}. Real NVP's richer
 layers cost parameters, {rp} against the planar flow's {pp}, {fit_word}: the held-out NLL exceeds the training NLL
 by {gap_r} nats on average for Real NVP and by {gap_p} for the planar flow. On the boomerang's heavy tail (the
-{tail} of held-out points farthest from the mean) the planar flow scores {pt} nats and Real NVP {rt}: {tail_word}. {mass} The samples' sliced Wasserstein distance to the held-out points is
+{tail} of held-out points farthest from the mean) the planar flow scores {pt} nats and Real NVP {rt}: {tail_word}.
+{mass} The samples' sliced Wasserstein distance to the held-out points is
 at most {worst_sw} times the training points' own for the planar flows and {worst_sw_r} times for Real NVP.
 
 )",
         fmt::arg("verdicts", verdicts), fmt::arg("rp", report::tex_count((long long)rp)),
         fmt::arg("pp", report::tex_count((long long)pp)),
-        fmt::arg("fit_word", gap_r - gap_p > 0.05 ? "and they overfit more" : gap_p - gap_r > 0.05 ? "yet they overfit less" : "and they overfit about as much"),
+        fmt::arg("fit_word", gap_r - gap_p > 0.05   ? "and they overfit more"
+                             : gap_p - gap_r > 0.05 ? "yet they overfit less"
+                                                    : "and they overfit about as much"),
         fmt::arg("mass", mass_sentence(all)), fmt::arg("worst_sw", tex_fixed(worst_ratio(planar), 2)),
         fmt::arg("worst_sw_r", tex_fixed(worst_ratio(nvp), 2)),
         fmt::arg("gap_r", tex_fixed(gap_r, 3)), fmt::arg("gap_p", tex_fixed(gap_p, 3)),

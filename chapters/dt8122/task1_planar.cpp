@@ -50,11 +50,13 @@ $w$ a layer's equation reduces to the scalar equation $a + c\tanh a = w^\top y +
 whose left side is strictly increasing, so it has exactly one root, inside $[r - \lvert c\rvert, r + \lvert
 c\rvert]$; Newton's method kept inside that bracket finds it in at most {its} steps for every sample of the
 figure. A trained layer can be nearly singular ($1 + \hat u^\top\psi$ near 0), and there either direction magnifies
-the rounding of its input, so the flows are evaluated in double precision: $g(f(x))$ returns every held-out point to within {trip}.{sets}
+the rounding of its input, so the flows are evaluated in double precision: $g(f(x))$ returns every held-out point to
+within {trip}.{sets}
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 
 )",
-        fmt::arg("layers", cfg.at("layers").get<std::size_t>()), fmt::arg("its", its), fmt::arg("trip", tex_num(trip, 2)),
+        fmt::arg("layers", cfg.at("layers").get<std::size_t>()), fmt::arg("its", its),
+        fmt::arg("trip", tex_num(trip, 2)),
         fmt::arg("sets", sets), fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, rows_caption("Planar flows", "in the latent space"));
 }

@@ -24,7 +24,8 @@ computed from the kept part: $z_1 = x_1$, $z_2 = (x_2 - t(x_1))\,e^{{-s(x_1)}}$ 
 that its Jacobian is triangular and its log-determinant is $-\sum s(x_1)$, whatever the networks $s$ and $t$
 are. In two dimensions each part is one coordinate; a swap after every coupling alternates the mask. We use {c}
 couplings, each with a scale and a shift network of {d} linear layers of {h} units, and bound the log-scale
-smoothly, $s = {b}\tanh(u/{b})$ for a network output $u$, which keeps $e^{{s}}$ from overflowing early in training. Both directions are
+smoothly, $s = {b}\tanh(u/{b})$ for a network output $u$, which keeps $e^{{s}}$ from overflowing early in training.
+Both directions are
 closed-form: $g(f(x))$ returns every held-out point to within {trip}.{sets}
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 

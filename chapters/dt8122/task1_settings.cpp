@@ -59,8 +59,8 @@ void task1_settings(Context& ctx) {
   use many. Real NVP's networks are kept small and trained briefly, because 400 points are few for a flow of
   {nvp_params} parameters: {history} These settings were chosen by a few trial runs scored on the held-out points,
   so the held-out NLLs are slightly optimistic for both flows alike.
-\item \emph{{Initialisation and seed.}} Planar $u$ and $w$ are drawn uniformly from $[-1/\sqrt2, 1/\sqrt2]$ and $b = 0$; Real NVP
-  uses PyTorch's default initialisation. Every random stream derives from one seed (0), recorded in the appendix.
+\item \emph{{Initialisation and seed.}} Planar $u$ and $w$ are drawn uniformly from $[-1/\sqrt2, 1/\sqrt2]$ and
+  $b = 0$; Real NVP uses PyTorch's default initialisation. Every random stream derives from one seed (0), recorded in the appendix.
 \end{{itemize}}
 
 )",

@@ -50,8 +50,8 @@ double max_of(const std::vector<Scored>& v, double (*get)(const Scored&)) {
 
 std::string tally(int wins, int losses) {
     const int ties = int(data_sets().size()) - wins - losses;
-    return fmt::format("Counted over the three data sets, the continuous flow is clearly better on {}, clearly worse on "
-                       "{}, and indistinguishable on {}.", wins, losses, ties);
+    return fmt::format("Counted over the three data sets, the continuous flow is clearly better on {}, clearly "
+                       "worse on {}, and indistinguishable on {}.", wins, losses, ties);
 }
 
 void task2_discussion(Context& ctx) {
@@ -86,7 +86,8 @@ steps, where a coupling flow's closed-form inverse returns points to within {trr
         fmt::arg("pcr", tex_fixed(t_c / t_p, 0)), fmt::arg("tp", tex_fixed(t_p, 1)),
         fmt::arg("nc", c.fit.sample_passes), fmt::arg("nr", r.fit.sample_passes),
         fmt::arg("sc", tex_fixed(1000 * s_c, 1)), fmt::arg("sr", tex_fixed(1000 * s_r, 1)),
-        fmt::arg("trc", report::tex_num(max_of(all[2], trip), 2)), fmt::arg("steps", c.fit.config.at("steps").get<std::size_t>()),
+        fmt::arg("trc", report::tex_num(max_of(all[2], trip), 2)),
+        fmt::arg("steps", c.fit.config.at("steps").get<std::size_t>()),
         fmt::arg("trr", report::tex_num(max_of(all[1], trip), 2)), fmt::arg("tally", tally(wins, losses)));
 }
 

@@ -110,14 +110,16 @@ void task2_gifs(Context& ctx) {
                               tex_percent(q[3], 0), data_title(set), tex_percent(q[0], 0));
     }
     ctx.text = ctx.section() + fmt::format(
-        R"(The GIFs in the folder \texttt{{{folder}}} ({files}) show the 1000 prior draws of Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ back to
+        R"(The GIFs in the folder \texttt{{{folder}}} ({files}) show the 1000 prior draws of
+Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ back to
 $t = 0$ by the sampling solve, in {frames} frames over the training points (grey); a bar along the bottom fills as
 time runs. The frames at the ends of the solver's steps are its own states and those between are the cubic
 Hermite interpolant of each step's two ends and the field there, so the last frame is exactly the model's
 sample. Figure~\ref{{fig:{id}}} shows five of the frames. Of the distance the points travel, {motion}.
 
 )",
-        fmt::arg("files", files), fmt::arg("folder", folder), fmt::arg("frames", frames_each), fmt::arg("motion", motion),
+        fmt::arg("files", files), fmt::arg("folder", folder), fmt::arg("frames", frames_each),
+        fmt::arg("motion", motion),
         fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, "Frames of the GIFs: the continuous flow's samples (red) at five times of the "
                                        "sampling solve, from the prior at $t = 1$ to the samples at $t = 0$, over the "
