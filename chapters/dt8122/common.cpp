@@ -358,10 +358,11 @@ std::string summary_sentence(const std::vector<Row>& rows, const std::string& su
         "measured by the sliced Wasserstein distance between $f(X)$ and the prior draws: {} (between "
         "400 other prior draws and the same 1000 is {}).",
         subject, nll, gauss, report::tex_num(std::max(worst_mass, 1e-6), 1), latent, tex_fixed(reference, 3)) +
-           (worst_latent <= reference ? " Every image $f(X)$ is as close to the prior as a sample of the prior itself."
-                                      : fmt::format(" The farthest image $f(X)$ lies {} times as far from the prior as "
-                                                    "a sample of the prior itself.",
-                                                    tex_fixed(worst_latent / reference, 1)));
+           (worst_latent <= reference
+                ? " Every image $f(X)$ is as close to the prior as a sample of the prior itself."
+                : fmt::format(" The farthest image $f(X)$ lies {} from the prior, {} more than a sample of the prior "
+                              "itself.",
+                              tex_fixed(worst_latent, 3), report::tex_percent(worst_latent / reference - 1.0, 0)));
 }
 
 }  // namespace flow::chapters::dt8122

@@ -54,8 +54,10 @@ std::string held_out_verdict(const Scored& a, const Scored& b) {
     const Difference d = paired_difference(b.m.held_log_p, a.m.held_log_p);  // NLL(a) - NLL(b)
     const std::string who = data_title(a.fit.data);
     if (!d.clear())
-        return fmt::format("on the {} the two are within two standard errors of each other ({} $\\pm$ {} nats)", who,
-                           tex_fixed(d.mean, 3), tex_fixed(d.se, 3));
+        return fmt::format("on the {} the two are within two standard errors of each other ({} minus {}: {} $\\pm$ {} "
+                           "nats)",
+                           who, method_title(a.fit.method), method_title(b.fit.method), tex_fixed(d.mean, 3),
+                           tex_fixed(d.se, 3));
     const bool a_better = d.mean < 0;
     return fmt::format("on the {} {} is better by {} $\\pm$ {} nats", who,
                        method_title(a_better ? a.fit.method : b.fit.method), tex_fixed(std::fabs(d.mean), 3),

@@ -23,8 +23,9 @@ std::string quality(const std::vector<std::vector<Scored>>& all, int& wins, int&
         const char* sep = d == 0 ? "" : (d + 1 == data_sets().size() ? "; and " : "; ");
         if (!diff.clear()) {
             out += fmt::format("{}on the {} it is within two standard errors of the better coupling flow, the {} "
-                               "({} $\\pm$ {} nats)",
-                               sep, data_title(data_sets()[d]), method_title(best.fit.method), tex_fixed(diff.mean, 3),
+                               "(continuous flow minus {}: {} $\\pm$ {} nats)",
+                               sep, data_title(data_sets()[d]), method_title(best.fit.method),
+                               method_title(best.fit.method), tex_fixed(diff.mean, 3),
                                tex_fixed(diff.se, 3));
             continue;
         }

@@ -106,8 +106,8 @@ void task2_gifs(Context& ctx) {
         const std::string path = ctx.animation_path(set);
         folder = path.substr(0, path.rfind('/') + 1);
         files += fmt::format("{}\\texttt{{{}}}", files.empty() ? "" : ", ", path.substr(folder.size()));
-        motion += fmt::format("{}{} in the last quarter for the {} (the first quarter: {})", motion.empty() ? "" : "; ",
-                              tex_percent(q[3], 0), data_title(set), tex_percent(q[0], 0));
+        motion += fmt::format("{}{} in the first and {} in the last for the {}", motion.empty() ? "" : "; ",
+                              tex_percent(q[0], 0), tex_percent(q[3], 0), data_title(set));
     }
     ctx.text = ctx.section() + fmt::format(
         R"(The GIFs in the folder \texttt{{{folder}}} ({files}) show the 1000 prior draws of
@@ -115,7 +115,8 @@ Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ back to
 $t = 0$ by the sampling solve, in {frames} frames over the training points (grey); a bar along the bottom fills as
 time runs. The frames at the ends of the solver's steps are its own states and those between are the cubic
 Hermite interpolant of each step's two ends and the field there, so the last frame is exactly the model's
-sample. Figure~\ref{{fig:{id}}} shows five of the frames. Of the distance the points travel, {motion}.
+sample. Figure~\ref{{fig:{id}}} shows five of the frames. Of the distance the points travel, a share falls in each
+quarter of the time (the first is $t$ from 1 to 0.75): {motion}.
 
 )",
         fmt::arg("files", files), fmt::arg("folder", folder), fmt::arg("frames", frames_each),
