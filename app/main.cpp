@@ -115,6 +115,10 @@ int train(const std::vector<std::string>& args) {
         std::cout << cnf::obtain(config::cnf_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;
     }
+    if (d.kind == "tri") {
+        std::cout << nf::obtain_tri(config::tri_config(parsed.values, d.data), force).dir.string() << "\n";
+        return 0;
+    }
     if (d.kind == "planar") {
         std::cout << planar::obtain(config::planar_config(parsed.values, d.data), force).dir.string() << "\n";
         return 0;

@@ -7,11 +7,13 @@
 namespace flow::config {
 
 bool known_kind(const std::string& kind) {
-    return kind == "nf" || kind == "fm" || kind == "cfm" || kind == "planar" || kind == "cnf" ||
+    return kind == "nf" || kind == "fm" || kind == "cfm" || kind == "planar" || kind == "cnf" || kind == "tri" ||
            kind_needs_base(kind);
 }
 
 bool kind_needs_base(const std::string& kind) { return kind == "new-class"; }
+
+bool kind_has_own_data(const std::string& kind) { return kind == "tri"; }
 
 namespace {
 // The training settings, and the data set's: a data file trains on at most its training
@@ -55,6 +57,22 @@ cnf::Config cnf_config(const Values& v, const std::string& data) {
     c.depth = std::size_t(v.count("depth"));
     c.steps = std::size_t(v.count("steps"));
     training_flags(v, data, c);
+    return c;
+}
+
+nf::TriConfig tri_config(const Values& v, const std::string& data) {
+    nf::TriConfig c;
+    if (data != c.data) throw UsageError(fmt::format("a tri model draws data set '{}', not '{}'", c.data, data));
+    c.couplings = std::size_t(v.count("couplings"));
+    c.hidden = std::size_t(v.count("hidden"));
+    c.depth = std::size_t(v.count("depth"));
+    if (c.depth < 2) throw UsageError("--depth of a tri model must be at least 2 (one hidden layer)");
+    c.with_a = v.text("kept") == "lower";
+    c.points = std::size_t(v.count("points"));
+    c.epochs = std::size_t(v.count("epochs"));
+    c.batch = std::size_t(v.count("batch"));
+    c.lr = v.real("lr");
+    c.seed = v.seed();
     return c;
 }
 

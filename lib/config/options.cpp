@@ -52,6 +52,12 @@ std::vector<FlagSpec> model_flags(std::string_view model) {
         f.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});
         f.push_back({"init", Kind::Choice, "default", "coupling networks' start", 0.0,
                      {"default", "identity"}});
+    } else if (model == "tri") {
+        f.push_back({"couplings", Kind::Count, "1", "triangular couplings (the halves alternate)"});
+        f.push_back({"depth", Kind::Count, "2", "linear layers per coupling network"});
+        f.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});
+        f.push_back({"kept", Kind::Choice, "lower", "the kept half's map: a learned lower-triangular A, or the "
+                                                    "identity (the plain coupling)", 0.0, {"lower", "identity"}});
     } else if (model == "planar") {
         f.push_back({"layers", Kind::Count, "16", "planar layers"});
     } else if (model == "cnf") {

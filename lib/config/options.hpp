@@ -48,7 +48,7 @@ std::vector<std::array<double, 2>> parse_points(const std::string& flag, const s
 
 // --points (the size of the training set) with the model's default.
 FlagSpec points_flag();
-// The hyper-parameters of a model: "nf", "fm", "cfm", "planar", "cnf" or "new-class".
+// The hyper-parameters of a model: "nf", "fm", "cfm", "planar", "cnf", "tri" or "new-class".
 std::vector<FlagSpec> model_flags(std::string_view model);
 // --seed, then the model's hyper-parameters: what `flowreport train` takes.
 std::vector<FlagSpec> model_flags_with_seed(std::string_view model);

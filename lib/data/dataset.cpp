@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "data/csv.hpp"
+#include "data/shapes.hpp"
 
 namespace flow::data {
 
@@ -46,6 +47,25 @@ Dataset file_set(const std::string& file, const std::string& text) {
     return d;
 }
 
+// A generator's fixed rows (data/shapes.hpp).
+Dataset shape_set(Shape shape) {
+    const ShapeSpec& sp = spec(shape);
+    Dataset d;
+    d.name = sp.name;
+    Rng train(0, d.name + "/train"), held(0, d.name + "/held");
+    d.train_rows = shape_points(shape, kShapeTrainRows, train);
+    d.held_rows = shape_points(shape, kShapeHeldRows, held);
+    d.description = shape == Shape::Moons
+        ? fmt::format("two half circles of radius 1, the lower one shifted by (1, -1/2), with Gaussian noise of "
+                      "standard deviation {}", sp.noise)
+        : fmt::format("two concentric circles of radii 1 and {}, with Gaussian noise of standard deviation {}",
+                      sp.factor, sp.noise);
+    d.units = "the generator's units";
+    d.log_density = [shape](double x, double y) { return shape_log_density(shape, x, y); };
+    d.reference = standardise(d.train_rows).scale;
+    return d;
+}
+
 std::vector<Dataset> build() {
     std::vector<std::string> names, colours;
     for (const auto& r : rings()) {
@@ -74,7 +94,7 @@ std::vector<Dataset> build() {
     by_class.sample = [](std::size_t n, Rng& rng) { return conditional_rings(n, rng); };
     by_class.support_area = nullptr;  // not uniform on its support: no entropy floor of that form
     by_class.reference = reference_conditional();
-    std::vector<Dataset> sets = {uniform, by_class};
+    std::vector<Dataset> sets = {uniform, by_class, shape_set(Shape::Moons), shape_set(Shape::Circles)};
     for (const auto& [file, text] : embedded_files()) sets.push_back(file_set(file, text));
     return sets;
 }

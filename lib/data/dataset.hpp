@@ -31,6 +31,9 @@ struct Dataset {
     // lies in region k (regions may overlap). Empty when the support is not known.
     std::function<int(double x, double y)> region_of;
     std::function<bool(double x, double y, int k)> in_region;
+    // log p(x, y) of the density the points are drawn from, in raw units; empty when not
+    // known (a data file).
+    std::function<double(double x, double y)> log_density;
     double (*support_area)() = nullptr; // raw units, computed once when first asked; null when unknown
     Standardiser reference;             // measured on a very large sample (a file: its training rows)
     // A set of fixed rows (a data file) instead of a sampler: its training and held-out
@@ -57,6 +60,9 @@ PointSet held_out_points(const Dataset& d, std::size_t n, Rng& rng);
 // The held-out rows of a file, or `otherwise` for a sampler.
 std::size_t held_out_count(const Dataset& d, std::size_t otherwise);
 
+// The generated sets "moons" and "circles" (data/shapes.hpp) are fixed rows too: drawn
+// once, their split fixed whatever a model's seed, and their true density known.
+//
 // Every data/*.csv compiled into the program is a data set of fixed rows, named by its
 // file (two_moons.csv: "two-moons"). Its columns are feature_1 and feature_2, in the
 // file's own units; its rows are split once, by a permutation from the seed 0 stream

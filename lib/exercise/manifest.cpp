@@ -84,10 +84,15 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
                 } else {
                     if (d.contains("base")) fail("model '" + md.name + "' of kind " + md.kind + " takes no base");
                     md.data = d.at("data").get<std::string>();
-                    try {
-                        data::dataset(md.data);
-                    } catch (const std::exception& e) {
-                        fail("model '" + md.name + "': " + e.what());
+                    if (config::kind_has_own_data(md.kind)) {
+                        if (md.data != "correlated")
+                            fail("model '" + md.name + "' of kind " + md.kind + " draws data set 'correlated'");
+                    } else {
+                        try {
+                            data::dataset(md.data);
+                        } catch (const std::exception& e) {
+                            fail("model '" + md.name + "': " + e.what());
+                        }
                     }
                 }
             } else {

@@ -171,6 +171,9 @@ struct Permutation {
     // backward of inverse() applies perm.
     template <class T>
     void backward_of_inverse(const Mat<T>& dout, Mat<T>& din) const { apply(dout, din, perm); }
+    // And the backward of forward() applies inv.
+    template <class T>
+    void backward_of_forward(const Mat<T>& dout, Mat<T>& din) const { apply(dout, din, inv); }
 
 private:
     template <class T>

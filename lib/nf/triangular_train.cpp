@@ -1,0 +1,99 @@
+#include "nf/triangular_train.hpp"
+
+#include <stdexcept>
+
+#include "io/models.hpp"
+#include "optim/adam.hpp"
+
+namespace flow::nf {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr int kCodeVersion = 1;
+
+TriangularFlow<float> make_flow(const TriConfig& c, Rng& rng) {
+    return TriangularFlow<float>(c.set.dim, c.couplings, c.hidden, c.depth, c.with_a, rng);
+}
+}  // namespace
+
+TriConfig TriConfig::from_json(const nlohmann::json& j) {
+    if (j.at("model") != "tri" || j.at("code_version") != kCodeVersion)
+        throw std::runtime_error("not a triangular-coupling configuration of this code version");
+    TriConfig c;
+    c.couplings = j.at("couplings").get<std::size_t>();
+    c.hidden = j.at("hidden").get<std::size_t>();
+    c.depth = j.at("depth").get<std::size_t>();
+    c.with_a = j.at("kept") == "lower";
+    c.set.dim = j.at("dim").get<std::size_t>();
+    c.set.rho = j.at("rho").get<double>();
+    io::read_training_settings(j, c);
+    return c;
+}
+
+nlohmann::json TriConfig::to_json() const {
+    nlohmann::json j = {{"model", "tri"}, {"code_version", kCodeVersion}, {"couplings", couplings},
+                        {"hidden", hidden}, {"depth", depth}, {"kept", with_a ? "lower" : "identity"},
+                        {"data", data}, {"dim", set.dim}, {"rho", set.rho}};
+    j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    return j;
+}
+
+nn::Mat<double> tri_points(const TriConfig& cfg, bool held_out) {
+    Rng rng(cfg.seed, held_out ? "tri/val" : "tri/data");
+    return cfg.set.sample(held_out ? cfg.val_points : cfg.points, rng);
+}
+
+TriModel train_tri(const TriConfig& cfg, bool progress) {
+    Rng init(cfg.seed, "tri/init"), order(cfg.seed, "tri/order");
+    TriModel m;
+    m.config = cfg;
+    m.flow = make_flow(cfg, init);
+    const nn::Mat<float> x = xt::cast<float>(tri_points(cfg, false)), val = xt::cast<float>(tri_points(cfg, true));
+    optim::Adam<float> adam(nn::params_of(m.flow));
+    data::Batches batches(x.shape(0), cfg.batch);
+    nn::Mat<float> xb;
+    TriangularFlow<float>::Tape tape;
+    const auto batch = [&](std::size_t b) {
+        batches.gather(b, x, xb);
+        const double l = m.flow.loss(xb, tape);
+        if (std::isfinite(l)) m.flow.backward(tape);
+        return l;
+    };
+    const auto epoch_end = [&](const train::EpochEnd& e) {
+        const double v = m.flow.loss(val);
+        m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
+        return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v, e.seconds);
+    };
+    m.train_seconds = train::run({"tri", cfg.epochs, cfg.lr, "try a smaller --lr"}, adam, batches, order, batch,
+                                 epoch_end, progress);
+    return m;  // scale stays the identity: the set is used in its own units
+}
+
+namespace {
+
+const train::Keeping<TriModel>& keeping() {
+    static const auto k = [] {
+        auto kk = train::likelihood_keeping<TriModel>(
+            "tri", [](const TriConfig& c, std::size_t, Rng& rng) { return make_flow(c, rng); });
+        kk.empty = [](const nlohmann::json& config) {
+            TriModel m;
+            m.config = TriConfig::from_json(config);
+            Rng unused(m.config.seed, "tri/init");
+            m.flow = make_flow(m.config, unused);
+            return m;
+        };
+        return kk;
+    }();
+    return k;
+}
+
+}  // namespace
+
+TriModel obtain_tri(const TriConfig& cfg, bool force) {
+    return train::cached<TriModel>(keeping(), cfg.to_json(), force, [&] { return train_tri(cfg); });
+}
+
+TriModel load_tri(const fs::path& dir) { return train::read_checkpoint(keeping(), dir); }
+
+}  // namespace flow::nf

@@ -1,0 +1,41 @@
+#pragma once
+// Training the flow of triangular couplings (nf/triangular.hpp) by maximum likelihood on
+// the correlated data set (data/correlated.hpp), and its checkpoints. Kind "tri".
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/correlated.hpp"
+#include "nf/triangular.hpp"
+#include "train/likelihood.hpp"
+
+namespace flow::nf {
+
+struct TriConfig : train::LikelihoodSettings {
+    std::size_t couplings = 1, hidden = 32, depth = 2;
+    bool with_a = true;   // --kept lower (A lower triangular) or identity (A = I)
+    data::Correlated set;
+    TriConfig() {
+        points = 4000;
+        val_points = 2000;
+        epochs = 60;
+        batch = 100;
+        lr = 3e-3;
+        data = "correlated";
+    }
+
+    static TriConfig from_json(const nlohmann::json& j);  // inverse of to_json()
+    nlohmann::json to_json() const;
+};
+
+using TriModel = train::LikelihoodModel<TriConfig, TriangularFlow<float>>;
+
+TriModel train_tri(const TriConfig& cfg, bool progress = true);
+TriModel obtain_tri(const TriConfig& cfg, bool force = false);
+TriModel load_tri(const std::filesystem::path& dir);
+
+// The training and held-out points of a configuration (streams "tri/data", "tri/val").
+nn::Mat<double> tri_points(const TriConfig& cfg, bool held_out);
+
+}  // namespace flow::nf
