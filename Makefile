@@ -42,10 +42,15 @@ golden-update:
 	  cp build/chapters/$$e/$$id/stats.json tests/golden/$$e/.$$id.json.tmp && mv tests/golden/$$e/.$$id.json.tmp tests/golden/$$e/$$id.json; \
 	  done; echo "tests/golden/$$e: $$($(BIN) list $$e | wc -l) chapters' statistics copied; review with git diff"; done
 
-# chapter-<exercise>/<id>: rerun one chapter, its figures and its exercise's PDF.
-chapter-%: FORCE
-	@$(MAKE) --no-print-directory TARGETS=flowreport build
-	@$(MAKE) --no-print-directory -j$(JOBS) -f Makefile.report BIN=$(BIN) chapter-$*
+# chapter-<exercise>/<id>: rerun one chapter, its figures and its exercise's PDF. One
+# pattern per exercise folder: a pattern without a slash would be matched against the
+# part of the goal after its last slash.
+define chapter-rule
+chapter-$(1)/%: FORCE
+	@$$(MAKE) --no-print-directory TARGETS=flowreport build
+	@$$(MAKE) --no-print-directory -j$$(JOBS) -f Makefile.report BIN=$$(BIN) chapter-$(1)/$$*
+endef
+$(foreach e,$(notdir $(wildcard chapters/*)),$(eval $(call chapter-rule,$(e))))
 
 deps:
 	@scripts/install-deps

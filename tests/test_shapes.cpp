@@ -54,6 +54,17 @@ TEST_CASE("the stated densities integrate to 1 and match the samples", "[data][s
     CHECK(moons == Approx(1).margin(2e-3));
     const double circles = grid_mass(data::Shape::Circles, -1.5, 1.5, -1.5, 1.5, h, [](double, double) { return true; });
     CHECK(circles == Approx(1).margin(2e-3));
+    // Each coordinate's marginal integrates to 1, and is the joint integrated over the other.
+    for (auto s : {data::Shape::Moons, data::Shape::Circles})
+        for (int c = 0; c < 2; ++c) {
+            double m = 0, joint = 0;
+            for (double v = -2.5 + h / 2; v < 3.0; v += h) m += std::exp(data::shape_log_marginal(s, c, v)) * h;
+            CHECK(m == Approx(1).margin(1e-3));
+            // At one value of coordinate c: the joint summed over the other coordinate.
+            for (double w = -2.5 + h / 2; w < 3.0; w += h)
+                joint += std::exp(c == 0 ? data::shape_log_density(s, 0.3, w) : data::shape_log_density(s, w, 0.3)) * h;
+            CHECK(std::exp(data::shape_log_marginal(s, c, 0.3)) == Approx(joint).epsilon(1e-3));
+        }
     // The inner circle's share of the mass is 1/2, as in the samples.
     const double inside = grid_mass(data::Shape::Circles, -1.5, 1.5, -1.5, 1.5, h,
                                     [](double x, double y) { return std::hypot(x, y) < 0.75; });

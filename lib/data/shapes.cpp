@@ -67,4 +67,14 @@ double shape_log_density(Shape s, double x, double y) {
     return top + std::log(sum / double(2 * kCurveNodes)) - std::log(2 * kPi * sigma * sigma);
 }
 
+double shape_log_marginal(Shape s, int coordinate, double v) {
+    const double sigma = spec(s).noise, inv = 1.0 / (2 * sigma * sigma);
+    const auto& c = nodes(s);
+    double top = -INFINITY;
+    for (const auto& p : c) top = std::max(top, -(v - p[coordinate]) * (v - p[coordinate]) * inv);
+    double sum = 0;
+    for (const auto& p : c) sum += std::exp(-(v - p[coordinate]) * (v - p[coordinate]) * inv - top);
+    return top + std::log(sum / double(c.size())) - 0.5 * std::log(2 * kPi * sigma * sigma);
+}
+
 }  // namespace flow::data

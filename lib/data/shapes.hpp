@@ -39,6 +39,10 @@ std::vector<std::array<double, 2>> shape_points(Shape s, std::size_t n, Rng& rng
 // log p(x, y) of the generator's density, in its raw units.
 double shape_log_density(Shape s, double x, double y);
 
+// log of the marginal density of one coordinate (0: x, 1: y) at v, in raw units: the
+// same average over the curve of the one-dimensional kernel.
+double shape_log_marginal(Shape s, int coordinate, double v);
+
 // The fixed rows of a generated data set: kShapeTrainRows training rows and
 // kShapeHeldRows held-out rows, drawn once from the seed 0 streams "<name>/train" and
 // "<name>/held" (a fixed split, whatever a model's seed).

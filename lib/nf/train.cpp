@@ -85,10 +85,15 @@ void inverse_to_output_frame(std::vector<nn::Mat<float>>& path) {
 }
 
 LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x) {
+    NormalizingFlow<float>::Tape tape;
+    return evaluate(flow, x, tape);
+}
+
+LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x,
+                   NormalizingFlow<float>::Tape& tape) {
     LossParts sum;
     const std::size_t n = x.shape(0), chunk = 4096;
     nn::Mat<float> xb;
-    NormalizingFlow<float>::Tape tape;
     for (std::size_t s = 0; s < n; s += chunk) {
         const std::size_t e = std::min(n, s + chunk);
         xb = xt::view(x, xt::range(s, e), xt::all());
@@ -128,8 +133,9 @@ Model train(const Config& cfg, bool progress) {
         if (std::isfinite(p.total)) m.flow.backward(tape);
         return p.total;
     };
+    NormalizingFlow<float>::Tape val_tape;  // kept across epochs: no fresh buffers each time
     const auto epoch_end = [&](const train::EpochEnd& e) {
-        const LossParts v = evaluate(m.flow, val);
+        const LossParts v = evaluate(m.flow, val, val_tape);
         if (!std::isfinite(v.total))
             throw std::runtime_error(fmt::format(
                 "nf training diverged: the validation loss is not finite after epoch {}; try a "

@@ -63,5 +63,8 @@ void inverse_to_output_frame(std::vector<nn::Mat<float>>& inverse_path);
 
 // Mean of Eq. 9 and its components over a whole set, in batches.
 LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x);
+// The same, with the buffers of a tape kept by the caller.
+LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x,
+                   NormalizingFlow<float>::Tape& tape);
 
 }  // namespace flow::nf
