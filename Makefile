@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD_DIR := build/cmake
 BIN := $(BUILD_DIR)/flowreport
 
-.PHONY: report test check-golden golden-update deps build clean FORCE
+.PHONY: report test bench check-golden golden-update deps build clean FORCE
 
 # What `build` compiles (cmake targets): everything unless a goal asks for less.
 TARGETS ?= all
@@ -51,6 +51,12 @@ chapter-$(1)/%: FORCE
 	@$$(MAKE) --no-print-directory -j$$(JOBS) -f Makefile.report BIN=$$(BIN) chapter-$(1)/$$*
 endef
 $(foreach e,$(notdir $(wildcard chapters/*)),$(eval $(call chapter-rule,$(e))))
+
+# flowreport against the PyTorch reference (bench/reference.py) on one core each; installs
+# python3-torch first. Not part of make test.
+bench:
+	@$(MAKE) --no-print-directory TARGETS=flowreport build
+	@scripts/bench
 
 deps:
 	@scripts/install-deps

@@ -69,6 +69,11 @@ int bench(const std::vector<std::string>& args) {
         const auto m = nf::train(c, false);
         std::cout << fmt::format("nf ({}): {} couplings, 5x{} networks, training epoch, {} points, batch {}   {:8.3f} s\n",
                                  what, couplings, hidden, n, batch, m.history[0].seconds);
+        Rng zr(v.seed(), "bench/nf-z");
+        t0 = std::chrono::steady_clock::now();
+        nf::sample(m.flow, 1000, zr);
+        std::cout << fmt::format("nf ({}): {} couplings, 5x{} networks, 1000 samples   {:8.3f} s\n", what, couplings,
+                                 hidden, seconds_since(t0));
     }
 
     // Flow matching: one training epoch of the exercise's recipe (5 layers of 64) and of
@@ -84,6 +89,7 @@ int bench(const std::vector<std::string>& args) {
         c.shape.hidden = hidden;
         c.shape.depth = depth;
         c.shape.classes = kind == "cfm" ? 5 : 0;
+        if (kind == "cfm") c.data = "rings-by-class";
         c.points = n;
         c.batch = batch;
         c.epochs = 1;
