@@ -45,21 +45,4 @@ void check_gradient(const std::string& what, double* value, const double* analyt
     }
 }
 
-// The Jacobian (out, in) of map at the one-row point x by central differences of step h;
-// map takes and returns a (1, D) row.
-template <class Map>
-Mat<double> numeric_jacobian(Map map, const Mat<double>& x, double h = 1e-6) {
-    const std::size_t D = x.shape(1);
-    Mat<double> J;
-    for (std::size_t c = 0; c < D; ++c) {
-        Mat<double> up = x, down = x;
-        up(0, c) += h;
-        down(0, c) -= h;
-        const Mat<double> zu = map(up), zd = map(down);
-        if (c == 0) J = Mat<double>::from_shape({zu.shape(1), D});
-        for (std::size_t r = 0; r < zu.shape(1); ++r) J(r, c) = (zu(0, r) - zd(0, r)) / (2 * h);
-    }
-    return J;
-}
-
 }  // namespace flow::test

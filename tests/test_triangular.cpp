@@ -67,7 +67,7 @@ TEST_CASE("triangular coupling: log|det J| = sum log|A_ii| + sum s, and it is th
         return out;
     };
     for (std::size_t i = 0; i < x.shape(0); ++i) {
-        const Mat<double> J = test::numeric_jacobian(map, xt::view(x, xt::range(i, i + 1), xt::all()));
+        const Mat<double> J = linalg::numeric_jacobian(map, xt::view(x, xt::range(i, i + 1), xt::all()));
         if (K == 1) {
             // Block lower triangular: dz_a/dx_b = 0, dz_a/dx_a = A (lower triangular).
             for (std::size_t r = 0; r < D / 2; ++r)

@@ -45,17 +45,14 @@ Check check_layer(Context& ctx, std::size_t D) {
     layer.inverse(z, back);
     c.round_trip = xt::amax(xt::abs(back - x))();
     for (std::size_t i = 0; i < kPoints; ++i) {
-        Mat<double> J = Mat<double>::from_shape({D, D});
-        for (std::size_t col = 0; col < D; ++col) {
-            Mat<double> up = xt::view(x, xt::range(i, i + 1), xt::all()), down = up, zu, zd;
-            up(0, col) += kStep;
-            down(0, col) -= kStep;
+        const auto map = [&](const Mat<double>& row) {
+            Mat<double> out;
             std::vector<double> l(1, 0.0);
             nf::TriangularCoupling<double>::Tape t;
-            layer.forward(up, zu, l, t);
-            layer.forward(down, zd, l, t);
-            for (std::size_t r = 0; r < D; ++r) J(r, col) = (zu(0, r) - zd(0, r)) / (2 * kStep);
-        }
+            layer.forward(row, out, l, t);
+            return out;
+        };
+        const Mat<double> J = linalg::numeric_jacobian(map, xt::view(x, xt::range(i, i + 1), xt::all()), kStep);
         for (std::size_t r = 0; r < D; ++r)
             for (std::size_t col = 0; col < D; ++col) {
                 if (r < d && col >= d) c.zero_block = std::max(c.zero_block, std::fabs(J(r, col)));

@@ -12,6 +12,7 @@
 // connected and cannot be two nested rings; it has to cover the gap and the hole, and
 // the flow can only make the density there small, never zero.
 #include <algorithm>
+#include <map>
 
 #include "common.hpp"
 #include "report/latex.hpp"

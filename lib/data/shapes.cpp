@@ -50,31 +50,38 @@ std::vector<std::array<double, 2>> shape_points(Shape s, std::size_t n, Rng& rng
     return pts;
 }
 
-double shape_log_density(Shape s, double x, double y) {
-    // log of (1/2) (1/N) sum over both components and the N midpoints of
-    // N(x; c, sigma^2 I), by log-sum-exp.
+namespace {
+// log of the mean over the curve nodes c of N(v; c, sigma^2 I) in `dims` dimensions,
+// given sq(c) = |v - c|^2, by log-sum-exp.
+template <class SquaredDistance>
+double log_mean_kernel(Shape s, std::size_t dims, SquaredDistance sq) {
     const double sigma = spec(s).noise, inv = 1.0 / (2 * sigma * sigma);
     const auto& c = nodes(s);
-    static thread_local std::vector<double> e(c.size());
+    static thread_local std::vector<double> e;
+    e.resize(c.size());
     double top = -INFINITY;
     for (std::size_t j = 0; j < c.size(); ++j) {
-        const double dx = x - c[j][0], dy = y - c[j][1];
-        e[j] = -(dx * dx + dy * dy) * inv;
+        e[j] = -sq(c[j]) * inv;
         top = std::max(top, e[j]);
     }
     double sum = 0;
     for (double v : e) sum += std::exp(v - top);
-    return top + std::log(sum / double(2 * kCurveNodes)) - std::log(2 * kPi * sigma * sigma);
+    return top + std::log(sum / double(c.size())) - 0.5 * double(dims) * std::log(2 * kPi * sigma * sigma);
+}
+}  // namespace
+
+double shape_log_density(Shape s, double x, double y) {
+    return log_mean_kernel(s, 2, [&](const std::array<double, 2>& c) {
+        const double dx = x - c[0], dy = y - c[1];
+        return dx * dx + dy * dy;
+    });
 }
 
 double shape_log_marginal(Shape s, int coordinate, double v) {
-    const double sigma = spec(s).noise, inv = 1.0 / (2 * sigma * sigma);
-    const auto& c = nodes(s);
-    double top = -INFINITY;
-    for (const auto& p : c) top = std::max(top, -(v - p[coordinate]) * (v - p[coordinate]) * inv);
-    double sum = 0;
-    for (const auto& p : c) sum += std::exp(-(v - p[coordinate]) * (v - p[coordinate]) * inv - top);
-    return top + std::log(sum / double(c.size())) - 0.5 * std::log(2 * kPi * sigma * sigma);
+    return log_mean_kernel(s, 1, [&](const std::array<double, 2>& c) {
+        const double d = v - c[std::size_t(coordinate)];
+        return d * d;
+    });
 }
 
 }  // namespace flow::data

@@ -143,7 +143,7 @@ template <class T>
 struct TriangularFlow {
     struct Tape {
         std::vector<typename TriangularCoupling<T>::Tape> layer;
-        std::vector<Mat<T>> input;  // input[k]: what layer k read (after the reversal before it)
+        std::vector<Mat<T>> input;  // input[k], k >= 1: what layer k read (after the reversal before it)
         Mat<T> z;
         std::vector<T> logdet;
     };
@@ -166,11 +166,8 @@ struct TriangularFlow {
         tape.input.resize(K);
         Mat<T> out;
         for (std::size_t k = 0; k < K; ++k) {
-            if (k == 0)
-                tape.input[0] = x;
-            else
-                perm.forward(out, tape.input[k]);
-            layer[k].forward(tape.input[k], out, logdet, tape.layer[k]);
+            if (k > 0) perm.forward(out, tape.input[k]);
+            layer[k].forward(k == 0 ? x : tape.input[k], out, logdet, tape.layer[k]);
         }
         z = out;
     }
