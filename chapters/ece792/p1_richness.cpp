@@ -83,11 +83,11 @@ void p1_richness(Context& ctx) {
     ctx.text = ctx.section() + fmt::format(
         R"(\emph{{In principle.}} The plain coupling is the case $A = I$, so the modified flows contain every plain flow
 and more: each layer now also mixes the kept half linearly, so that every coordinate is transformed by every layer,
-not half of them. With the reversal between layers, successive $A$'s are lower and upper triangular in the original
-order, so a few layers compose any invertible linear map with an LU factorisation. What $A$ adds is linear: it
+not half of them. A plain coupling copies its kept half, so it can remove a correlation within that half only
+later, through the other half's coordinates in $s$ and $t$; $A$ removes it within the layer. What $A$ adds is linear: it
 correlates (or decorrelates) the kept coordinates and scales them by one constant factor $\lvert\det A\rvert$
 everywhere; the data-dependent, nonlinear shaping still comes only from $s$ and $t$. It does not make a model
-richer by a "larger determinant": the determinant is what the density must pay for volume, not a measure of
+richer by a ``larger determinant'': the determinant is what the density must pay for volume, not a measure of
 expressiveness.
 
 \emph{{Measured.}} On a set in $D = {D}$ dimensions whose kept half is a Gaussian AR(1) chain with correlation
