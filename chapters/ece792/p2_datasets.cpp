@@ -100,8 +100,6 @@ double mass_where(const SetGrid& s, const std::vector<double>& log_p, Keep keep)
     return m * s.box.h[0] * s.box.h[1];
 }
 
-std::string set_title(const std::string& set) { return set == "moons" ? "Moons" : "Circles"; }
-
 }  // namespace
 
 void p2_datasets(Context& ctx) {

@@ -62,15 +62,15 @@ struct Setup {
 };
 
 // --- attempt 1: invert the flow from (4, 5) ------------------------------------------------
-struct Inversion {
+struct InvertedTarget {
     nn::Mat<float> samples;  // ordinary samples, for the closest one and the background
     double closest = 1e300, miss_euler = 0, miss_rk4 = 0, seconds = 0, norm = 0, log10_tail = 0;
     nn::Mat<float> y0;       // the inverted prior point
     Recorder path;
 };
 
-Inversion invert(Context& ctx, fm::Model& m, const Setup& s) {
-    Inversion r{{}, 1e300, 0, 0, 0, 0, 0, {}, s.recorder()};
+InvertedTarget invert(Context& ctx, fm::Model& m, const Setup& s) {
+    InvertedTarget r{{}, 1e300, 0, 0, 0, 0, 0, {}, s.recorder()};
     const std::size_t many = 20000;
     r.samples = fm::forward_flow(m.field, prior_sample(ctx, many, "search"), {0.01, fm::Solver::Euler});
     for (std::size_t i = 0; i < many; ++i)
@@ -168,7 +168,7 @@ SixthClass sixth_class(Context& ctx, const std::string& model, const std::string
 }
 
 // --- the figures ---------------------------------------------------------------------------
-void draw(Context& ctx, const Inversion& inv, const Steering& st, const SixthClass& tuned,
+void draw(Context& ctx, const InvertedTarget& inv, const Steering& st, const SixthClass& tuned,
           const data::Standardiser& cfm_scale) {
     // (a) the inversion, on a window that holds its whole path.
     double hi = 0;
@@ -218,7 +218,7 @@ void draw(Context& ctx, const Inversion& inv, const Steering& st, const SixthCla
 }
 
 // --- the numbers behind it -----------------------------------------------------------------
-void record(Context& ctx, const Setup& s, const Inversion& inv, const Steering& st,
+void record(Context& ctx, const Setup& s, const InvertedTarget& inv, const Steering& st,
             const std::vector<SixthClass>& fits, double own_before) {
     nlohmann::json steering = nlohmann::json::array(), fitted = nlohmann::json::array();
     for (const auto& r : st.rows)
@@ -354,7 +354,7 @@ std::string methods_table(const Steering& st, const SixthClass& emb, const Sixth
            "  \\label{tab:fm-bonus-target}\n\\end{table}\n";
 }
 
-std::string answer(const Context& ctx, const Setup& s, const Inversion& inv, const Steering& st,
+std::string answer(const Context& ctx, const Setup& s, const InvertedTarget& inv, const Steering& st,
                    const SixthClass& emb, const SixthClass& ft, double own_before) {
     const auto& y = inv.y0;
     const std::string intro = fmt::format(
@@ -414,7 +414,7 @@ void fm_bonus_target(Context& ctx) {
     const Setup s{{how.dt, fm::Solver::Euler}, fm::step_count(0, 1, how.dt), prior_sample(ctx, 1, "start"),
                   prior_sample(ctx, 200, "starts")};
 
-    const Inversion inv = invert(ctx, m, s);
+    const InvertedTarget inv = invert(ctx, m, s);
     const Steering st = steer(m, s);
     const double own_before = own_ring_share(ctx, cm.field, cm.scale, s);
     const std::vector<SixthClass> fits = {sixth_class(ctx, "cfm-sixth-embedding", "embedding", s),

@@ -282,4 +282,8 @@ struct Field {
     }
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct Field<float>;
+
 }  // namespace flow::cnf

@@ -188,4 +188,8 @@ private:
     }
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct Flow<float>;
+
 }  // namespace flow::cnf

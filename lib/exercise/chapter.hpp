@@ -101,8 +101,12 @@ private:
 }  // namespace flow::exercise
 
 // In a chapter file: FLOWREPORT_CHAPTER("<exercise>", "<chapter id>", flags or nullptr, run).
+// The flag's name carries a counter, so that chapters compiled as one unit (a unity build)
+// do not collide.
+#define FLOWREPORT_CONCAT_(a, b) a##b
+#define FLOWREPORT_CONCAT(a, b) FLOWREPORT_CONCAT_(a, b)
 #define FLOWREPORT_CHAPTER(exercise_, id_, flags_, run_)                                      \
     namespace {                                                                               \
-    [[maybe_unused]] const bool flowreport_registered_ =                                      \
+    [[maybe_unused]] const bool FLOWREPORT_CONCAT(flowreport_registered_, __COUNTER__) =      \
         ::flow::exercise::register_chapter({exercise_, id_, flags_, run_});                   \
     }

@@ -117,4 +117,8 @@ private:
     Mat<T> din_, demb_, seed_;  // backward scratch
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct VectorField<float>;
+
 }  // namespace flow::fm

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 // Raised whenever a change to the code changes what a configuration fits to.
-constexpr int kCodeVersion = 1;
+constexpr int kNewClassCodeVersion = 1;
 constexpr const char* kKind = "new-class";
 
 // The configuration in a checkpoint folder's model.json; one line when there is none.
@@ -111,7 +111,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
 
 nlohmann::json NewClassConfig::to_json() const {
     nlohmann::json j = {{"model", kKind},
-                        {"code_version", kCodeVersion},
+                        {"code_version", kNewClassCodeVersion},
                         {"base", base},
                         {"data", data},
                         {"depth", shape.depth},
@@ -133,7 +133,7 @@ nlohmann::json NewClassConfig::to_json() const {
 }
 
 NewClassConfig NewClassConfig::from_json(const nlohmann::json& j) {
-    if (j.at("model") != kKind || j.at("code_version") != kCodeVersion)
+    if (j.at("model") != kKind || j.at("code_version") != kNewClassCodeVersion)
         throw std::runtime_error("not a new-class configuration of this code version");
     NewClassConfig c;
     c.base = j.at("base").get<std::string>();
@@ -203,7 +203,7 @@ data::PointSet root_training_set(const fs::path& base_dir) {
     return training_set(Config::from_json(j));
 }
 
-const train::Keeping<NewClassModel>& keeping() {
+const train::Keeping<NewClassModel>& new_class_keeping() {
     static const train::Keeping<NewClassModel> k{
         kKind,
         [](const nlohmann::json& config) {
@@ -224,7 +224,7 @@ const train::Keeping<NewClassModel>& keeping() {
 NewClassModel obtain(const NewClassConfig& cfg, const fs::path& base_dir, bool force) {
     if (base_dir.filename().string() != cfg.base)
         throw std::logic_error("obtain: the configuration names base " + cfg.base + ", not " + base_dir.string());
-    return train::cached<NewClassModel>(keeping(), cfg.to_json(), force, [&] {
+    return train::cached<NewClassModel>(new_class_keeping(), cfg.to_json(), force, [&] {
         NewClassModel m;
         m.config = cfg;
         m.field = base_field(cfg, base_dir);
@@ -243,7 +243,7 @@ NewClassModel load_new_class(const fs::path& dir) {
     if (j.value("model", "") != kKind)
         throw std::runtime_error(
             fmt::format("{} holds a {} model, not {}", dir.string(), j.value("model", "?"), kKind));
-    return train::read_checkpoint(keeping(), dir);
+    return train::read_checkpoint(new_class_keeping(), dir);
 }
 
 }  // namespace flow::fm

@@ -175,4 +175,8 @@ private:
     std::vector<T> dlogdet_;
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct NormalizingFlow<float>;
+
 }  // namespace flow::nf

@@ -262,4 +262,9 @@ TriangularFlow<U> cast(TriangularFlow<T>& f) {
     return g;
 }
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct TriangularCoupling<float>;
+extern template struct TriangularFlow<float>;
+
 }  // namespace flow::nf

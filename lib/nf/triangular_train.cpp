@@ -10,7 +10,7 @@ namespace flow::nf {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr int kCodeVersion = 1;
+constexpr int kTriCodeVersion = 1;
 
 TriangularFlow<float> make_flow(const TriConfig& c, Rng& rng) {
     return TriangularFlow<float>(c.set.dim, c.couplings, c.hidden, c.depth, c.with_a, rng);
@@ -18,7 +18,7 @@ TriangularFlow<float> make_flow(const TriConfig& c, Rng& rng) {
 }  // namespace
 
 TriConfig TriConfig::from_json(const nlohmann::json& j) {
-    if (j.at("model") != "tri" || j.at("code_version") != kCodeVersion)
+    if (j.at("model") != "tri" || j.at("code_version") != kTriCodeVersion)
         throw std::runtime_error("not a triangular-coupling configuration of this code version");
     TriConfig c;
     c.couplings = j.at("couplings").get<std::size_t>();
@@ -32,7 +32,7 @@ TriConfig TriConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json TriConfig::to_json() const {
-    nlohmann::json j = {{"model", "tri"}, {"code_version", kCodeVersion}, {"couplings", couplings},
+    nlohmann::json j = {{"model", "tri"}, {"code_version", kTriCodeVersion}, {"couplings", couplings},
                         {"hidden", hidden}, {"depth", depth}, {"kept", with_a ? "lower" : "identity"},
                         {"data", data}, {"dim", set.dim}, {"rho", set.rho}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
@@ -72,7 +72,7 @@ TriModel train_tri(const TriConfig& cfg, bool progress) {
 
 namespace {
 
-const train::Keeping<TriModel>& keeping() {
+const train::Keeping<TriModel>& tri_keeping() {
     static const auto k = [] {
         auto kk = train::likelihood_keeping<TriModel>(
             "tri", [](const TriConfig& c, std::size_t, Rng& rng) { return make_flow(c, rng); });
@@ -91,9 +91,9 @@ const train::Keeping<TriModel>& keeping() {
 }  // namespace
 
 TriModel obtain_tri(const TriConfig& cfg, bool force) {
-    return train::cached<TriModel>(keeping(), cfg.to_json(), force, [&] { return train_tri(cfg); });
+    return train::cached<TriModel>(tri_keeping(), cfg.to_json(), force, [&] { return train_tri(cfg); });
 }
 
-TriModel load_tri(const fs::path& dir) { return train::read_checkpoint(keeping(), dir); }
+TriModel load_tri(const fs::path& dir) { return train::read_checkpoint(tri_keeping(), dir); }
 
 }  // namespace flow::nf

@@ -243,4 +243,11 @@ struct Embedding {
     }
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct Linear<float>;
+extern template struct LeakyReLU<float>;
+extern template struct MLP<float>;
+extern template struct Embedding<float>;
+
 }  // namespace flow::nn

@@ -78,4 +78,8 @@ struct CosineSchedule {
     }
 };
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template class Adam<float>;
+
 }  // namespace flow::optim

@@ -275,4 +275,9 @@ Flow<U> cast(const Flow<T>& f) {
     return out;
 }
 
+// The float instances (what training and sampling run) are compiled once, in
+// lib/core/instances.cpp with the numeric code's optimisation; other files call them.
+extern template struct Layer<float>;
+extern template struct Flow<float>;
+
 }  // namespace flow::planar
