@@ -1,6 +1,7 @@
 #pragma once
 // A view of one parameter tensor and its gradient, flat, for the optimiser and the
 // checkpoints. Layers hand these out; they own the storage.
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -25,8 +26,9 @@ using Params = std::vector<ParamRef<T>>;
 
 template <class T>
 void zero_grad(const Params<T>& ps) {
-    for (const auto& p : ps)
-        for (std::size_t i = 0; i < p.size(); ++i) p.grad[i] = T(0);
+    // The size once per parameter: as the loop's bound, p.size() (a product over the
+    // shape) was recomputed for every element, which took a tenth of a flow-matching epoch.
+    for (const auto& p : ps) std::fill_n(p.grad, p.size(), T(0));
 }
 
 // Every parameter of a single-precision network (anything with params(Params<float>&)).
