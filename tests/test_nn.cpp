@@ -7,6 +7,10 @@
 // rounding error is about eps * |L| / h ~ 1e-9, so the tolerance is 1e-7 absolute plus
 // 1e-6 relative: far below the size of any wrong term (a missing transpose, a dropped
 // accumulation or a wrong slope changes derivatives by O(0.01) or more).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include <catch2/catch.hpp>
 #include <xtensor-blas/xlinalg.hpp>
 
@@ -151,4 +155,51 @@ TEST_CASE("float layers agree with their double instantiation", "[nn][fast]") {
     const auto& yd = md.forward(xd, td);
     for (std::size_t i = 0; i < yf.size(); ++i)
         CHECK(yf.data()[i] == Approx(yd.data()[i]).margin(1e-5));  // float rounding over 4 layers
+}
+
+// nn::gemm, the layers' one product, against a direct triple loop: each transposition,
+// alpha and beta other than 1 and 0, leading dimensions wider than the matrices, and
+// beta = 0 over a C full of NaN (which must not be read).
+TEST_CASE("gemm computes alpha op(A) op(B) + beta C for every transposition", "[nn][fast]") {
+    Rng rng(12, "test/gemm");
+    struct Shape { int M, N, K; };
+    // Narrow shapes as in the flows' networks (batch 37, 5 and 3 units), and wider ones.
+    for (const Shape s : {Shape{37, 3, 5}, Shape{5, 3, 37}, Shape{37, 40, 24}, Shape{24, 40, 37}}) {
+        for (const bool ta : {false, true}) {
+            for (const bool tb : {false, true}) {
+                for (const double beta : {0.0, 1.0, 0.5}) {
+                    const int pad = 2;
+                    const int arows = ta ? s.K : s.M, acols = ta ? s.M : s.K;
+                    const int brows = tb ? s.N : s.K, bcols = tb ? s.K : s.N;
+                    const int lda = acols + pad, ldb = bcols + pad, ldc = s.N + pad;
+                    std::vector<double> A(std::size_t(arows * lda)), B(std::size_t(brows * ldb)),
+                        C(std::size_t(s.M * ldc));
+                    for (auto& v : A) v = rng.normal();
+                    for (auto& v : B) v = rng.normal();
+                    for (auto& v : C) v = beta == 0.0 ? std::nan("") : rng.normal();
+                    const std::vector<double> C0 = C;
+                    const double alpha = 2.0;
+                    nn::gemm(ta, tb, s.M, s.N, s.K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+                    double worst = 0;
+                    for (int i = 0; i < s.M; ++i)
+                        for (int j = 0; j < s.N; ++j) {
+                            double ref = 0;
+                            for (int k = 0; k < s.K; ++k)
+                                ref += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+                            ref = alpha * ref + (beta == 0.0 ? 0.0 : beta * C0[i * ldc + j]);
+                            worst = std::max(worst, std::fabs(C[i * ldc + j] - ref));
+                        }
+                    INFO("M " << s.M << " N " << s.N << " K " << s.K << " ta " << ta << " tb " << tb << " beta "
+                              << beta);
+                    CHECK(worst < 1e-12);
+                    // The padding columns of C are left alone.
+                    for (int i = 0; i < s.M; ++i)
+                        for (int j = s.N; j < ldc; ++j) {
+                            const double before = C0[i * ldc + j], after = C[i * ldc + j];
+                            CHECK((before == after || (std::isnan(before) && std::isnan(after))));
+                        }
+                }
+            }
+        }
+    }
 }
