@@ -73,10 +73,7 @@ struct Linear {
         const std::size_t B = dy.shape(0), n_out = out();
         gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
              int(n_out), T(1), dW.data(), int(n_out));
-        const T* __restrict g = dy.data();
-        T* __restrict dbs = db.data();
-        for (std::size_t i = 0; i < B; ++i)
-            for (std::size_t j = 0; j < n_out; ++j) dbs[j] += g[i * n_out + j];
+        accumulate_column_sums(dy.data(), B, n_out, db.data());
         input_gradient(dy, dx);
     }
 
@@ -87,6 +84,28 @@ struct Linear {
         ensure_shape(dx, B, in());
         gemm(false, true, int(B), int(in()), int(n_out), T(1), dy.data(), int(n_out), W.data(),
              int(n_out), T(0), dx.data(), int(in()));
+    }
+
+    // db[j] += g(0, j) + g(1, j) + ... in row order. Eight columns at a time are summed in
+    // a local block, which stays in a vector register: summed in place, every row's
+    // additions waited for the previous row's store to db (a seventh of a narrow
+    // normalizing-flow epoch). The order of the additions, and so the result, is unchanged.
+    static void accumulate_column_sums(const T* __restrict g, std::size_t rows, std::size_t cols,
+                                       T* __restrict db) {
+        constexpr std::size_t W = 32 / sizeof(T);
+        std::size_t j0 = 0;
+        for (; j0 + W <= cols; j0 += W) {
+            T acc[W];
+#pragma GCC unroll 8
+            for (std::size_t j = 0; j < W; ++j) acc[j] = db[j0 + j];
+            for (std::size_t i = 0; i < rows; ++i)
+#pragma GCC unroll 8
+                for (std::size_t j = 0; j < W; ++j) acc[j] += g[i * cols + j0 + j];
+#pragma GCC unroll 8
+            for (std::size_t j = 0; j < W; ++j) db[j0 + j] = acc[j];
+        }
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = j0; j < cols; ++j) db[j] += g[i * cols + j];
     }
 
     void params(Params<T>& ps, const std::string& prefix) {
