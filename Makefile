@@ -62,12 +62,13 @@ deps:
 	@scripts/install-deps
 
 # Ninja, so that the units of different targets (lib, chapters) compile side by side; a
-# build folder configured for another generator is configured afresh.
+# build folder configured for another generator is configured afresh. A failed build
+# stops here: nothing runs on a stale driver.
 build: deps
 	@grep -qs '^CMAKE_GENERATOR:INTERNAL=Ninja$$' $(BUILD_DIR)/CMakeCache.txt || rm -rf $(BUILD_DIR)
 	@set -o pipefail; start=$$(date +%s.%N); before=$$(stat -c %.9Y $(BIN) 2>/dev/null || echo none); \
-	  test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null; \
-	  cmake --build $(BUILD_DIR) -j2 --target $(TARGETS) -- --quiet; \
+	  { test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null; } || exit 1; \
+	  cmake --build $(BUILD_DIR) -j2 --target $(TARGETS) -- --quiet 2>&1 | { grep -v '^ninja: no work to do\.$$' || true; } || exit 1; \
 	  if [ "$$(stat -c %.9Y $(BIN))" != "$$before" ]; then \
 	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/build.txt; fi
 
