@@ -14,23 +14,19 @@
 
 namespace flow {
 
-#define FLOWREPORT_INSTANTIATE(kind, name) template kind name<float>;
-
-FLOWREPORT_INSTANTIATE(struct, nn::Linear)
-FLOWREPORT_INSTANTIATE(struct, nn::LeakyReLU)
-FLOWREPORT_INSTANTIATE(struct, nn::MLP)
-FLOWREPORT_INSTANTIATE(struct, nn::Embedding)
-FLOWREPORT_INSTANTIATE(struct, nf::AffineCoupling)
-FLOWREPORT_INSTANTIATE(struct, nf::NormalizingFlow)
-FLOWREPORT_INSTANTIATE(struct, nf::TriangularCoupling)
-FLOWREPORT_INSTANTIATE(struct, nf::TriangularFlow)
-FLOWREPORT_INSTANTIATE(struct, fm::VectorField)
-FLOWREPORT_INSTANTIATE(struct, cnf::Field)
-FLOWREPORT_INSTANTIATE(struct, cnf::Flow)
-FLOWREPORT_INSTANTIATE(struct, planar::Layer)
-FLOWREPORT_INSTANTIATE(struct, planar::Flow)
-FLOWREPORT_INSTANTIATE(class, optim::Adam)
-
-#undef FLOWREPORT_INSTANTIATE
+template struct nn::Linear<float>;
+template struct nn::LeakyReLU<float>;
+template struct nn::MLP<float>;
+template struct nn::Embedding<float>;
+template struct nf::AffineCoupling<float>;
+template struct nf::NormalizingFlow<float>;
+template struct nf::TriangularCoupling<float>;
+template struct nf::TriangularFlow<float>;
+template struct fm::VectorField<float>;
+template struct cnf::Field<float>;
+template struct cnf::Flow<float>;
+template struct planar::Layer<float>;
+template struct planar::Flow<float>;
+template class optim::Adam<float>;
 
 }  // namespace flow
