@@ -33,10 +33,10 @@ inline std::vector<bool> half_mask(std::size_t dim) {
 template <class T>
 struct AffineCoupling {
     // What inverse() leaves for backward_of_inverse(): the kept coordinates (the
-    // networks' input), the networks' activations, the bounded log-scales and the
-    // moved part of the output, z_r. forward() uses it as scratch.
+    // networks' input), the networks' activations, the bounded log-scales, their
+    // e^{-ls}, and the moved part of the output, z_r. forward() uses it as scratch.
     struct Tape {
-        Mat<T> cond, ls, zr;
+        Mat<T> cond, ls, e, zr;
         typename nn::MLP<T>::Tape s, b;
     };
 
@@ -83,14 +83,17 @@ struct AffineCoupling {
         const Mat<T>& u = s_net.forward(tape.cond, tape.s);
         const Mat<T>& b = b_net.forward(tape.cond, tape.b);
         nn::ensure_shape(tape.ls, B, M);
+        nn::ensure_shape(tape.e, B, M);
         nn::ensure_shape(tape.zr, B, M);
         nn::ensure_shape(z, B, dim());
         for (std::size_t i = 0; i < B; ++i) {
             for (std::size_t j : kept) z(i, j) = y(i, j);
             for (std::size_t m = 0; m < M; ++m) {
                 const T ls = bound * std::tanh(u(i, m) / bound);
+                const T e = std::exp(-ls);
                 tape.ls(i, m) = ls;
-                tape.zr(i, m) = (y(i, moved[m]) - b(i, m)) * std::exp(-ls);
+                tape.e(i, m) = e;
+                tape.zr(i, m) = (y(i, moved[m]) - b(i, m)) * e;
                 z(i, moved[m]) = tape.zr(i, m);
                 logdet[i] -= ls;
             }
@@ -108,7 +111,7 @@ struct AffineCoupling {
         for (std::size_t i = 0; i < B; ++i)
             for (std::size_t m = 0; m < M; ++m) {
                 const std::size_t j = moved[m];
-                const T e = std::exp(-tape.ls(i, m));
+                const T e = tape.e(i, m);
                 // In the inverse pass z_r = (y_r - b) e^{-ls}, so dz_r/dy_r = e^{-ls},
                 // dz_r/db = -e^{-ls} and dz_r/dls = -z_r; logdet_i -= ls adds -dL/dlogdet_i.
                 const T dls = -dz(i, j) * tape.zr(i, m) - dlogdet[i];

@@ -22,6 +22,7 @@
 
 #include "core/rng.hpp"
 #include "nn/blas.hpp"
+#include "nn/narrow.hpp"
 #include "nn/param.hpp"
 
 namespace flow::nn {
@@ -181,14 +182,25 @@ struct MLP {
     }
     std::size_t depth() const { return linear.size(); }
 
-    // x (B, in) -> (B, out), returned as tape.output().
+    // x (B, in) -> (B, out), returned as tape.output(). The narrow layers of a coupling
+    // network run as fused kernels (nn/narrow.hpp); the others as a product and a pass.
     const Mat<T>& forward(const Mat<T>& x, Tape& tape) const {
-        const std::size_t L = depth();
+        const std::size_t L = depth(), B = x.shape(0);
         tape.h.resize(L);
         tape.a.resize(L - 1);
         for (std::size_t i = 0; i < L; ++i) {
-            linear[i].forward(i == 0 ? x : tape.a[i - 1], tape.h[i]);
-            if (i + 1 < L) act.forward(tape.h[i], tape.a[i]);
+            const Linear<T>& lin = linear[i];
+            const Mat<T>& in = i == 0 ? x : tape.a[i - 1];
+            const bool activated = i + 1 < L;
+            if (const auto k = narrow::find<T>(lin.in(), lin.out())) {
+                ensure_shape(tape.h[i], B, lin.out());
+                if (activated) ensure_shape(tape.a[i], B, lin.out());
+                k.forward(B, in.data(), lin.W.data(), lin.b.data(), tape.h[i].data(),
+                          activated ? tape.a[i].data() : nullptr, act.slope);
+                continue;
+            }
+            lin.forward(in, tape.h[i]);
+            if (activated) act.forward(tape.h[i], tape.a[i]);
         }
         return tape.output();
     }
@@ -211,21 +223,33 @@ struct MLP {
 private:
     std::vector<Mat<T>> g_;  // scratch: gradients at the inner boundaries
 
+    // up is dL/dh[i], from the top layer down. A fused kernel gives dL/dh[i-1] at once;
+    // otherwise the layer's backward gives dL/da[i-1] and the activation's backward the rest.
     void chain(const Mat<T>& dy, const Mat<T>& x, const Tape& tape, Mat<T>& dx, bool with_params) {
-        const std::size_t L = depth();
+        const std::size_t L = depth(), B = dy.shape(0);
         g_.resize(2 * L);
         const Mat<T>* up = &dy;
         for (std::size_t i = L; i-- > 0;) {
-            if (i + 1 < L) {
-                act.backward(*up, tape.h[i], g_[2 * i + 1]);
+            Linear<T>& lin = linear[i];
+            Mat<T>& down = i == 0 ? dx : g_[2 * i];
+            const Mat<T>& in = i == 0 ? x : tape.a[i - 1];
+            if (const auto k = narrow::find<T>(lin.in(), lin.out())) {
+                ensure_shape(down, B, lin.in());
+                k.backward(B, up->data(), with_params ? in.data() : nullptr, lin.W.data(),
+                           with_params ? lin.dW.data() : nullptr, lin.db.data(), down.data(),
+                           i > 0 ? tape.h[i - 1].data() : nullptr, act.slope);
+                up = &down;
+                continue;
+            }
+            if (with_params)
+                lin.backward(*up, in, down);
+            else
+                lin.input_gradient(*up, down);
+            up = &down;
+            if (i > 0) {
+                act.backward(down, tape.h[i - 1], g_[2 * i + 1]);
                 up = &g_[2 * i + 1];
             }
-            Mat<T>& down = i == 0 ? dx : g_[2 * i];
-            if (with_params)
-                linear[i].backward(*up, i == 0 ? x : tape.a[i - 1], down);
-            else
-                linear[i].input_gradient(*up, down);
-            up = &down;
         }
     }
 };
