@@ -6,6 +6,7 @@
 //   log p(x)    = log N(phi^{-1}(x); 0, I) + log |det d phi^{-1}(x) / dx|     (Eq. 2, 8)
 //   loss        = -mean log p_z(phi^{-1}(x)) - mean log |det ...|            (Eq. 9)
 // Training differentiates the inverse direction: backward_of_inverse() follows inverse().
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -57,7 +58,17 @@ struct NormalizingFlow {
 
     // z (B, D) -> x (B, D). With a path, path[0] = z and path[k+1] = the state after
     // coupling k and the permutation that follows it (none after the last).
+    // Without a path, in blocks of rows (see by_blocks()).
     void forward(const Mat<T>& z, Mat<T>& x, std::vector<Mat<T>>* path = nullptr) const {
+        if (!path && z.shape(0) > kBlock) {
+            nn::ensure_shape(x, z.shape(0), z.shape(1));
+            Mat<T> part, xp;
+            by_blocks(z, part, [&](std::size_t r0) {
+                forward(part, xp);
+                std::copy(xp.begin(), xp.end(), x.data() + r0 * x.shape(1));
+            });
+            return;
+        }
         typename AffineCoupling<T>::Tape scratch;
         Mat<T> cur = z, tmp;
         if (path) path->assign(1, cur);
@@ -94,11 +105,23 @@ struct NormalizingFlow {
         }
         z = tape.state[0];
     }
-    // The same, when no backward pass follows.
+    // The same, when no backward pass follows; without a path, in blocks of rows.
     void inverse(const Mat<T>& x, Mat<T>& z, std::vector<T>& logdet,
                  std::vector<Mat<T>>* path = nullptr) const {
         Tape tape;
-        inverse(x, z, logdet, tape, path);
+        if (path || x.shape(0) <= kBlock) {
+            inverse(x, z, logdet, tape, path);
+            return;
+        }
+        nn::ensure_shape(z, x.shape(0), x.shape(1));
+        logdet.resize(x.shape(0));
+        Mat<T> part, zp;
+        std::vector<T> lp;
+        by_blocks(x, part, [&](std::size_t r0) {
+            inverse(part, zp, lp, tape);
+            std::copy(zp.begin(), zp.end(), z.data() + r0 * z.shape(1));
+            std::copy(lp.begin(), lp.end(), logdet.begin() + std::ptrdiff_t(r0));
+        });
     }
 
     // The backward pass of the inverse() that filled tape: dz (B, D) = dL/dz and
@@ -172,6 +195,23 @@ struct NormalizingFlow {
 
 private:
     Mat<T> dz_, dx_, up_, dy_;  // scratch of backward() and backward_of_inverse()
+
+    // Evaluation without a tape goes through the rows kBlock at a time: a pass holds every
+    // network's activations, (rows x hidden) each, and over a fine grid (90 000 points
+    // through networks 1024 wide) these would take gigabytes, each block freshly allocated
+    // and cleared by the kernel. A point's result depends neither on the other points nor
+    // on its block. f(r0) is called with part holding rows r0 ... of x.
+    static constexpr std::size_t kBlock = 256;
+    template <class F>
+    static void by_blocks(const Mat<T>& x, Mat<T>& part, F f) {
+        const std::size_t N = x.shape(0), D = x.shape(1);
+        for (std::size_t r0 = 0; r0 < N; r0 += kBlock) {
+            const std::size_t n = std::min(kBlock, N - r0);
+            nn::ensure_shape(part, n, D);
+            std::copy(x.data() + r0 * D, x.data() + (r0 + n) * D, part.data());
+            f(r0);
+        }
+    }
     std::vector<T> dlogdet_;
 };
 
