@@ -195,6 +195,7 @@ struct NormalizingFlow {
 
 private:
     Mat<T> dz_, dx_, up_, dy_;  // scratch of backward() and backward_of_inverse()
+    std::vector<T> dlogdet_;
 
     // Evaluation without a tape goes through the rows kBlock at a time: a pass holds every
     // network's activations, (rows x hidden) each, and over a fine grid (90 000 points
@@ -212,7 +213,6 @@ private:
             f(r0);
         }
     }
-    std::vector<T> dlogdet_;
 };
 
 // The float instances (what training and sampling run) are compiled once, in
