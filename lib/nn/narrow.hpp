@@ -109,8 +109,8 @@ constexpr int spread(int per_row) { return per_row >= 8 ? 1 : 8 / per_row; }
 // of row i. R rows at a time are summed in registers, k in order. Always inlined: left as
 // a call, GCC compiled both kernels' callers 5-10% slower.
 template <class T, int K, int N, class Emit>
-[[gnu::always_inline]] inline void row_products(std::size_t B, const T* __restrict s, const T* __restrict M, const T* __restrict c,
-                         Emit emit) {
+[[gnu::always_inline]] inline void row_products(std::size_t B, const T* __restrict s, const T* __restrict M,
+                                                const T* __restrict c, Emit emit) {
     constexpr int L = lanes<T>, NV = N / L, R = spread(NV);
     static_assert(N % L == 0, "narrow::row_products: N must be a whole number of vectors");
     V<T> init[NV];
