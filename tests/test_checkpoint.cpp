@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -127,5 +129,35 @@ TEST_CASE("a damaged checkpoint is refused with a clear message", "[checkpoint][
     SECTION("not a checkpoint folder") {
         CHECK_THAT(message_of_load(dir / "nothing"), Catch::Contains("no such checkpoint"));
     }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("two writers of one checkpoint at once both succeed and leave it whole",
+          "[checkpoint][fast]") {
+    // The same configuration saved by several threads at once, again and again, as two
+    // runs training the same model would: every save returns, and what is left loads.
+    const fs::path dir = fresh_dir("concurrent");
+    Model a(1);
+    constexpr int kWriters = 4, kRounds = 25;
+    std::vector<std::string> errors(kWriters);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w)
+        writers.emplace_back([&, w] {
+            try {
+                for (int r = 0; r < kRounds; ++r) io::save_checkpoint(dir, kConfig, a.ps);
+            } catch (const std::exception& e) {
+                errors[w] = e.what();
+            }
+        });
+    for (auto& t : writers) t.join();
+    for (const auto& e : errors) CHECK(e == "");
+    Model b(2);
+    io::restore(io::load_checkpoint(dir), b.ps, dir);
+    CHECK((b.mlp.linear[0].W == a.mlp.linear[0].W));
+    // Nothing is left beside it: every temporary folder was renamed or removed.
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.parent_path()))
+        if (e.path().filename().string().find(dir.filename().string()) != std::string::npos) ++entries;
+    CHECK(entries == 1);
     fs::remove_all(dir);
 }

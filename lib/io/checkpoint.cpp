@@ -1,5 +1,9 @@
 #include "io/checkpoint.hpp"
 
+#include <fcntl.h>
+#include <stdio.h>
+
+#include <cerrno>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -54,16 +58,36 @@ void save_checkpoint(const fs::path& dir, const nlohmann::json& config,
     }
     for (const auto& [name, content] : extra) write_atomic(tmp / name, content);
     write_atomic(tmp / "model.json", manifest.dump(2) + "\n");
-    // Replace an older checkpoint of the same name only once the new one is complete.
+    put_in_place(tmp, dir);
+}
+
+void put_in_place(const fs::path& tmp, const fs::path& dir) {
     std::error_code ec;
-    if (fs::exists(dir)) {
+    for (;;) {
+        if (::rename(tmp.c_str(), dir.c_str()) == 0) return;
+        if (errno != ENOTEMPTY && errno != EEXIST) break;
+        // A checkpoint is there already: an older one (a retraining), or one that another
+        // process of the same configuration has just put there. Swap them in one step, so
+        // that a reader always finds a whole checkpoint, then remove the one swapped out.
+        if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) {
+            fs::remove_all(tmp, ec);
+            return;
+        }
+        if (errno == ENOENT) continue;  // removed in between: place it by a plain rename
+        if (errno != EINVAL) break;
+        // A file system without exchange: move the old one aside first. Of two writers at
+        // once, one may find the name taken again; it leaves the other's whole checkpoint.
         const fs::path old = temporary_sibling(dir);
-        fs::rename(dir, old);
-        fs::rename(tmp, dir);
-        fs::remove_all(old, ec);
-    } else {
-        fs::rename(tmp, dir);
+        if (::rename(dir.c_str(), old.c_str()) == 0) fs::remove_all(old, ec);
+        if (::rename(tmp.c_str(), dir.c_str()) == 0) return;
+        if (errno != ENOTEMPTY && errno != EEXIST) break;
+        fs::remove_all(tmp, ec);
+        return;
     }
+    const int err = errno;
+    fs::remove_all(tmp, ec);
+    throw std::filesystem::filesystem_error("cannot put the checkpoint in place", tmp, dir,
+                                            std::error_code(err, std::generic_category()));
 }
 
 Checkpoint load_checkpoint(const fs::path& dir) {

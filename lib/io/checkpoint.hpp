@@ -38,6 +38,11 @@ void save_checkpoint(const fs::path& dir, const nlohmann::json& config,
                      const nn::Params<float>& params,
                      const std::vector<std::pair<std::string, std::string>>& extra = {});
 Checkpoint load_checkpoint(const fs::path& dir);
+// Renames the whole folder tmp to dir. A folder already at dir (an older checkpoint, or
+// one another process has just saved there) is exchanged with it in one step and removed,
+// so that two processes saving one checkpoint at once both succeed and leave one whole
+// folder, and a reader never finds dir missing or half-written.
+void put_in_place(const fs::path& tmp, const fs::path& dir);
 // Copies a loaded checkpoint into the model's parameters; every name and shape must match.
 void restore(const Checkpoint& ckpt, const nn::Params<float>& params, const fs::path& dir);
 
