@@ -2,6 +2,18 @@
 # Both first install any missing Debian package (scripts/install-deps), then build.
 
 SHELL := /bin/bash
+
+# One run at a time per tree: every goal runs again under the tree's lock (scripts/lock,
+# a flock on this folder); a second `make` here waits for the first, saying so. The makes
+# started under the lock (FLOWREPORT_LOCKED names this folder) run the rules below.
+ifneq ($(FLOWREPORT_LOCKED),$(CURDIR))
+GOALS := $(or $(MAKECMDGOALS),report)
+.PHONY: $(GOALS) locked
+$(GOALS): locked ; @:
+locked:
+	@scripts/lock $(MAKE) --no-print-directory $(MAKECMDGOALS)
+else
+
 BUILD_DIR := build/cmake
 BIN := $(BUILD_DIR)/flowreport
 
@@ -39,7 +51,7 @@ check-golden:
 golden-update:
 	@for f in build/flags/*/*.txt; do ! grep -q "[^[:space:]]" "$$f" || { echo "golden-update: $$f is not empty; run make report at the defaults first" >&2; exit 1; }; done
 	@for e in $$($(BIN) list); do mkdir -p tests/golden/$$e; for id in $$($(BIN) list $$e); do \
-	  cp build/chapters/$$e/$$id/stats.json tests/golden/$$e/.$$id.json.tmp && mv tests/golden/$$e/.$$id.json.tmp tests/golden/$$e/$$id.json; \
+	  cp build/chapters/$$e/$$id/stats.json tests/golden/$$e/.$$id.json.$$$$ && mv tests/golden/$$e/.$$id.json.$$$$ tests/golden/$$e/$$id.json; \
 	  done; echo "tests/golden/$$e: $$($(BIN) list $$e | wc -l) chapters' statistics copied; review with git diff"; done
 
 # chapter-<exercise>/<id>: rerun one chapter, its figures and its exercise's PDF. One
@@ -61,16 +73,24 @@ bench:
 deps:
 	@scripts/install-deps
 
-# Ninja, so that the units of different targets (lib, chapters) compile side by side; a
-# build folder configured for another generator is configured afresh. A failed build
-# stops here: nothing runs on a stale driver.
+# Ninja, so that the units of different targets (lib, chapters) compile side by side.
+# The build folder is configured whenever it cannot build: no build.ninja (never
+# configured, or a configure that failed or was interrupted), and afresh when its cache
+# is another generator's or another source folder's (a copied or moved tree). A failed
+# configure or build stops here: nothing runs on a stale driver, and the next run
+# configures again.
 build: deps
-	@grep -qs '^CMAKE_GENERATOR:INTERNAL=Ninja$$' $(BUILD_DIR)/CMakeCache.txt || rm -rf $(BUILD_DIR)
+	@cache=$(BUILD_DIR)/CMakeCache.txt; \
+	  if [ -f $$cache ] && ! { grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' $$cache \
+	    && grep -qxF 'CMAKE_HOME_DIRECTORY:INTERNAL=$(CURDIR)' $$cache; }; then rm -rf $(BUILD_DIR); fi
 	@set -o pipefail; start=$$(date +%s.%N); before=$$(stat -c %.9Y $(BIN) 2>/dev/null || echo none); \
-	  { test -f $(BUILD_DIR)/CMakeCache.txt || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null; } || exit 1; \
+	  { test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null; } || exit 1; \
 	  cmake --build $(BUILD_DIR) -j2 --target $(TARGETS) -- --quiet 2>&1 | { grep -v '^ninja: no work to do\.$$' || true; } || exit 1; \
-	  if [ "$$(stat -c %.9Y $(BIN))" != "$$before" ]; then \
-	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/build.txt; fi
+	  if [ "$$(stat -c %.9Y $(BIN) 2>/dev/null || echo none)" != "$$before" ]; then \
+	    mkdir -p build/timing && echo "$$start $$(date +%s.%N)" > build/timing/.build.txt.$$$$ \
+	    && mv build/timing/.build.txt.$$$$ build/timing/build.txt; fi
 
 clean:
 	rm -rf build figures/*/ report/*.pdf
+
+endif

@@ -6,18 +6,25 @@
 # PDF builds with every heading and reference, that a second run does nothing, that
 # make chapter-<exercise>/<id> reruns that chapter only, that a changed model flag
 # retrains that model (and the models like it) only and reruns only the chapters that
-# read them, and that a run interrupted in the middle finishes correctly when started
-# again. The chapters and models it picks come from `flowreport list`.
+# read them, that a run interrupted in the middle finishes correctly when started
+# again, and that two runs started at once in one fresh tree both end well (the second
+# waits for the first) and leave the statistics that one run alone leaves. The chapters
+# and models it picks come from `flowreport list`.
 set -euo pipefail
 src=$1 bin=$2 checks=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-quick.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "quick-report: $*" >&2; exit 1; }
 
-mkdir -p "$work/report"
-cp "$src/Makefile.report" "$work/"
-cp -r "$src"/report/. "$work/report/"
-rm -f "$work"/report/*.pdf
+# A fresh tree: the report's make file, its documents and the tree's lock.
+tree() {
+  mkdir -p "$1/report" "$1/scripts"
+  cp "$src/Makefile.report" "$1/"
+  cp "$src/scripts/lock" "$1/scripts/"
+  cp -r "$src"/report/. "$1/report/"
+  rm -rf "$1"/report/*.pdf "$1"/report/*-gifs
+}
+tree "$work"
 cd "$work"
 unset FLOWREPORT_MODELS
 run() { make --no-print-directory -j2 -f Makefile.report BIN="$bin" QUICK=1 "$@"; }
@@ -28,6 +35,25 @@ exercises=$("$bin" list)
 for e in $exercises; do
   "$src/scripts/check-report" "$work" "$bin" "$e" || fail "the $e PDF does not read as it should"
 done
+# Two runs started at once in a second fresh tree: both end well, one of them having
+# waited for the other, saying so with the pid it waited for; every chapter's statistics
+# equal the first tree's (one run alone), wall times aside, and every figure and PDF is
+# there.
+twin=$work/twin
+tree "$twin"
+(cd "$twin" && run report > a.log 2>&1) & a=$!
+(cd "$twin" && run report > b.log 2>&1) & b=$!
+status=0
+wait $a || status=1
+wait $b || status=$((status + 2))
+[ $status = 0 ] || { cat "$twin"/a.log "$twin"/b.log >&2; fail "of two runs at once in one tree, run(s) $status failed (1: the first, 2: the second, 3: both)"; }
+waited=$(cat "$twin"/a.log "$twin"/b.log | grep -c '^flowreport: another run (pid [0-9][0-9]*: .*) is working in .*; waiting for it to end$' || true)
+[ "$waited" = 1 ] || { cat "$twin"/a.log "$twin"/b.log >&2; fail "of two runs at once in one tree, $waited said that they waited for the other (expected 1)"; }
+FLOWREPORT_REPORT_ROOT=$twin FLOWREPORT_SAME_AS=$work "$checks" "[same]" \
+  || fail "two runs at once in one tree left statistics other than one run's"
+FLOWREPORT_REPORT_ROOT=$twin "$checks" "[sanity]" || fail "two runs at once in one tree left a figure or PDF missing"
+rm -rf "$twin"
+
 # (No pipeline here ends in head: under pipefail, a writer cut off by it fails the script.)
 set -- $exercises
 first=$1

@@ -20,6 +20,8 @@ std::vector<Tolerance> read_tolerances(const nlohmann::json& j) {
         t.match = r.at("match").get<std::string>();
         t.pattern = std::regex(t.match);
         t.ignore = r.value("ignore", false);
+        t.clock = r.value("clock", false);
+        if (t.clock && !t.ignore) throw std::runtime_error("tolerance rule '" + t.match + "' is a clock's but not ignored");
         t.abs = r.value("abs", 0.0);
         t.rel = r.value("rel", 0.0);
         t.why = r.at("why").get<std::string>();
@@ -101,6 +103,28 @@ std::vector<std::string> compare_to_golden(const std::string& chapter, const nlo
                 problems.push_back(fmt::format("{}: new statistic {} not in the golden set "
                                                "(refresh it with make golden-update)", p, shown(v)));
         }
+    return problems;
+}
+
+std::vector<std::string> compare_same(const std::string& chapter, const nlohmann::json& expected,
+                                      const nlohmann::json& actual, const std::vector<Tolerance>& rules) {
+    std::vector<std::string> problems;
+    std::map<std::string, nlohmann::json> want, have;
+    for (auto& [p, v] : leaves(expected, chapter)) want[p] = v;
+    for (auto& [p, v] : leaves(actual, chapter)) have[p] = v;
+    for (const auto& [path, w] : want) {
+        const auto it = have.find(path);
+        if (it == have.end()) {
+            problems.push_back(fmt::format("{}: missing (expected {})", path, shown(w)));
+            continue;
+        }
+        const Tolerance* r = rule_for(path, rules);
+        if (r && r->clock) continue;
+        if (it->second != w)
+            problems.push_back(fmt::format("{}: expected {}, got {}", path, shown(w), shown(it->second)));
+    }
+    for (const auto& [path, v] : have)
+        if (!want.count(path)) problems.push_back(fmt::format("{}: not in the other run ({})", path, shown(v)));
     return problems;
 }
 

@@ -6,6 +6,9 @@
 //   flowreport_report_tests "[golden]"   the default configuration: every statistic
 //                                        against tests/golden/<exercise>/ within its
 //                                        tolerance (tests/golden/<exercise>/tolerances.json)
+//   flowreport_report_tests "[same]"     two reports by this build at the same flags:
+//                                        every statistic equal to the report in
+//                                        $FLOWREPORT_SAME_AS, bit for bit, but wall times
 //
 // The reports are read from $FLOWREPORT_REPORT_ROOT (a folder holding build/chapters,
 // figures and report/<exercise>.pdf), by default the source tree; $FLOWREPORT_EXERCISES
@@ -82,6 +85,30 @@ TEST_CASE("the reports' statistics match the golden statistics of the default co
             const auto problems = test::compare_to_golden(c.id, read_json(want), read_json(have), rules);
             for (const auto& p : problems) FAIL_CHECK(m->exercise << "/" << p);
             CHECK(problems.empty());  // one assertion per chapter compared, so a pass counts them
+        }
+    }
+}
+
+TEST_CASE("the reports' statistics equal another report's by the same build and flags", "[same]") {
+    const fs::path root = report_root();
+    const char* other = std::getenv("FLOWREPORT_SAME_AS");
+    REQUIRE((other && *other));
+    const fs::path reference(other);
+    for (const auto* m : checked()) {
+        INFO("report root: " << root.string() << "; compared with: " << reference.string());
+        const auto rules = test::read_tolerances(
+            read_json(fs::path(FLOWREPORT_SOURCE_DIR) / "tests/golden" / m->exercise / "tolerances.json"));
+        for (const auto& c : m->chapters) {
+            const fs::path want = reference / "build/chapters" / m->exercise / c.id / "stats.json",
+                           have = root / "build/chapters" / m->exercise / c.id / "stats.json";
+            REQUIRE(fs::exists(want));
+            if (!fs::exists(have)) {
+                FAIL_CHECK(m->exercise << "/" << c.id << ": no statistics (" << have.string() << ")");
+                continue;
+            }
+            const auto problems = test::compare_same(c.id, read_json(want), read_json(have), rules);
+            for (const auto& p : problems) FAIL_CHECK(m->exercise << "/" << p);
+            CHECK(problems.empty());
         }
     }
 }
