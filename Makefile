@@ -4,15 +4,9 @@
 SHELL := /bin/bash
 
 # One run at a time per tree: every goal runs again under the tree's lock (scripts/lock,
-# a flock on this folder); a second `make` here waits for the first, saying so. The makes
-# started under the lock (FLOWREPORT_LOCKED names this folder) run the rules below.
-ifneq ($(FLOWREPORT_LOCKED),$(CURDIR))
-GOALS := $(or $(MAKECMDGOALS),report)
-.PHONY: $(GOALS) locked
-$(GOALS): locked ; @:
-locked:
-	@scripts/lock $(MAKE) --no-print-directory $(MAKECMDGOALS)
-else
+# a flock on this folder); a second `make` here waits for the first, saying so.
+include scripts/lock.mk
+ifndef LOCKING
 
 BUILD_DIR := build/cmake
 BIN := $(BUILD_DIR)/flowreport

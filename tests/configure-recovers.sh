@@ -13,6 +13,7 @@ src=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-configure.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "configure-recovers: $*" >&2; exit 1; }
+source "$src/tests/at-once.sh"
 fresh() {
   mkdir -p "$1"
   tar -C "$src" --exclude=./build --exclude=./.git --exclude='./figures/*' --exclude='./report/*.pdf' \
@@ -39,12 +40,5 @@ grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$(cd "$work/copy" && pwd -P)" "$work/co
 
 # Two builds at once in a fresh tree.
 fresh "$work/two"
-build "$work/two" > "$work/a.log" 2>&1 & a=$!
-build "$work/two" > "$work/b.log" 2>&1 & b=$!
-status=0
-wait $a || status=1
-wait $b || status=$((status + 2))
-[ $status = 0 ] || { cat "$work/a.log" "$work/b.log" >&2; fail "of two builds at once in a fresh tree, build(s) $status failed (1: the first, 2: the second, 3: both)"; }
-waited=$(cat "$work/a.log" "$work/b.log" | grep -c '^flowreport: another run (pid [0-9][0-9]*: .*) is working in .*; waiting for it to end$' || true)
-[ "$waited" = 1 ] || { cat "$work/a.log" "$work/b.log" >&2; fail "of two builds at once, $waited said that they waited for the other (expected 1)"; }
+at_once "builds in a fresh tree" "$work/a.log" "$work/b.log" build "$work/two"
 echo "configure-recovers: a failed configure, a copied tree and two builds at once all recover"

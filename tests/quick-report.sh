@@ -15,12 +15,13 @@ src=$1 bin=$2 checks=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-quick.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "quick-report: $*" >&2; exit 1; }
+source "$src/tests/at-once.sh"
 
 # A fresh tree: the report's make file, its documents and the tree's lock.
 tree() {
   mkdir -p "$1/report" "$1/scripts"
   cp "$src/Makefile.report" "$1/"
-  cp "$src/scripts/lock" "$1/scripts/"
+  cp "$src/scripts/lock" "$src/scripts/lock.mk" "$1/scripts/"
   cp -r "$src"/report/. "$1/report/"
   rm -rf "$1"/report/*.pdf "$1"/report/*-gifs
 }
@@ -41,14 +42,9 @@ done
 # there.
 twin=$work/twin
 tree "$twin"
-(cd "$twin" && run report > a.log 2>&1) & a=$!
-(cd "$twin" && run report > b.log 2>&1) & b=$!
-status=0
-wait $a || status=1
-wait $b || status=$((status + 2))
-[ $status = 0 ] || { cat "$twin"/a.log "$twin"/b.log >&2; fail "of two runs at once in one tree, run(s) $status failed (1: the first, 2: the second, 3: both)"; }
-waited=$(cat "$twin"/a.log "$twin"/b.log | grep -c '^flowreport: another run (pid [0-9][0-9]*: .*) is working in .*; waiting for it to end$' || true)
-[ "$waited" = 1 ] || { cat "$twin"/a.log "$twin"/b.log >&2; fail "of two runs at once in one tree, $waited said that they waited for the other (expected 1)"; }
+cd "$twin"
+at_once "reports in one tree" a.log b.log run report
+cd "$work"
 FLOWREPORT_REPORT_ROOT=$twin FLOWREPORT_SAME_AS=$work "$checks" "[same]" \
   || fail "two runs at once in one tree left statistics other than one run's"
 FLOWREPORT_REPORT_ROOT=$twin "$checks" "[sanity]" || fail "two runs at once in one tree left a figure or PDF missing"
