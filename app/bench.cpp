@@ -17,6 +17,7 @@
 #include "data/batches.hpp"
 #include "data/olympic.hpp"
 #include "fm/train.hpp"
+#include "model/registry.hpp"
 #include "nf/train.hpp"
 #include "nn/layers.hpp"
 #include "optim/adam.hpp"
@@ -32,7 +33,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int bench(const std::vector<std::string>& args) {
     std::vector<config::FlagSpec> specs{
         {"seed", config::Kind::Seed, "0", "seed of the benchmark's random streams"},
-        config::points_flag(),
+        {"points", config::Kind::Count, "250000", "number of training points"},
         {"batch", config::Kind::Count, "128", "mini-batch size"},
         {"hidden", config::Kind::Count, "64", "units per hidden layer of the flow-matching field"},
         {"depth", config::Kind::Count, "5", "linear layers of the MLP"},
@@ -59,13 +60,11 @@ int bench(const std::vector<std::string>& args) {
     // One epoch of the exercise's recipe and one of the default architecture.
     for (const auto& [couplings, hidden, what] :
          {std::tuple{15, 8, "exercise's recipe"}, std::tuple{30, 16, "default"}}) {
-        nf::Config c;
-        c.arch.couplings = std::size_t(couplings);
-        c.arch.hidden = std::size_t(hidden);
-        c.points = n;
-        c.batch = batch;
-        c.epochs = 1;
-        c.seed = v.seed();
+        const nf::Config c = nf::config(
+            model::values("nf", {"--couplings", std::to_string(couplings), "--hidden", std::to_string(hidden),
+                                 "--depth", "5", "--points", v.text("points"), "--batch", v.text("batch"),
+                                 "--epochs", "1", "--seed", v.text("seed")}),
+            "rings");
         const auto m = nf::train(c, false);
         std::cout << fmt::format("nf ({}): {} couplings, 5x{} networks, training epoch, {} points, batch {}   {:8.3f} s\n",
                                  what, couplings, hidden, n, batch, m.history[0].seconds);
@@ -80,20 +79,18 @@ int bench(const std::vector<std::string>& args) {
     // the --hidden/--depth given, unconditional and conditional, and sampling 1000 points
     // with dt = 1/1000 (Euler: 1000 field evaluations of the batch).
     // (The unconditional field of --hidden/--depth is measured only when it is not the recipe's.)
-    std::vector<std::tuple<std::string, std::size_t, std::size_t>> fields{{"fm", 64, 5}};
+    // Training draws t ~ U[0, 1], as the PyTorch reference does.
+    std::vector<std::tuple<bool, std::size_t, std::size_t>> fields{{false, 64, 5}};
     const std::size_t h = std::size_t(v.count("hidden")), d = std::size_t(v.count("depth"));
-    if (h != 64 || d != 5) fields.push_back({"fm", h, d});
-    fields.push_back({"cfm", h, d});
-    for (const auto& [kind, hidden, depth] : fields) {
-        fm::Config c;
-        c.shape.hidden = hidden;
-        c.shape.depth = depth;
-        c.shape.classes = kind == "cfm" ? 5 : 0;
-        if (kind == "cfm") c.data = "rings-by-class";
-        c.points = n;
-        c.batch = batch;
-        c.epochs = 1;
-        c.seed = v.seed();
+    if (h != 64 || d != 5) fields.push_back({false, h, d});
+    fields.push_back({true, h, d});
+    for (const auto& [conditional, hidden, depth] : fields) {
+        const std::string kind = conditional ? "cfm" : "fm";
+        const fm::Config c = fm::config(
+            model::values(kind, {"--hidden", std::to_string(hidden), "--depth", std::to_string(depth), "--points",
+                                 v.text("points"), "--batch", v.text("batch"), "--epochs", "1", "--seed",
+                                 v.text("seed"), "--time-sampling", "uniform"}),
+            conditional ? "rings-by-class" : "rings", conditional);
         auto m = fm::train(c, false);
         std::cout << fmt::format("{}: {} layers of {}, training epoch, {} points, batch {}   {:8.3f} s\n",
                                  kind, depth, hidden, n, batch, m.history[0].seconds);

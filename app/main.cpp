@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "config/models.hpp"
 #include "config/options.hpp"
 #include "core/files.hpp"
 #include "exercise/chapter.hpp"
 #include "exercise/graph.hpp"
+#include "model/registry.hpp"
 #include "nn/blas.hpp"
 #include "report/provenance.hpp"
 
@@ -76,7 +76,7 @@ int provenance(const std::vector<std::string>& args) {
 
 // A model's flags: its kind's, with the manifest's defaults.
 std::vector<config::FlagSpec> model_specs(const exercise::ModelDecl& d) {
-    auto specs = config::model_flags_with_seed(d.kind);
+    auto specs = model::flags_with_seed(model::kind(d.kind));
     const auto parsed = config::parse("the manifest's defaults of " + d.name, specs, d.defaults);
     for (auto& s : specs) s.default_value = parsed.values.text(s.name);
     return specs;
@@ -107,28 +107,7 @@ int train(const std::vector<std::string>& args) {
                                        {{"force", "train even when a matching checkpoint exists"}});
         return 0;
     }
-    if (d.kind == "nf") {
-        std::cout << nf::obtain(config::nf_config(parsed.values, d.data), force).dir.string() << "\n";
-        return 0;
-    }
-    if (d.kind == "cnf") {
-        std::cout << cnf::obtain(config::cnf_config(parsed.values, d.data), force).dir.string() << "\n";
-        return 0;
-    }
-    if (d.kind == "tri") {
-        std::cout << nf::obtain_tri(config::tri_config(parsed.values, d.data), force).dir.string() << "\n";
-        return 0;
-    }
-    if (d.kind == "planar") {
-        std::cout << planar::obtain(config::planar_config(parsed.values, d.data), force).dir.string() << "\n";
-        return 0;
-    }
-    if (config::kind_needs_base(d.kind)) {
-        const auto cfg = config::new_class_config(parsed.values);
-        std::cout << fm::obtain(cfg, parsed.values.path("base"), force).dir.string() << "\n";
-        return 0;
-    }
-    std::cout << fm::obtain(config::fm_config(d.kind, parsed.values, d.data), force).dir.string() << "\n";
+    std::cout << model::kind(d.kind).obtain(parsed.values, d.data, force).string() << "\n";
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "model/registry.hpp"
 #include "cnf/train.hpp"
 #include "density.hpp"
 #include "gradcheck.hpp"
@@ -105,7 +106,7 @@ TEST_CASE("sampling undoes the normalizing solve, and the density integrates to 
 
 TEST_CASE("a continuous flow trained on a data file beats the Gaussian, and is kept in its checkpoint",
           "[cnf][train]") {
-    cnf::Config cfg;
+    cnf::Config cfg = cnf::config(model::values("cnf", {"--points", "400", "--batch", "100", "--lr", "0.005"}), "two-moons");
     cfg.hidden = 16;
     cfg.steps = 4;
     cfg.epochs = 40;

@@ -8,7 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/models.hpp"
+#include "model/registry.hpp"
+#include "nf/train.hpp"
 #include "config/options.hpp"
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
@@ -128,11 +129,11 @@ TEST_CASE("a model trains on a file's training rows and is validated on its held
     CHECK(data::held_out_count(d, 10000) == 100);
     CHECK(data::held_out_count(data::dataset("rings"), 10000) == 10000);
     // The flags: --points beyond the training rows is bad usage; the held-out count is recorded.
-    auto specs = config::model_flags_with_seed("nf");
+    auto specs = model::flags_with_seed(model::kind("nf"));
     const auto ok = config::parse("t", specs, {"--points", "400"});
-    const auto c = config::nf_config(ok.values, "two-moons");
+    const auto c = nf::config(ok.values, "two-moons");
     CHECK(c.points == 400);
     CHECK(c.val_points == 100);
     const auto bad = config::parse("t", specs, {"--points", "500"});
-    CHECK_THROWS_AS(config::nf_config(bad.values, "two-moons"), config::UsageError);
+    CHECK_THROWS_AS(nf::config(bad.values, "two-moons"), config::UsageError);
 }

@@ -8,7 +8,7 @@
 
 #include "driver.hpp"
 #include "exercise/chapter.hpp"
-#include "config/models.hpp"
+#include "model/registry.hpp"
 #include "exercise/graph.hpp"
 
 using namespace flow;
@@ -44,7 +44,7 @@ TEST_CASE("every manifest is whole and every chapter has its code", "[driver][fa
     for (const auto& m : exercise::manifests()) {
         INFO(m.exercise);
         CHECK(!m.title.empty());
-        for (const auto& d : m.models) CHECK(config::known_kind(d.kind));
+        for (const auto& d : m.models) CHECK(model::find_kind(d.kind) != nullptr);
     }
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("--help lists every flag with its default", "[driver][fast]") {
             INFO(d.name);
             CHECK(r.status == 0);
             CHECK_THAT(r.out, Catch::Contains("--seed"));
-            for (const auto& f : config::model_flags(d.kind)) CHECK_THAT(r.out, Catch::Contains("--" + f.name));
+            for (const auto& f : model::kind(d.kind).flags) CHECK_THAT(r.out, Catch::Contains("--" + f.name));
             // The manifest's defaults are the ones shown.
             for (std::size_t i = 0; i + 1 < d.defaults.size(); i += 2)
                 CHECK_THAT(r.out, Catch::Contains(fmt::format("(default: {})", d.defaults[i + 1])));
@@ -178,7 +178,7 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
     }
     for (const auto& mm : exercise::manifests())
         for (const auto& d : mm.models)
-            if (config::kind_needs_base(d.kind))
+            if (model::kind(d.kind).source == model::Source::Base)
                 for (const char* bad : {" --fit sideways", " --steps 0", " --target 1", " --target 1,2,3",
                                         " --old-batch -2", " --lr 0", " --epochs 3"})
                     cases.push_back("train " + mm.exercise + " " + d.name + bad);
@@ -256,7 +256,7 @@ TEST_CASE("a new class is fitted on the checkpoint it names, as make passes it",
     const exercise::ModelDecl* d = nullptr;
     for (const auto& mm : exercise::manifests())
         for (const auto& dd : mm.models)
-            if (!d && config::kind_needs_base(dd.kind) && mm.model(dd.base).base.empty()) m = &mm, d = &dd;
+            if (!d && model::kind(dd.kind).source == model::Source::Base && mm.model(dd.base).base.empty()) m = &mm, d = &dd;
     if (!d) return;
     const fs::path models = scratch("new-class");
     const std::string env = "FLOWREPORT_MODELS=" + models.string() + " ";

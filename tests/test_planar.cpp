@@ -9,6 +9,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "model/registry.hpp"
 #include "density.hpp"
 #include "gradcheck.hpp"
 #include "planar/train.hpp"
@@ -171,7 +172,7 @@ TEST_CASE("a planar flow trained on a data file beats the Gaussian and samples b
           "[planar][train]") {
     // Two moons, 400 training and 100 held-out rows, standardised: N(0, I) alone scores
     // about log(2 pi) + 1 = 2.84 nats per point on them.
-    planar::Config cfg;
+    planar::Config cfg = planar::config(model::values("planar", {"--points", "400"}), "two-moons");
     cfg.layers = 16;
     cfg.points = 400;
     cfg.val_points = 100;

@@ -92,6 +92,8 @@ TEST_CASE("a new class leaves the old ones unchanged, and fitting it moves only 
     fm::NewClassFit how;
     how.steps = 300;
     how.batch = 64;
+    how.lr = 1e-2;
+    how.time_floor = 3e-3;
     Rng rng(8, "test/steer-fit");
     const fm::VectorField<float> start = g;
     const auto loss = fm::fit_new_class(g, {4.0, 5.0}, &data, how, rng);
@@ -111,6 +113,7 @@ TEST_CASE("a new class leaves the old ones unchanged, and fitting it moves only 
 
     // Fine-tuning moves the network too; it needs the old data.
     how.embedding_only = false;
+    how.old_batch = 256;
     how.steps = 50;
     how.lr = 1e-3;
     const fm::VectorField<float> tuned_from = g;

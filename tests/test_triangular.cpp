@@ -8,6 +8,7 @@
 
 #include <xtensor/xview.hpp>
 
+#include "model/registry.hpp"
 #include "core/linalg.hpp"
 #include "data/correlated.hpp"
 #include "gradcheck.hpp"
@@ -208,7 +209,9 @@ TEST_CASE("correlated set: the stated whitening maps its samples to N(0, I)", "[
 TEST_CASE("triangular coupling: one layer with A learns what one plain layer cannot", "[tri][train]") {
     // One plain coupling leaves the kept half N(0, S): its NLL stays about
     // kept_half_excess() = 2.49 nats above the truth. With A, one layer can whiten it.
-    nf::TriConfig c;
+    nf::TriConfig c = nf::tri_config(
+        model::values("tri", {"--batch", "100", "--lr", "0.003", "--couplings", "1", "--depth", "2", "--hidden", "32"}),
+        "correlated");
     c.points = 3000;
     c.val_points = 2000;
     c.epochs = 15;

@@ -38,208 +38,13 @@ std::string method_title(const std::string& method) {
     throw std::logic_error("unknown method " + method);
 }
 
-namespace {
+Fit load_fit(Context& ctx, const std::string& name) { return model::fit_of(name, ctx.load(name)); }
 
-template <class Net>
-std::size_t count_parameters(Net& net) {
-    std::size_t n = 0;
-    for (const auto& p : nn::params_of(net)) n += p.size();
-    return n;
-}
-
-// What the planar flow and the continuous flow share: their history and settings.
-template <class Model>
-void likelihood_parts(Fit& f, const Model& m) {
-    f.config = m.config.to_json();
-    f.scale = m.scale;
-    f.train_seconds = m.train_seconds;
-    for (const auto& e : m.history) {
-        f.train_loss.push_back(e.train_loss);
-        f.val_loss.push_back(e.val_loss);
-    }
-}
-
-template <class T>
-double largest_difference(const Mat<T>& a, const Mat<T>& b) {
-    double r = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) r = std::max(r, std::fabs(double(a.data()[i]) - double(b.data()[i])));
-    return r;
-}
-
-// g(f(x)) against x, through the fit's own two directions.
-void float_round_trip(Fit& f) {
-    f.round_trip = [latent = f.latent, generate = f.generate](const Mat<float>& x) {
-        return largest_difference(generate(latent(x)), x);
-    };
-}
-
-void planar_fit(Fit& f, const std::filesystem::path& dir) {
-    auto m = std::make_shared<planar::Model>(planar::load(dir));
-    likelihood_parts(f, *m);
-    f.parameters = count_parameters(m->flow);
-    f.density_passes = f.sample_passes = m->flow.layers.size();
-    // Evaluated in double: a trained layer can be nearly singular, and both directions then
-    // amplify the input's rounding (float's would reach the round trip).
-    auto d = std::make_shared<planar::Flow<double>>(planar::cast<double>(m->flow));
-    const auto to_double = [](const Mat<float>& x) { return Mat<double>(xt::cast<double>(x)); };
-    f.log_prob = [d, to_double](const Mat<float>& x) { return d->log_prob(to_double(x)); };
-    f.latent = [d, to_double](const Mat<float>& x) {
-        planar::Flow<double>::Tape tape;
-        return Mat<float>(xt::cast<float>(d->forward(to_double(x), tape)));
-    };
-    f.generate = [d, to_double](const Mat<float>& z) { return Mat<float>(xt::cast<float>(d->inverse(to_double(z)))); };
-    f.round_trip = [d, to_double](const Mat<float>& x) {
-        planar::Flow<double>::Tape tape;
-        const Mat<double> xd = to_double(x);
-        return largest_difference(d->inverse(d->forward(xd, tape)), xd);
-    };
-}
-
-void realnvp_fit(Fit& f, const std::filesystem::path& dir) {
-    auto m = std::make_shared<nf::Model>(nf::load(dir));
-    f.config = m->config.to_json();
-    f.scale = m->scale;
-    f.train_seconds = m->train_seconds;
-    for (const auto& e : m->history) {
-        f.train_loss.push_back(e.train_loss);
-        f.val_loss.push_back(e.val.total);
-    }
-    f.parameters = count_parameters(m->flow);
-    f.density_passes = f.sample_passes = 2 * m->flow.layers();  // a scale and a shift network each
-    f.log_prob = [m](const Mat<float>& x) { return m->flow.log_prob(x); };
-    f.latent = [m](const Mat<float>& x) {
-        Mat<float> z;
-        std::vector<float> logdet;
-        m->flow.inverse(x, z, logdet);
-        return z;
-    };
-    f.generate = [m](const Mat<float>& z) {
-        Mat<float> x;
-        m->flow.forward(z, x);
-        return x;
-    };
-    float_round_trip(f);
-}
-
-void cnf_fit(Fit& f, const std::filesystem::path& dir) {
-    auto m = std::make_shared<cnf::Model>(cnf::load(dir));
-    likelihood_parts(f, *m);
-    f.parameters = count_parameters(m->flow);
-    f.density_passes = f.sample_passes = 4 * m->flow.steps;
-    f.log_prob = [m](const Mat<float>& x) { return m->flow.log_prob(x); };
-    f.latent = [m](const Mat<float>& x) { return m->flow.latent(x); };
-    f.generate = [m](const Mat<float>& z) { return m->flow.inverse(z); };
-    float_round_trip(f);
-}
-
-}  // namespace
-
-Fit load_fit(Context& ctx, const std::string& model) {
-    const exercise::ModelDecl& d = ctx.manifest().model(model);
-    Fit f;
-    f.model = model;
-    f.data = d.data;
-    const auto dir = ctx.model(model);
-    if (d.kind == "planar") {
-        f.method = "planar";
-        planar_fit(f, dir);
-    } else if (d.kind == "nf") {
-        f.method = "realnvp";
-        realnvp_fit(f, dir);
-    } else if (d.kind == "cnf") {
-        f.method = "cnf";
-        cnf_fit(f, dir);
-    } else {
-        throw std::logic_error("model " + model + " is of kind " + d.kind + ", which no DT8122 method is");
-    }
-    ctx.stats["models"][model] = {{"config", f.config},
-                                  {"checkpoint", dir.filename().string()},
-                                  {"train_seconds", f.train_seconds},
-                                  {"parameters", f.parameters}};
-    return f;
-}
-
-Points points_of(const Fit& f) {
-    const data::Dataset& set = data::dataset(f.data);
-    Rng unused(0, "unused");
-    const auto train = data::training_points(set, f.config.at("points").get<std::size_t>(), unused);
-    return {data::in_frame(train, f.scale), data::in_frame(set.part(true), f.scale)};
-}
-
-nlohmann::json Measures::to_json() const {
-    return {{"held_out_nll", nll},  {"train_nll", train_nll}, {"gaussian_nll", gaussian_nll},
-            {"mass", mass},         {"sliced_w2", sliced_w2}, {"data_sliced_w2", data_w2},
-            {"round_trip", round_trip}};
-}
-
-namespace {
-
-double mean_nll(const std::vector<double>& lp) {
-    double s = 0;
-    for (double v : lp) s -= v;
-    return s / double(lp.size());
-}
-
-// Σ p h_x h_y over the cell centres of the data's box widened by half its size each side.
-double box_mass(const Fit& f, const Points& pts) {
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-    for (const Mat<float>* m : {&pts.train, &pts.held})
-        for (std::size_t i = 0; i < m->shape(0); ++i)
-            for (std::size_t c = 0; c < 2; ++c) {
-                lo[c] = std::min(lo[c], double((*m)(i, c)));
-                hi[c] = std::max(hi[c], double((*m)(i, c)));
-            }
-    double h[2];
-    for (std::size_t c = 0; c < 2; ++c) {
-        const double w = hi[c] - lo[c];
-        lo[c] -= w / 2;
-        h[c] = 2 * w / double(kMassGrid);
-    }
-    const std::size_t G = kMassGrid;
-    Mat<float> grid = Mat<float>::from_shape({G * G, 2});
-    for (std::size_t i = 0; i < G; ++i)
-        for (std::size_t j = 0; j < G; ++j) {
-            grid(i * G + j, 0) = float(lo[0] + (double(i) + 0.5) * h[0]);
-            grid(i * G + j, 1) = float(lo[1] + (double(j) + 0.5) * h[1]);
-        }
-    double mass = 0;
-    for (double lp : f.log_prob(grid)) mass += std::exp(lp);
-    return mass * h[0] * h[1];
-}
-
-}  // namespace
-
-Measures measure(const Fit& f, const Points& pts, const Mat<float>& samples) {
-    Measures r;
-    r.held_log_p = f.log_prob(pts.held);
-    r.nll = mean_nll(r.held_log_p);
-    r.train_nll = mean_nll(f.log_prob(pts.train));
-    double g = 0;
-    for (std::size_t i = 0; i < pts.held.shape(0); ++i) g -= log_standard_normal(&pts.held(i, 0), 2);
-    r.gaussian_nll = g / double(pts.held.shape(0));
-    r.mass = box_mass(f, pts);
-    r.sliced_w2 = report::sliced_wasserstein(samples, pts.held);
-    r.data_w2 = report::sliced_wasserstein(pts.train, pts.held);
-    r.round_trip = f.round_trip(pts.held);
-    return r;
-}
-
-std::vector<double> density_image(const Fit& f, double extent, std::size_t G) {
-    const double cell = 2 * extent / double(G);
-    Mat<float> grid = Mat<float>::from_shape({G * G, 2});
-    for (std::size_t r = 0; r < G; ++r)
-        for (std::size_t c = 0; c < G; ++c) {
-            grid(r * G + c, 0) = float(-extent + (double(c) + 0.5) * cell);
-            grid(r * G + c, 1) = float(extent - (double(r) + 0.5) * cell);
-        }
-    return f.log_prob(grid);
-}
+std::string method_of(const Fit& f) { return f.name.substr(0, f.name.find('-')); }
 
 Mat<float> prior_draws(Context& ctx, const std::string& set, std::size_t n) {
     Rng rng = ctx.rng("prior/" + set);
-    Mat<float> z = Mat<float>::from_shape({n, std::size_t(2)});
-    for (auto& v : z) v = float(rng.normal());
-    return z;
+    return model::normal_draws(rng, n);
 }
 
 namespace {
@@ -265,7 +70,7 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     const report::Window data_win = report::window_for({&pts.train, &samples}, 2.0, 4.0);
     const report::Window latent_win = report::window_for({&fx, &z}, kLatentExtent, kLatentExtent);
     const double e = data_win.extent;
-    const auto image = density_image(f, e, kImage);
+    const auto image = model::density_image(f, e, kImage);
     const double top = *std::max_element(image.begin(), image.end()), bottom = top - kDensityRange;
 
     const std::string data_range = data_win.axis_options(), latent_range = latent_win.axis_options();
@@ -333,8 +138,7 @@ std::string rows_caption(const std::string& title, const std::string& where) {
 
 double latent_reference(Context& ctx) {
     Rng rng = ctx.rng("prior/reference");
-    Mat<float> a = Mat<float>::from_shape({std::size_t(400), std::size_t(2)});
-    for (auto& v : a) v = float(rng.normal());
+    const Mat<float> a = model::normal_draws(rng, 400);
     const double d = report::sliced_wasserstein(a, prior_draws(ctx, data_sets().front()));
     ctx.stats["latent_reference_sliced_w2"] = d;
     return d;
@@ -404,32 +208,11 @@ std::vector<std::vector<Scored>> score_all(Context& ctx) {
     return all;
 }
 
-Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b) {
-    const std::size_t n = a.size();
-    Difference d;
-    for (std::size_t i = 0; i < n; ++i) d.mean += (a[i] - b[i]) / double(n);
-    double ss = 0;
-    for (std::size_t i = 0; i < n; ++i) ss += (a[i] - b[i] - d.mean) * (a[i] - b[i] - d.mean);
-    d.se = n > 1 ? std::sqrt(ss / double(n - 1) / double(n)) : INFINITY;
-    return d;
-}
-
 }  // namespace flow::chapters::dt8122
 
 namespace flow::chapters::dt8122 {
 
 namespace {
-
-std::string architecture(const Fit& f) {
-    const auto& c = f.config;
-    if (f.method == "planar") return fmt::format("{} planar layers", c.at("layers").get<std::size_t>());
-    if (f.method == "realnvp")
-        return fmt::format("{} couplings, networks {}$\\times${} LeakyReLU, $\\lvert s\\rvert < {:g}$",
-                           c.at("couplings").get<std::size_t>(), c.at("depth").get<std::size_t>(),
-                           c.at("hidden").get<std::size_t>(), c.at("log_scale_bound").get<double>());
-    return fmt::format("field {}$\\times${} ($\\tanh$), {} RK4 steps", c.at("depth").get<std::size_t>(),
-                       c.at("hidden").get<std::size_t>(), c.at("steps").get<std::size_t>());
-}
 
 }  // namespace
 
@@ -450,10 +233,8 @@ std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const
             same = same && f.parameters == first.parameters;
         }
         if (same) params = report::tex_count((long long)first.parameters);
-        const auto& c = first.config;
-        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(first.method), architecture(first),
-                            params, c.at("epochs").get<std::size_t>(), c.at("batch").get<std::size_t>(),
-                            c.at("lr").get<double>());
+        rows += fmt::format("    {} & {} & {} & {} & {} & {:g} \\\\\n", method_title(method_of(first)),
+                            first.architecture, params, first.epochs, first.batch, first.lr);
     }
     return fmt::format(
         R"(\begin{{table}}[htbp]

@@ -15,6 +15,7 @@
 
 #include "data/dataset.hpp"
 #include "exercise/chapter.hpp"
+#include "model/measure.hpp"
 #include "nn/layers.hpp"
 
 namespace flow::chapters::dt8122 {
@@ -31,53 +32,21 @@ std::string method_title(const std::string& method);  // "planar flow", "Real NV
 inline std::string model_name(const std::string& method, const std::string& set) { return method + "-" + set; }
 
 // A fitted model of any method, in the standardised frame of its training set.
-struct Fit {
-    std::string model, method, data;
-    nlohmann::json config;
-    data::Standardiser scale;
-    std::size_t parameters = 0;
-    double train_seconds = 0;
-    std::vector<double> train_loss, val_loss;  // per epoch, nats
-    // What one point costs: passes of a network (or layer) to evaluate its density, and to
-    // draw it. For a planar flow drawing also solves one scalar equation per layer.
-    std::size_t density_passes = 0, sample_passes = 0;
-    std::function<std::vector<double>(const Mat<float>&)> log_prob;
-    std::function<Mat<float>(const Mat<float>&)> latent;    // f: x -> z
-    std::function<Mat<float>(const Mat<float>&)> generate;  // g: z -> x
-    std::function<double(const Mat<float>&)> round_trip;    // largest |g(f(x)) - x| (in the fit's own precision)
-};
+using model::Difference;
+using model::Fit;
+using model::Measures;
+using model::Points;
+using model::measure;
+using model::paired_difference;
+using model::points_of;
+using model::kMassGrid;
+using model::kMassTolerance;
 
-// The fit of a model of the chapter's manifest (its kind says the method); recorded in
-// stats.json under "models".
+// The fit of a model of the chapter's manifest (recorded in stats.json under
+// models/<model> by the context).
 Fit load_fit(Context& ctx, const std::string& model);
-
-// A data set's training and held-out rows in a fit's frame.
-struct Points {
-    Mat<float> train, held;
-};
-Points points_of(const Fit& f);
-
-// The measurements of one fit.
-struct Measures {
-    double nll = 0, train_nll = 0;  // mean negative log-likelihood, nats (standardised frame)
-    double gaussian_nll = 0;        // what N(0, I) scores on the same held-out points
-    double mass = 0;                // of the density over the data's box (see mass_box)
-    double sliced_w2 = 0;           // the samples against the held-out points
-    double data_w2 = 0;             // the training points against the held-out points
-    double round_trip = 0;          // largest |g(f(x)) - x| over the held-out points
-    std::vector<double> held_log_p;  // log p of each held-out point, in the held-out order
-    nlohmann::json to_json() const;
-};
-// The box the mass is measured over: the data's bounding box widened by half its size on
-// every side, cut into kMassGrid x kMassGrid cells.
-constexpr std::size_t kMassGrid = 120;
-constexpr double kMassTolerance = 0.02;  // a density's mass must be 1 within this
-// samples: the model's samples g(z) of the prior draws.
-Measures measure(const Fit& f, const Points& pts, const Mat<float>& samples);
-
-// log p over the square [-extent, extent]^2 at the centres of a G x G grid, row 0 at the
-// top (as png_viridis draws it).
-std::vector<double> density_image(const Fit& f, double extent, std::size_t G);
+// The method of a fit: the prefix of its model's name ("planar" of planar-two-moons).
+std::string method_of(const Fit& f);
 
 // The assignment's figure for one fit, one row: the data X, its latent image f(X), the
 // model's samples g(z), the prior draws z, and (beyond the assignment) the learned
@@ -143,13 +112,6 @@ constexpr double kTail = 0.1;
 // Indexed [method][data set] in the orders of methods() and data_sets(); recorded in
 // stats.json under "scores"/<method>/<set>.
 std::vector<std::vector<Scored>> score_all(Context& ctx);
-
-// The mean of a - b over paired per-point values, and its standard error.
-struct Difference {
-    double mean = 0, se = 0;
-    bool clear() const { return std::fabs(mean) > 2 * se; }  // more than two standard errors
-};
-Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace flow::chapters::dt8122
 

@@ -56,11 +56,11 @@ std::string held_out_verdict(const Scored& a, const Scored& b) {
     if (!d.clear())
         return fmt::format("on the {} the two are within two standard errors of each other ({} minus {}: {} $\\pm$ {} "
                            "nats)",
-                           who, method_title(a.fit.method), method_title(b.fit.method), tex_fixed(d.mean, 3),
+                           who, method_title(method_of(a.fit)), method_title(method_of(b.fit)), tex_fixed(d.mean, 3),
                            tex_fixed(d.se, 3));
     const bool a_better = d.mean < 0;
     return fmt::format("on the {} {} is better by {} $\\pm$ {} nats", who,
-                       method_title(a_better ? a.fit.method : b.fit.method), tex_fixed(std::fabs(d.mean), 3),
+                       method_title(a_better ? method_of(a.fit) : method_of(b.fit)), tex_fixed(std::fabs(d.mean), 3),
                        tex_fixed(d.se, 3));
 }
 
@@ -88,7 +88,7 @@ std::string tail_verdict(const Scored& a, const Scored& b) {
         return fmt::format("on so few points the difference, {} $\\pm$ {} nats, is within two standard errors",
                            tex_fixed(d.mean, 2), tex_fixed(d.se, 2));
     return fmt::format("{} keeps more density far out, by {} $\\pm$ {} nats",
-                       method_title(d.mean > 0 ? a.fit.method : b.fit.method),
+                       method_title(d.mean > 0 ? method_of(a.fit) : method_of(b.fit)),
                        tex_fixed(std::fabs(d.mean), 2), tex_fixed(d.se, 2));
 }
 

@@ -21,7 +21,7 @@ using report::tex_num;
 
 // The most Newton steps any layer's solve took for any of the figure's samples.
 std::size_t newton_steps(Context& ctx, const std::string& set) {
-    const planar::Model m = planar::load(ctx.model(model_name("planar", set)));
+    const auto& m = ctx.load_as<planar::Model>(model_name("planar", set));
     std::size_t its = 0;
     planar::cast<double>(m.flow).inverse(Mat<double>(xt::cast<double>(prior_draws(ctx, set))), &its);
     return its;
@@ -37,7 +37,7 @@ void task1_planar(Context& ctx) {
         trip = std::max(trip, r.m.round_trip);
     }
     ctx.stats["newton_steps"] = its;
-    const auto& cfg = rows.front().fit.config;
+    const auto& cfg = rows.front().fit.as<planar::Model>().config;
     const std::string sets = " " + summary_sentence(rows, "The flow", latent_reference(ctx));
     ctx.text = ctx.section() + fmt::format(
         R"(A planar layer moves a point along one direction $\hat u$ by an amount that depends on its
@@ -55,7 +55,7 @@ within {trip}.{sets}
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 
 )",
-        fmt::arg("layers", cfg.at("layers").get<std::size_t>()), fmt::arg("its", its),
+        fmt::arg("layers", cfg.layers), fmt::arg("its", its),
         fmt::arg("trip", tex_num(trip, 2)),
         fmt::arg("sets", sets), fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, rows_caption("Planar flows", "in the latent space"));

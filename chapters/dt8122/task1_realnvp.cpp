@@ -6,6 +6,7 @@
 // dimensions: each coupling keeps one coordinate and scales and shifts the other, and a
 // permutation between couplings alternates which one is kept. Both directions are exact.
 #include "common.hpp"
+#include "nf/train.hpp"
 #include "report/latex.hpp"
 
 namespace flow::chapters::dt8122 {
@@ -16,8 +17,7 @@ void task1_realnvp(Context& ctx) {
     std::string body;
     const auto rows = method_rows(ctx, "realnvp", body);
     const double trip = largest_round_trip(rows);
-    const auto& cfg = rows.front().fit.config;
-    const auto& arch = cfg;
+    const auto& arch = rows.front().fit.as<nf::Model>().config.arch;
     ctx.text = ctx.section() + fmt::format(
         R"(A Real NVP coupling keeps one part of the point and moves the other by a scale and a shift
 computed from the kept part: $z_1 = x_1$, $z_2 = (x_2 - t(x_1))\,e^{{-s(x_1)}}$ in the normalizing direction, so
@@ -30,9 +30,8 @@ closed-form: $g(f(x))$ returns every held-out point to within {trip}.{sets}
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 
 )",
-        fmt::arg("c", arch.at("couplings").get<std::size_t>()), fmt::arg("d", arch.at("depth").get<std::size_t>()),
-        fmt::arg("h", arch.at("hidden").get<std::size_t>()), fmt::arg("trip", report::tex_num(trip, 2)),
-        fmt::arg("b", fmt::format("{:g}", cfg.at("log_scale_bound").get<double>())),
+        fmt::arg("c", arch.couplings), fmt::arg("d", arch.depth), fmt::arg("h", arch.hidden), fmt::arg("trip", report::tex_num(trip, 2)),
+        fmt::arg("b", fmt::format("{:g}", arch.log_scale_bound)),
         fmt::arg("sets", " " + summary_sentence(rows, "Real NVP", latent_reference(ctx))),
         fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, rows_caption("Real NVP", "in the latent space"));

@@ -7,6 +7,7 @@
 // solved by fixed-step RK4 in both directions, and the loss's gradient is the exact
 // gradient of that discretised solve. The sampling solve is not the exact inverse of the
 // normalizing one (each is exact only up to RK4's error); the chapter measures by how much.
+#include "cnf/train.hpp"
 #include "common.hpp"
 #include "report/latex.hpp"
 
@@ -18,8 +19,8 @@ void task2_cnf(Context& ctx) {
     std::string body;
     const auto rows = method_rows(ctx, "cnf", body);
     const double trip = largest_round_trip(rows);
-    const auto& cfg = rows.front().fit.config;
-    const std::size_t steps = cfg.at("steps").get<std::size_t>();
+    const auto& cfg = rows.front().fit.as<cnf::Model>().config;
+    const std::size_t steps = cfg.steps;
     ctx.text = ctx.section() + fmt::format(
         R"(A continuous normalizing flow carries a data point $x$ along an ordinary differential
 equation $\mathrm{{d}}z/\mathrm{{d}}t = f(z, t)$ from $z(0) = x$ to its latent point $z(1)$, and the
@@ -36,7 +37,7 @@ inverses of each other: $g(f(x))$ returns the held-out points to within {trip}, 
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 
 )",
-        fmt::arg("d", cfg.at("depth").get<std::size_t>()), fmt::arg("h", cfg.at("hidden").get<std::size_t>()),
+        fmt::arg("d", cfg.depth), fmt::arg("h", cfg.hidden),
         fmt::arg("n", steps), fmt::arg("nfe", 4 * steps), fmt::arg("trip", report::tex_num(trip, 2)),
         fmt::arg("sets", " " + summary_sentence(rows, "The continuous flow", latent_reference(ctx))),
         fmt::arg("id", ctx.chapter().id));

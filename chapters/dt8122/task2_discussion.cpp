@@ -4,6 +4,7 @@
 // Every claim is taken from the measurements of Table 1 (recomputed here from the same
 // models): quality point by point on the held-out points, cost in parameters, training
 // time, field evaluations and wall time per sample, and exactness (the round trip).
+#include "cnf/train.hpp"
 #include "common.hpp"
 #include "report/latex.hpp"
 
@@ -24,14 +25,14 @@ std::string quality(const std::vector<std::vector<Scored>>& all, int& wins, int&
         if (!diff.clear()) {
             out += fmt::format("{}on the {} it is within two standard errors of the better coupling flow, the {} "
                                "(continuous flow minus {}: {} $\\pm$ {} nats)",
-                               sep, data_title(data_sets()[d]), method_title(best.fit.method),
-                               method_title(best.fit.method), tex_fixed(diff.mean, 3),
+                               sep, data_title(data_sets()[d]), method_title(method_of(best.fit)),
+                               method_title(method_of(best.fit)), tex_fixed(diff.mean, 3),
                                tex_fixed(diff.se, 3));
             continue;
         }
         (diff.mean < 0 ? wins : losses) += 1;
         out += fmt::format("{}on the {} it is {} than the {} by {} $\\pm$ {} nats", sep, data_title(data_sets()[d]),
-                           diff.mean < 0 ? "better" : "worse", method_title(best.fit.method),
+                           diff.mean < 0 ? "better" : "worse", method_title(method_of(best.fit)),
                            tex_fixed(std::fabs(diff.mean), 3), tex_fixed(diff.se, 3));
     }
     return out;
@@ -88,7 +89,7 @@ steps, where a coupling flow's closed-form inverse returns points to within {trr
         fmt::arg("nc", c.fit.sample_passes), fmt::arg("nr", r.fit.sample_passes),
         fmt::arg("sc", tex_fixed(1000 * s_c, 1)), fmt::arg("sr", tex_fixed(1000 * s_r, 1)),
         fmt::arg("trc", report::tex_num(max_of(all[2], trip), 2)),
-        fmt::arg("steps", c.fit.config.at("steps").get<std::size_t>()),
+        fmt::arg("steps", c.fit.as<cnf::Model>().config.steps),
         fmt::arg("trr", report::tex_num(max_of(all[1], trip), 2)), fmt::arg("tally", tally(wins, losses)));
 }
 

@@ -91,12 +91,12 @@ void task2_gifs(Context& ctx) {
     std::size_t frames_each = 0;
     for (const auto& set : data_sets()) {
         const std::string name = model_name("cnf", set);
-        const cnf::Model m = cnf::load(ctx.model(name));
+        const model::Trained& trained = ctx.load(name);
+        const auto& m = trained.as<cnf::Model>();
         const std::size_t per_step = (kMinFrames + m.flow.steps - 1) / m.flow.steps;
         const auto frames = m.flow.inverse_path(prior_draws(ctx, set), per_step);
         frames_each = frames.size();
-        Rng unused(0, "unused");
-        const auto train = data::training_points(data::dataset(set), m.config.points, unused).x;
+        const auto train = model::training_set(trained.record()).x;
         ctx.animation(set, animation(frames, train));
         strip_figure(ctx, set, frames, train);
         body += fmt::format("  \\includegraphics{{{}}}\\\\[0.5ex]\n", ctx.figure_pdf(set));

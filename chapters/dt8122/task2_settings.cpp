@@ -1,5 +1,6 @@
 // task2-settings: Task 2, "the hyper-parameters and model choices, and any assumption or
 // change made".
+#include "cnf/train.hpp"
 #include "common.hpp"
 #include "report/latex.hpp"
 
@@ -11,7 +12,7 @@ void task2_settings(Context& ctx) {
     const std::vector<Fit> cnf = load_method(ctx, "cnf");
     const std::string table = settings_table({cnf}, "task2-settings");
     const Fit& f = cnf.front();
-    const std::size_t steps = f.config.at("steps").get<std::size_t>();
+    const std::size_t steps = f.as<cnf::Model>().config.steps;
     ctx.text = ctx.section() + table + fmt::format(
         R"(Table~\ref{{tab:task2-settings}} gives the settings; the split, the units and the seed are Task~1's. Where we
 depart from Chen et al.\ and why:

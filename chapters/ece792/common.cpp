@@ -32,7 +32,7 @@ std::vector<double> truth_log_p(const std::string& set, const data::Standardiser
 
 Difference nll_difference(const std::vector<double>& log_p_a, const std::vector<double>& log_p_b) {
     // NLL_a - NLL_b = mean(log p_b - log p_a).
-    return dt8122::paired_difference(log_p_b, log_p_a);
+    return model::paired_difference(log_p_b, log_p_a);
 }
 
 std::string pm(const Difference& d, int decimals) {
@@ -48,11 +48,13 @@ std::vector<GridFit> grid_fits(Context& ctx) {
                 f.set = set;
                 f.couplings = c;
                 f.hidden = h;
-                f.fit = dt8122::load_fit(ctx, grid_name(set, c, h));
-                f.pts = dt8122::points_of(f.fit);
-                f.z = dt8122::prior_draws(ctx, set);
+                const std::string name = grid_name(set, c, h);
+                f.fit = model::fit_of(name, ctx.load(name));
+                f.pts = model::points_of(f.fit);
+                Rng prior = ctx.rng("prior/" + set);
+                f.z = model::normal_draws(prior, 1000);
                 f.samples = f.fit.generate(f.z);
-                f.m = dt8122::measure(f.fit, f.pts, f.samples);
+                f.m = model::measure(f.fit, f.pts, f.samples);
                 f.truth_log_p = truth_log_p(set, f.fit.scale, f.pts.held);
                 for (double v : f.truth_log_p) f.truth_nll -= v / double(f.truth_log_p.size());
                 f.excess = nll_difference(f.m.held_log_p, f.truth_log_p);
@@ -76,13 +78,12 @@ const GridFit& grid_fit(const std::vector<GridFit>& g, const std::string& set, s
 }
 
 std::string grid_settings(const std::vector<GridFit>& g) {
-    const auto& c = g.front().fit.config;
+    const Fit& c = g.front().fit;
     return fmt::format(
         "Every model of the grid trains on the same {} training points for {} epochs of batches of {}, with Adam at a "
         "learning rate of {:g} annealed to 0 (cosine); each coupling network has one hidden layer (LeakyReLU), and "
         "the last layer of each starts at zero, so that every flow starts as the identity",
-        c.at("points").get<std::size_t>(), c.at("epochs").get<std::size_t>(), c.at("batch").get<std::size_t>(),
-        c.at("lr").get<double>());
+        c.points, c.epochs, c.batch, c.lr);
 }
 
 }  // namespace flow::chapters::ece792

@@ -1,18 +1,19 @@
 #pragma once
 // What the ECE 792 chapters share: the grid of Problem 2 (couplings x hidden units x data
 // set), each fit measured against the data sets' known density, and the Problem 1 flows.
-// A fit is the DT8122 chapters' Fit (a Real NVP here), so that held-out NLL, mass and
-// sample distance are measured the same way in both reports.
+// A fit is measured as every density model is (model/measure.hpp): held-out NLL, mass and
+// sample distance the same way in every report.
 #include <string>
 #include <vector>
 
-#include "../dt8122/common.hpp"
 #include "data/shapes.hpp"
+#include "exercise/chapter.hpp"
+#include "model/measure.hpp"
 
 namespace flow::chapters::ece792 {
 
-using dt8122::Difference;
-using dt8122::Fit;
+using model::Difference;
+using model::Fit;
 using exercise::Context;
 using nn::Mat;
 
@@ -28,8 +29,8 @@ struct GridFit {
     std::string set;
     std::size_t couplings = 0, hidden = 0;
     Fit fit;
-    dt8122::Points pts;
-    dt8122::Measures m;
+    model::Points pts;
+    model::Measures m;
     Mat<float> z, samples;             // the prior draws of the set and their images g(z)
     std::vector<double> truth_log_p;   // the true log-density of each held-out point, in the fit's frame
     double truth_nll = 0;

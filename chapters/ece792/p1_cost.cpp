@@ -95,7 +95,7 @@ Timing time_maps(Context& ctx, std::size_t d) {
 
 void p1_cost(Context& ctx) {
     // How the determinant varies, on the trained one-layer flow with A.
-    const nf::TriModel m = nf::load_tri(ctx.model("tri-lower-1"));
+    const auto& m = ctx.load_as<nf::TriModel>("tri-lower-1");
     const Mat<float> held = xt::cast<float>(nf::tri_points(m.config, true));
     auto& layer = m.flow.layer.front();
     const double log_det_a = layer.log_det_a();

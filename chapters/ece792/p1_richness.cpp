@@ -33,7 +33,7 @@ void p1_richness(Context& ctx) {
     for (std::size_t k : {1, 2, 4})
         for (const char* kept : {"lower", "identity"}) {
             const std::string name = fmt::format("tri-{}-{}", kept, k);
-            Scored s{nf::load_tri(ctx.model(name)), 0, {}, 0, {}};
+            Scored s{ctx.load_as<nf::TriModel>(name), 0, {}, 0, {}};
             s.parameters = s.model.flow.parameter_count();
             const Mat<double> held = nf::tri_points(s.model.config, true);
             if (truth.empty()) {

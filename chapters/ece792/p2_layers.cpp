@@ -28,7 +28,7 @@ Difference one_coupling_floor(const GridFit& f) {
         truth.push_back(data::shape_log_marginal(shape, 0, raw) + std::log(f.fit.scale.std[0]));
         gauss.push_back(-0.5 * u * u - 0.5 * std::log(2 * M_PI));
     }
-    return dt8122::paired_difference(truth, gauss);
+    return model::paired_difference(truth, gauss);
 }
 
 std::string table(const std::vector<GridFit>& g, const std::string& label) {

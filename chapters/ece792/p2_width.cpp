@@ -5,6 +5,8 @@
 // The same flows with 512 and 1024 hidden units per coupling network, every other
 // setting equal: the paired difference of held-out NLL, and what the width costs in
 // parameters and training time.
+#include <fmt/format.h>
+
 #include "common.hpp"
 #include "report/latex.hpp"
 

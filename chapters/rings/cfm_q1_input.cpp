@@ -117,7 +117,7 @@ void cfm_q1_input(Context& ctx) {
     using report::tex_num;
 
     // --- the training input: the set the conditional model was trained on, drawn again ---
-    const fm::Config cfg = fm::load(ctx.model("cfm"), "cfm").config;
+    const fm::Config cfg = ctx.load_as<fm::Model>("cfm").config;
     const auto set = fm::training_set(cfg);
     const std::size_t n = set.x.shape(0);
 

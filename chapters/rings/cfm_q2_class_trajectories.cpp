@@ -16,8 +16,8 @@ namespace flow::chapters {
 
 void cfm_q2_class_trajectories(Context& ctx) {
     using report::tex_fixed;
-    fm::Model m = fm_model(ctx, "cfm", "cfm");
-    const fm::Integration how = config::integration(ctx.flags());
+    fm::Model& m = fm_model(ctx, "cfm");
+    const fm::Integration how = fm::integration(ctx.flags());
     const std::size_t K = data::kClasses, steps = fm::step_count(0, 1, how.dt);
     const std::size_t every = std::max<std::size_t>(1, steps / 200);
     const nn::Mat<float> z = prior_sample(ctx, K, "samples");

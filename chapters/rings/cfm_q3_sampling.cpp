@@ -16,8 +16,8 @@ namespace flow::chapters {
 
 void cfm_q3_sampling(Context& ctx) {
     using report::tex_percent;
-    fm::Model m = fm_model(ctx, "cfm", "cfm");
-    const fm::Integration how = config::integration(ctx.flags());
+    fm::Model& m = fm_model(ctx, "cfm");
+    const fm::Integration how = fm::integration(ctx.flags());
     const std::size_t n = 3000, K = data::kClasses;
     const nn::Mat<float> z = prior_sample(ctx, n, "samples");
     const fm::Labels labels = cycling_labels(n);

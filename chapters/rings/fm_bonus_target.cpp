@@ -153,7 +153,7 @@ double own_ring_share(Context& ctx, fm::VectorField<float>& f, const data::Stand
 }
 
 SixthClass sixth_class(Context& ctx, const std::string& model, const std::string& method, const Setup& s) {
-    SixthClass r{method, fm::load_new_class(ctx.model(model)), {}, 0, 0, s.recorder()};
+    SixthClass r{method, ctx.load_as<fm::NewClassModel>(model), {}, 0, 0, s.recorder()};
     auto& f = r.model.field;
     const int label = int(f.shape.classes) - 1;
     fm::Labels many = fm::Labels::from_shape({s.starts.shape(0)});
@@ -228,9 +228,7 @@ void record(Context& ctx, const Setup& s, const InvertedTarget& inv, const Steer
     for (const auto& f : fits)
         fitted.push_back({{"method", f.method}, {"mean_distance", f.miss.mean}, {"max_distance", f.miss.max},
                           {"final_loss", f.final_loss}, {"fit_seconds", f.model.train_seconds},
-                          {"steps", f.model.config.fit.steps}, {"old_share_own_ring", f.own_ring},
-                          {"model", {{"config", f.model.config.to_json()},
-                                     {"checkpoint", f.model.dir.filename().string()}}}});
+                          {"steps", f.model.config.fit.steps}, {"old_share_own_ring", f.own_ring}});
     const auto& y = inv.y0;
     ctx.stats["attempts"] = {
         {"closest_of_samples", {{"samples", inv.samples.shape(0)}, {"dt", 0.01}, {"distance", inv.closest}}},
@@ -408,9 +406,9 @@ $\hat y_1 = y + (1-t)\,v$. )",
 }  // namespace
 
 void fm_bonus_target(Context& ctx) {
-    fm::Model m = fm_model(ctx);
-    fm::Model cm = cfm_comparison_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+    fm::Model& m = fm_model(ctx);
+    fm::Model& cm = cfm_comparison_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
     const Setup s{{how.dt, fm::Solver::Euler}, fm::step_count(0, 1, how.dt), prior_sample(ctx, 1, "start"),
                   prior_sample(ctx, 200, "starts")};
 

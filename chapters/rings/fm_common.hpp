@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "config/models.hpp"
+#include "fm/new_class.hpp"
 #include "fm/train.hpp"
 #include "nf/train.hpp"
 #include "common.hpp"
@@ -16,25 +16,14 @@
 namespace flow::chapters {
 
 // The flags of a chapter that integrates a field: --dt and --solver.
-inline std::vector<config::FlagSpec> fm_flags() { return config::integration_flags(); }
+inline std::vector<config::FlagSpec> fm_flags() { return fm::integration_flags(); }
 
-// The flow-matching model `name` of the manifest (of kind "fm" or "cfm"), recorded in
-// stats.json as "model".
-inline fm::Model fm_model(Context& ctx, const std::string& name = "fm", const std::string& kind = "fm") {
-    fm::Model m = fm::load(ctx.model(name), kind);
-    ctx.stats["model"] = {{"config", m.config.to_json()},
-                          {"checkpoint", m.dir.filename().string()},
-                          {"train_seconds", m.train_seconds}};
-    return m;
-}
+// The flow-matching model `name` of the manifest, unconditional or conditional (recorded in
+// stats.json under models/<name>, as every model a chapter loads).
+inline fm::Model& fm_model(Context& ctx, const std::string& name = "fm") { return ctx.load_as<fm::Model>(name); }
 
-// The models a chapter compares with or builds on, recorded as "nf_model" and
-// "cfm_model".
-inline nf::Model nf_comparison_model(Context& ctx) {
-    nf::Model m = nf::load(ctx.model("nf"));
-    ctx.stats["nf_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
-    return m;
-}
+// The models a chapter compares with or builds on.
+inline nf::Model& nf_comparison_model(Context& ctx) { return ctx.load_as<nf::Model>("nf"); }
 
 // The flow's states from z through every layer, each in the output's coordinate order:
 // path[0] = z, path[k] after k layers.
@@ -46,11 +35,7 @@ inline std::vector<nn::Mat<float>> nf_layer_path(const nf::Model& m, const nn::M
     return path;
 }
 
-inline fm::Model cfm_comparison_model(Context& ctx) {
-    fm::Model m = fm::load(ctx.model("cfm"), "cfm");
-    ctx.stats["cfm_model"] = {{"config", m.config.to_json()}, {"checkpoint", m.dir.filename().string()}};
-    return m;
-}
+inline fm::Model& cfm_comparison_model(Context& ctx) { return ctx.load_as<fm::Model>("cfm"); }
 
 // Keeps the states of a run (k = 0 .. last) that a figure draws: about `keep` of them,
 // every (last / keep)-th, and the last one.

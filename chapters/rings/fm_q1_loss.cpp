@@ -101,7 +101,7 @@ std::size_t loss_figure(Context& ctx, const fm::Model& m) {
 // The exercise's recipe, trained by make with every other setting of this run, against
 // this run's field: a paragraph when they differ.
 std::string recipe_paragraph(Context& ctx, fm::Model& m, const fm::Integration& how) {
-    fm::Model r = fm::load(ctx.model("fm-recipe"), "fm");
+    fm::Model& r = ctx.load_as<fm::Model>("fm-recipe");
     const fm::Config& recipe_cfg = r.config;
     const nn::Mat<float> z = prior_sample(ctx, 10000, "quality");
     const nn::Mat<float> x10k = fm::forward_flow(m.field, z, how);
@@ -173,8 +173,8 @@ a band or just beside it.)",
 }  // namespace
 
 void fm_q1_loss(Context& ctx) {
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
     const std::size_t longest = loss_figure(ctx, m);
 
     // The batch losses at the start, the end of the first epoch and the last epoch.

@@ -180,9 +180,9 @@ moves bring it closer.
 }  // namespace
 
 void fm_q2_progression(Context& ctx) {
-    nf::Model nfm = nf_comparison_model(ctx);
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+    nf::Model& nfm = nf_comparison_model(ctx);
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
     const std::size_t n = 1000;
     const nn::Mat<float> z = prior_sample(ctx, n, "samples");
 

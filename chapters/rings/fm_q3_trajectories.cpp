@@ -129,9 +129,9 @@ std::string verdict(const report::PathStats& fm_r, const Turning& fm_turn, const
 
 void fm_q3_trajectories(Context& ctx) {
     using report::tex_fixed;
-    nf::Model nfm = nf_comparison_model(ctx);
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+    nf::Model& nfm = nf_comparison_model(ctx);
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
     const std::size_t steps = fm::step_count(0, 1, how.dt);
 
     // The figure: 10 paths, about 100 segments each.

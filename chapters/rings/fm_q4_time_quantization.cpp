@@ -143,8 +143,8 @@ std::string rings_sentence(const nlohmann::json& first_rings, const nlohmann::js
 
 void fm_q4_time_quantization(Context& ctx) {
     using report::tex_fixed;
-    fm::Model m = fm_model(ctx);
-    const fm::Integration base = config::integration(ctx.flags());
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration base = fm::integration(ctx.flags());
     const nn::Mat<float> z = prior_sample(ctx, 1000, "samples");
     const auto data = held_out(ctx, m.scale);
     const std::vector<double> dts = {0.002, 0.02, 0.05, 0.1, 0.2};

@@ -101,9 +101,9 @@ Comparison compare(const std::vector<std::array<double, 2>>& probes, const std::
 }  // namespace
 
 void fm_q5_reverse(Context& ctx) {
-    nf::Model nfm = nf_comparison_model(ctx);
-    fm::Model m = fm_model(ctx);
-    const fm::Integration how = config::integration(ctx.flags());
+    nf::Model& nfm = nf_comparison_model(ctx);
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
     const auto probes = ctx.flags().points("probes");
     const std::size_t n = probes.size();
     const nn::Mat<float> x = probes_in_frame(probes, m.scale), xn = probes_in_frame(probes, nfm.scale);

@@ -34,14 +34,8 @@ inline std::vector<bool> probes_inside(const std::vector<std::array<double, 2>>&
     return inside;
 }
 
-// The normalizing flow `name` of the manifest, recorded in stats.json as "model".
-inline nf::Model nf_model(Context& ctx, const std::string& name = "nf") {
-    nf::Model m = nf::load(ctx.model(name));
-    ctx.stats["model"] = {{"config", m.config.to_json()},
-                          {"checkpoint", m.dir.filename().string()},
-                          {"train_seconds", m.train_seconds}};
-    return m;
-}
+// The normalizing flow `name` of the manifest (recorded in stats.json under models/<name>).
+inline nf::Model& nf_model(Context& ctx, const std::string& name = "nf") { return ctx.load_as<nf::Model>(name); }
 
 // "15 affine coupling layers, each with two networks of 5 linear layers of 8 units".
 inline std::string nf_description(const nf::Config& c) {

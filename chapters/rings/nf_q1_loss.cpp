@@ -38,7 +38,7 @@ using report::tex_fixed;
 // The exercise's recipe, trained by make with every other setting of this run, against
 // this run's model on the same test points: a paragraph when they differ.
 std::string recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float, 2>& test) {
-    nf::Model r = nf::load(ctx.model("nf-recipe"));
+    nf::Model& r = ctx.load_as<nf::Model>("nf-recipe");
     const nf::Config& recipe_cfg = r.config;
     const bool is_recipe = recipe_cfg.to_json() == m.config.to_json();
     const Rng sample_rng = ctx.rng("samples");
@@ -128,7 +128,7 @@ void loss_figure(Context& ctx, const std::vector<nf::EpochRecord>& h, double flo
 }  // namespace
 
 void nf_q1_loss(Context& ctx) {
-    nf::Model m = nf_model(ctx);
+    nf::Model& m = nf_model(ctx);
     const auto& h = m.history;
 
     // --- the held-out test set and the floor ------------------------------------------

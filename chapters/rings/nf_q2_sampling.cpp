@@ -16,7 +16,7 @@ namespace flow::chapters {
 
 void nf_q2_sampling(Context& ctx) {
     using report::tex_percent;
-    nf::Model m = nf_model(ctx);
+    nf::Model& m = nf_model(ctx);
     const std::uint64_t seed = ctx.flags().seed();
 
     const auto data = held_out(ctx, m.scale);

@@ -20,7 +20,7 @@ namespace flow::chapters {
 
 void nf_q3_layers(Context& ctx) {
     using report::tex_percent;
-    nf::Model m = nf_model(ctx);
+    nf::Model& m = nf_model(ctx);
     const std::size_t L = m.flow.layers();
     Rng rng = ctx.rng("samples");
     std::vector<nn::Mat<float>> path;

@@ -16,7 +16,7 @@
 namespace flow::chapters {
 
 void nf_q4_trajectories(Context& ctx) {
-    nf::Model m = nf_model(ctx);
+    nf::Model& m = nf_model(ctx);
     const std::size_t L = m.flow.layers(), n = 10;
     Rng rng = ctx.rng("samples");
     std::vector<nn::Mat<float>> path;

@@ -224,7 +224,7 @@ std::string cut_text(const std::vector<std::size_t>& cut) {
 }  // namespace
 
 void nf_q5_likelihood(Context& ctx) {
-    nf::Model m = nf_model(ctx);
+    nf::Model& m = nf_model(ctx);
     const auto probes = ctx.flags().points("probes");
     const std::size_t n = probes.size();
     const nn::Mat<float> x = probes_in_frame(probes, m.scale);

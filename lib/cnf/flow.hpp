@@ -22,7 +22,7 @@ using nn::Mat;
 template <class T>
 struct Flow {
     Field<T> field;
-    std::size_t steps = 20;  // RK4 steps on [0, 1]; 4 field evaluations each
+    std::size_t steps = 0;  // RK4 steps on [0, 1]; 4 field evaluations each (set by the caller)
 
     void params(nn::Params<T>& ps) { field.params(ps); }
 

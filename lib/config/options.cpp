@@ -15,76 +15,14 @@ namespace flow::config {
 namespace po = boost::program_options;
 
 // ----------------------------------------------------------------------------------
-// The defaults. They are the exercise's recommended values (section 3.3 for the
-// normalizing flow, section 4.3 for flow matching) unless a measured better value is
-// documented here.
+// The flags every command shares. A model kind's flags and their defaults are in its
+// kind's file (model/registry.hpp); a chapter's own flags in the chapter's file.
 
 std::vector<FlagSpec> common_flags(std::string_view default_out) {
     return {
         {"seed", Kind::Seed, "0", "seed of every random stream of the run"},
         {"out", Kind::Path, std::string(default_out), "folder the outputs are written to"},
     };
-}
-
-FlagSpec points_flag() {
-    return {"points", Kind::Count, "250000", "number of training points"};
-}
-
-std::vector<FlagSpec> model_flags(std::string_view model) {
-    if (model == "new-class")
-        return {{"base", Kind::Path, "", "checkpoint folder of the conditional model it is fitted on "
-                                         "(make passes the manifest's base)"},
-                {"target", Kind::Points, "", "the new class's one point x,y, in the base's standardised frame"},
-                {"fit", Kind::Choice, "embedding", "what is trained: the class's embedding row, or every parameter "
-                                                   "on batches that mix in the old classes' data", 0.0,
-                 {"embedding", "all"}},
-                {"steps", Kind::Count, "2000", "Adam steps (cosine decay)"},
-                {"batch", Kind::Count, "256", "points of the new class per step"},
-                {"old-batch", Kind::Count, "256", "points of the old classes per step (--fit all)"},
-                {"lr", Kind::PositiveReal, "0.01", "Adam learning rate (cosine decay)"}};
-    std::vector<FlagSpec> f{points_flag(),
-                            {"epochs", Kind::Count, model == "nf" ? "20" : model == "planar" ? "500" : "100", "training epochs"},
-                            {"batch", Kind::Count, "128", "mini-batch size"},
-                            {"lr", Kind::PositiveReal, "0.001", "Adam learning rate (cosine decay)"}};
-    if (model == "nf") {
-        f.push_back({"couplings", Kind::Count, "30", "affine coupling layers"});
-        f.push_back({"depth", Kind::Count, "5", "linear layers per coupling network"});
-        f.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});
-        f.push_back({"init", Kind::Choice, "default", "coupling networks' start", 0.0,
-                     {"default", "identity"}});
-    } else if (model == "tri") {
-        f.push_back({"couplings", Kind::Count, "1", "triangular couplings (the halves alternate)"});
-        f.push_back({"depth", Kind::Count, "2", "linear layers per coupling network"});
-        f.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});
-        f.push_back({"kept", Kind::Choice, "lower", "the kept half's map: a learned lower-triangular A, or the "
-                                                    "identity (the plain coupling)", 0.0, {"lower", "identity"}});
-    } else if (model == "planar") {
-        f.push_back({"layers", Kind::Count, "16", "planar layers"});
-    } else if (model == "cnf") {
-        f.push_back({"depth", Kind::Count, "3", "linear layers of the vector field (tanh between)"});
-        f.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});
-        f.push_back({"steps", Kind::Count, "10", "RK4 steps on [0, 1] (4 field evaluations each)"});
-    } else if (model == "fm" || model == "cfm") {
-        f.push_back({"depth", Kind::Count, "5", "linear layers of the vector field"});
-        f.push_back({"hidden", Kind::Count, "64", "units per hidden layer"});
-        f.push_back({"time-sampling", Kind::Choice, "log", "how training draws t (log: 1-t log-uniform)",
-                     0.0, {"log", "uniform"}});
-        f.push_back({"time-floor", Kind::PositiveReal, "0.003", "smallest 1-t drawn by --time-sampling log", 0.5});
-    } else {
-        throw std::logic_error("unknown model group " + std::string(model));
-    }
-    return f;
-}
-
-std::vector<FlagSpec> model_flags_with_seed(std::string_view model) {
-    auto f = model_flags(model);
-    f.insert(f.begin(), common_flags("").front());  // --seed
-    return f;
-}
-
-std::vector<FlagSpec> integration_flags() {
-    return {{"dt", Kind::PositiveReal, "0.001", "integration step", 1.0},
-            {"solver", Kind::Choice, "euler", "ODE stepper", 0.0, {"euler", "midpoint", "rk4"}}};
 }
 
 // ----------------------------------------------------------------------------------

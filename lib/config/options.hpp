@@ -46,15 +46,6 @@ std::vector<FlagSpec> common_flags(std::string_view default_out);
 // Parses "x,y x,y ..." (spaces or semicolons between points); throws UsageError.
 std::vector<std::array<double, 2>> parse_points(const std::string& flag, const std::string& text);
 
-// --points (the size of the training set) with the model's default.
-FlagSpec points_flag();
-// The hyper-parameters of a model: "nf", "fm", "cfm", "planar", "cnf", "tri" or "new-class".
-std::vector<FlagSpec> model_flags(std::string_view model);
-// --seed, then the model's hyper-parameters: what `flowreport train` takes.
-std::vector<FlagSpec> model_flags_with_seed(std::string_view model);
-// How a chapter integrates a flow-matching field: --dt and --solver.
-std::vector<FlagSpec> integration_flags();
-
 // Flag values after validation, kept as the text given so that they can be recorded
 // and hashed exactly as the user wrote them.
 class Values {

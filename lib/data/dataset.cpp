@@ -75,7 +75,7 @@ std::vector<Dataset> build() {
     Dataset uniform;
     uniform.name = "rings";
     uniform.description = "uniform over the union of the five Olympic rings' bands";
-    uniform.units = "the logo's units (rings of radius 1)";
+    uniform.units = "the rings' units (rings of radius 1)";
     uniform.sample = [](std::size_t n, Rng& rng) { return unconditional_rings(n, rng); };
     uniform.regions = names;
     uniform.colours = colours;

@@ -1,5 +1,5 @@
 #pragma once
-// Two generated data sets of the ECE 792 homework, written as the usual generators do:
+// Two generated data sets, two moons and two circles, written as the usual generators do:
 //
 //   moons:   with probability 1/2 the upper moon (cos t, sin t), else the lower moon
 //            (1 - cos t, 1/2 - sin t), t uniform on [0, pi]; plus N(0, sigma^2 I) noise,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/files.hpp"
+#include "model/registry.hpp"
 #include "report/provenance.hpp"
 
 namespace flow::exercise {
@@ -71,7 +72,16 @@ Context::Context(const Manifest& manifest, const ChapterDecl& chapter, config::V
     fs::create_directories(out_);
 }
 
-fs::path Context::model(const std::string& name) const {
+model::Trained& Context::load(const std::string& name) {
+    auto& slot = models_[name];
+    if (!slot) {
+        slot = model::kind(manifest_.model(name).kind).load(model_dir(name));
+        stats["models"][name] = slot->to_json();
+    }
+    return *slot;
+}
+
+fs::path Context::model_dir(const std::string& name) const {
     if (std::find(chapter_.models.begin(), chapter_.models.end(), name) == chapter_.models.end())
         throw std::logic_error(fmt::format("chapter {} reads model {} but does not declare it", chapter_.id, name));
     const std::string given = flags_.text("model-" + name);

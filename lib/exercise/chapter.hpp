@@ -5,6 +5,8 @@
 // folders come as --model-<name>) and writes only into its output folder.
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "config/options.hpp"
 #include "core/rng.hpp"
 #include "exercise/manifest.hpp"
+#include "model/model.hpp"
 
 namespace flow::exercise {
 
@@ -53,9 +56,17 @@ public:
     const config::Values& flags() const { return flags_; }
     const fs::path& out() const { return out_; }
 
-    // The checkpoint folder of a model the chapter uses: --model-<name>, else the folder
-    // make last trained it into (build/models/<exercise>/<name>.path).
-    fs::path model(const std::string& name) const;
+    // A model the chapter uses, loaded once by its kind from its checkpoint folder
+    // (--model-<name>, else the folder make last trained it into,
+    // build/models/<exercise>/<name>.path) and recorded in stats.json under
+    // models/<name>. The kind's own model is load(name).as<...>().
+    model::Trained& load(const std::string& name);
+    template <class M>
+    M& load_as(const std::string& name) {
+        return load(name).as<M>();
+    }
+    // The checkpoint folder of a model the chapter uses.
+    fs::path model_dir(const std::string& name) const;
 
     // A random generator for a named stream of this run's seed; the name is recorded.
     Rng rng(const std::string& stream);
@@ -93,6 +104,7 @@ private:
     config::Values flags_;
     fs::path out_;
     std::vector<std::string> streams_;
+    std::map<std::string, std::unique_ptr<model::Trained>> models_;
     std::vector<std::pair<std::string, std::vector<std::string>>> figures_;
     std::vector<std::string> animations_;
     std::chrono::steady_clock::time_point start_;

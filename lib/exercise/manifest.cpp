@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "config/models.hpp"
+#include "model/registry.hpp"
 #include "data/dataset.hpp"
 #include <nlohmann/json.hpp>
 
@@ -73,8 +73,9 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
                 md.kind = d.at("kind").get<std::string>();
                 md.defaults = words(text_or(d, "defaults"));
                 md.quick = words(text_or(d, "quick"));
-                if (!config::known_kind(md.kind)) fail("model '" + md.name + "' has unknown kind '" + md.kind + "'");
-                if (config::kind_needs_base(md.kind)) {
+                const model::Kind* kind = model::find_kind(md.kind);
+                if (!kind) fail("model '" + md.name + "' has unknown kind '" + md.kind + "'");
+                if (kind->source == model::Source::Base) {
                     if (d.contains("data")) fail("model '" + md.name + "' takes its data set from its base");
                     md.base = d.at("base").get<std::string>();
                     const ModelDecl* base = declared(md.base);
@@ -84,9 +85,10 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
                 } else {
                     if (d.contains("base")) fail("model '" + md.name + "' of kind " + md.kind + " takes no base");
                     md.data = d.at("data").get<std::string>();
-                    if (config::kind_has_own_data(md.kind)) {
-                        if (md.data != "correlated")
-                            fail("model '" + md.name + "' of kind " + md.kind + " draws data set 'correlated'");
+                    if (kind->source == model::Source::OwnData) {
+                        if (md.data != kind->own_data)
+                            fail("model '" + md.name + "' of kind " + md.kind + " draws data set '" +
+                                 kind->own_data + "'");
                     } else {
                         try {
                             data::dataset(md.data);

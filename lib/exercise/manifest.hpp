@@ -10,8 +10,8 @@
 
 namespace flow::exercise {
 
-// A model the exercise trains: a kind ("nf", "fm", "cfm"), a data set, and flags; or a
-// kind fitted on another model ("new-class"), which names that model as its `base`
+// A model the exercise trains: a kind (of the registry, model/registry.hpp), a data set,
+// and flags; or a kind fitted on another model, which names that model as its `base`
 // (declared before it; make trains the base first and passes its folder as --base) and
 // takes its data set from it. A model declared `like` another takes that model's kind,
 // data set, base and defaults, and the flags a user gives that model; its `set` flags

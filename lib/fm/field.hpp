@@ -17,8 +17,8 @@ using nn::Mat;
 using Labels = xt::xtensor<int, 1>;
 
 struct FieldShape {
-    std::size_t depth = 5;     // linear layers
-    std::size_t hidden = 64;   // units per hidden layer
+    std::size_t depth = 0;     // linear layers (set by the caller; the kind's flags hold the defaults)
+    std::size_t hidden = 0;    // units per hidden layer
     std::size_t classes = 0;   // 0: unconditional
     std::size_t embed_dim = 8; // length of a class's embedding (conditional only)
 };

@@ -78,7 +78,7 @@ std::vector<double> fit_new_class(VectorField<float>& field, const std::array<do
             const double x1 = fresh ? a[1] : double(old_data->x(row, 1));
             const double e0 = rng.normal(), e1 = rng.normal();
             t[i] = draw_time(rng, how.time_sampling, how.time_floor);
-            // Algorithm 1: y = t x + (1 - t) eps, target x - eps.
+            // y = t x + (1 - t) eps, target x - eps.
             y(i, 0) = float(double(t[i]) * x0 + (1.0 - double(t[i])) * e0);
             y(i, 1) = float(double(t[i]) * x1 + (1.0 - double(t[i])) * e1);
             u(i, 0) = float(x0 - e0);

@@ -2,7 +2,7 @@
 // A new class for a trained conditional field: a model fitted on another model.
 //
 // A conditional field takes a class through its embedding. A new class whose data is
-// the single point a (in the base model's standardised frame) is fitted by Eq. 16, with
+// the single point a (in the base model's standardised frame) is fitted by the flow-matching loss, with
 // x = a for every point of that class, in one of two ways:
 //   - "embedding": the base field gets one more class, whose embedding row starts as the
 //     mean of the others' (a neutral start); only that row is trained, the network is
@@ -30,17 +30,19 @@ namespace flow::fm {
 // the others'; every old class gives the same velocities as before.
 VectorField<float> with_new_class(const VectorField<float>& field);
 
+// The flags' values (the kind's file, fm/kind_new_class.cpp, holds their defaults);
+// the time sampling is the base model's.
 struct NewClassFit {
-    std::size_t steps = 2000;
-    std::size_t batch = 256;          // points of the new class per step
-    std::size_t old_batch = 256;      // points of the old classes per step, when fine-tuning
-    double lr = 1e-2;                 // Adam, cosine-annealed over the steps
+    std::size_t steps = 0;
+    std::size_t batch = 0;            // points of the new class per step
+    std::size_t old_batch = 0;        // points of the old classes per step, when fine-tuning
+    double lr = 0;                    // Adam, cosine-annealed over the steps
     bool embedding_only = true;       // false: every parameter of the field
     TimeSampling time_sampling = TimeSampling::Log;
-    double time_floor = 3e-3;
+    double time_floor = 0;
 };
 
-// Fits the field's last class to the point a by Eq. 16. When not embedding_only, each
+// Fits the field's last class to the point a by the flow-matching loss. When not embedding_only, each
 // step also holds old_batch points of old_data (with their labels), so that the old
 // classes keep their training. Returns the loss of every step on the new class's points;
 // the wall time goes to *seconds when given.
@@ -67,6 +69,10 @@ struct NewClassConfig {
 // fitting "all" on a base that is not a new class of the same target).
 NewClassConfig new_class_config(const std::filesystem::path& base_dir, const std::array<double, 2>& target,
                                 bool embedding_only);
+
+// The same from flag values (--base, --target, --fit, --steps, --batch, --old-batch, --lr,
+// --seed); throws UsageError for values it cannot take.
+NewClassConfig new_class_config(const config::Values& v);
 
 struct NewClassModel {
     NewClassConfig config;

@@ -2,8 +2,8 @@
 // Fixed-step integration of dY/dt = f(t, Y) for a batch of states Y (B, D), forward
 // (t1 > t0) or backward in time (t1 < t0).
 //
-// Algorithm 2 of the exercise is the Euler step y <- y + v(y, t) dt for t = 0, dt, ...,
-// 1 - dt (Eq. 17); reversing the flow is the same step with the sign switched (Eq. 18),
+// Sampling a flow-matching field is the Euler step y <- y + v(y, t) dt for t = 0, dt, ...,
+// 1 - dt; reversing the flow is the same step with the sign switched, y <- y - v(y, t) dt,
 // which is this integrator with t0 = 1, t1 = 0. The interval is cut into
 // n = round(|t1 - t0| / dt) equal steps (at least one), so a dt that divides the
 // interval is used exactly. Midpoint (second order) and classical Runge-Kutta (fourth

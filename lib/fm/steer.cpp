@@ -28,7 +28,7 @@ SteeredRun steered_flow(VectorField<float>& field, const Mat<float>& y0, double 
             }
             r.override_energy[i] += du2 * h;
             r.peak_speed[i] = std::max(r.peak_speed[i], std::hypot(u[0], u[1]));
-            // Eq. 17 with the steered velocity.
+            // y <- y + h u with the steered velocity.
             for (std::size_t c = 0; c < 2; ++c) r.end(i, c) = float(double(r.end(i, c)) + h * u[c]);
         }
         if (observe) observe(k + 1, k + 1 == n ? 1.0 : double(k + 1) * h, r.end);

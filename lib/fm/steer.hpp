@@ -1,14 +1,14 @@
 #pragma once
 // Making a trained field output a chosen point a, from an ordinary prior draw.
 //
-// Steering. Eq. 15 gives the velocity of the conditional path toward a point a: from
+// Steering. u_t(y | a) = (a - y) / (1 - t) gives the velocity of the conditional path toward a point a: from
 // y at time t, the straight path that reaches a at t = 1 moves at (a - y) / (1 - t).
 // A steered sampler blends it with the learned field,
 //     u(y, t) = (1 - w(t)) v(y, t) + w(t) (a - y) / (1 - t),
 // which is v plus w(t) times the pull (a - yhat) / (1 - t) toward a of the field's own
 // predicted end point yhat = y + (1 - t) v. A weight that jumps from 0 to 1 at tau
 // switches to the conditional field from tau on; w(t) = t^k is a pull that grows with
-// t. Integrated with Euler steps (Eq. 17), which never evaluate t = 1, where the
+// t. Integrated with Euler steps y <- y + u dt, which never evaluate t = 1, where the
 // conditional field is singular; when w = 1 at the last step it lands on a exactly.
 #include <array>
 #include <functional>

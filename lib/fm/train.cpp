@@ -161,7 +161,7 @@ Model train(const Config& cfg, bool progress) {
     Labels lb;
     VectorField<float>::Tape tape;
     std::vector<float> t;
-    // Algorithm 1 on a batch: eps ~ N(0, I) of the batch's shape, one t per point
+    // One batch of flow matching: eps ~ N(0, I) of the batch's shape, one t per point
     // (U[0, 1], or as --time-sampling says), y = t x + (1 - t) eps, target x - eps; then
     // the gradients of the loss.
     const auto batch = [&](std::size_t b) {

@@ -1,13 +1,13 @@
 #pragma once
-// The affine coupling layer (Eq. 3-6) and the permutation layer (sec. 3.1.5), for points
+// The affine coupling layer and the permutation layer, for points
 // in D dimensions. A batch is (B, D). A binary mask splits the coordinates: the kept
 // ones z_l pass through and condition the networks, the moved ones z_r are scaled and
-// shifted. The rings exercise's 2-D layer is the mask (1, 0): z_l is column 0, z_r
+// shifted. In two dimensions the layer is the mask (1, 0): z_l is column 0, z_r
 // column 1.
 //
-// Forward (z -> y, sampling):  y_l = z_l,  y_r = exp(log s) * z_r + b        (Eq. 3)
-// Inverse (y -> z, training):  z_l = y_l,  z_r = (y_r - b) * exp(-log s)      (Eq. 4)
-// log |det d h^{-1}(y) / dy| = -sum log s                                     (Eq. 6)
+// Forward (z -> y, sampling):  y_l = z_l,  y_r = exp(log s) * z_r + b
+// Inverse (y -> z, training):  z_l = y_l,  z_r = (y_r - b) * exp(-log s)
+// log |det d h^{-1}(y) / dy| = -sum log s
 // where (log s, b) = f(z_l) = f(y_l): two MLPs, one for each, from the kept coordinates
 // to one value per moved coordinate. The log-scale is the network's output u bounded
 // smoothly, log s = c tanh(u / c): exp(log s) of a wide network otherwise overflows
@@ -59,7 +59,7 @@ struct AffineCoupling {
     }
     std::size_t dim() const { return kept.size() + moved.size(); }
 
-    // (B, D) -> (B, D), Eq. 3.
+    // (B, D) -> (B, D): y_r = exp(log s) * z_r + b.
     void forward(const Mat<T>& z, Mat<T>& y, Tape& tape) const {
         const std::size_t B = z.shape(0);
         gather(z, kept, tape.cond);
@@ -75,7 +75,7 @@ struct AffineCoupling {
         }
     }
 
-    // (B, D) -> (B, D), Eq. 4; adds this layer's log |det J^-1| = -sum log s to logdet
+    // (B, D) -> (B, D): z_r = (y_r - b) * exp(-log s); adds this layer's log |det J^-1| = -sum log s to logdet
     // (B), and fills the tape for backward_of_inverse().
     void inverse(const Mat<T>& y, Mat<T>& z, std::vector<T>& logdet, Tape& tape) const {
         const std::size_t B = y.shape(0), M = moved.size();

@@ -3,8 +3,8 @@
 //
 //   phi(z)      = h_{L-1}(P(... P(h_0(z)) ...))                forward, z -> x
 //   phi^{-1}(x) = h_0^{-1}(P^{-1}(... h_{L-1}^{-1}(x) ...))    inverse, x -> z
-//   log p(x)    = log N(phi^{-1}(x); 0, I) + log |det d phi^{-1}(x) / dx|     (Eq. 2, 8)
-//   loss        = -mean log p_z(phi^{-1}(x)) - mean log |det ...|            (Eq. 9)
+//   log p(x)    = log N(phi^{-1}(x); 0, I) + log |det d phi^{-1}(x) / dx|
+//   loss        = -mean log p_z(phi^{-1}(x)) - mean log |det ...|
 // Training differentiates the inverse direction: backward_of_inverse() follows inverse().
 #include <algorithm>
 #include <cmath>
@@ -16,9 +16,9 @@
 namespace flow::nf {
 
 struct Architecture {
-    std::size_t couplings = 15;
-    std::size_t depth = 5;
-    std::size_t hidden = 8;
+    std::size_t couplings = 0;  // set by the caller (the kind's flags hold the defaults)
+    std::size_t depth = 0;
+    std::size_t hidden = 0;
     double log_scale_bound = 2.0;
     // true: the last layer of every coupling network starts at zero, so that each
     // coupling starts as the identity. false (the default): PyTorch's initialisation
@@ -28,7 +28,7 @@ struct Architecture {
     std::size_t dim = 2;  // of the data: set from the data set, not a flag
 };
 
-// Batch means of Eq. 9 and its two components (log p_z and the log-determinant).
+// Batch means of the loss and its two components (log p_z and the log-determinant).
 struct LossParts {
     double total = 0, log_pz = 0, logdet = 0;
 };
@@ -157,7 +157,7 @@ struct NormalizingFlow {
         return log_standard_normal(&z(i, 0), z.shape(1));
     }
 
-    // Eq. 9 on a batch, leaving in tape what backward() needs.
+    // The loss of a batch, leaving in tape what backward() needs.
     LossParts loss(const Mat<T>& x, Tape& tape) const {
         inverse(x, tape.z, tape.logdet, tape);
         LossParts p;

@@ -126,7 +126,7 @@ Model train(const Config& cfg, bool progress) {
     data::Batches batches(cfg.points, cfg.batch);
     nn::Mat<float> xb;
     NormalizingFlow<float>::Tape tape;
-    // Eq. 9 on a batch, then its gradients.
+    // The mean negative log-likelihood of a batch, then its gradients.
     const auto batch = [&](std::size_t b) {
         batches.gather(b, train_set.x, xb);
         const LossParts p = m.flow.loss(xb, tape);

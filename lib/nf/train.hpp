@@ -1,5 +1,5 @@
 #pragma once
-// Training the normalizing flow by maximum likelihood (Eq. 9), and the model cache:
+// Training the normalizing flow by maximum likelihood (-mean log p(x)), and the model cache:
 // a model is asked for by its configuration and comes from the checkpoint whose
 // configuration hash matches, or is trained and saved.
 #include <filesystem>
@@ -8,20 +8,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/options.hpp"
 #include "data/olympic.hpp"
 #include "nf/flow.hpp"
 
 namespace flow::nf {
 
 struct Config {
+    // The flags' values (the kind's file, nf/kind.cpp, holds their defaults).
     Architecture arch;
-    std::size_t points = 250000;
-    std::size_t epochs = 20;
-    std::size_t batch = 128;
-    double lr = 1e-3;
+    std::size_t points = 0, epochs = 0, batch = 0;
+    double lr = 0;
     std::uint64_t seed = 0;
+    std::string data;                // the data set (data::dataset)
     std::size_t val_points = 25000;  // held out, drawn from their own stream
-    std::string data = "rings";      // the data set (data::dataset)
 
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;  // everything that determines the trained weights
@@ -38,10 +38,13 @@ struct Model {
     Config config;
     NormalizingFlow<float> flow;
     std::vector<EpochRecord> history;
-    data::Standardiser scale;     // of its training set: the map to the logo's units
+    data::Standardiser scale;     // of its training set: the map to the data's units
     double train_seconds = 0.0;   // wall time of the whole training
     std::filesystem::path dir;    // its checkpoint
 };
+
+// The configuration that flag values (of the kind's flags) and a data set give.
+Config config(const config::Values& v, const std::string& data);
 
 // Trains from scratch. Throws if a loss becomes non-finite (naming epoch and batch).
 Model train(const Config& cfg, bool progress = true);
@@ -61,7 +64,7 @@ void to_output_frame(std::vector<nn::Mat<float>>& forward_path);
 // The same for an inverse() path (path[0] = x).
 void inverse_to_output_frame(std::vector<nn::Mat<float>>& inverse_path);
 
-// Mean of Eq. 9 and its components over a whole set, in batches.
+// The mean negative log-likelihood and its two components over a whole set, in batches.
 LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x);
 // The same, with the buffers of a tape kept by the caller.
 LossParts evaluate(const NormalizingFlow<float>& flow, const xt::xtensor<float, 2>& x,

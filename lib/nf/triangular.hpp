@@ -1,5 +1,5 @@
 #pragma once
-// The coupling of the ECE 792 homework, written as it is there: in the density direction
+// A coupling with a learned linear map of its kept half, in the density direction
 // f: x -> z, with the kept half x_a = x_{1:d} (d = D/2) mapped by a lower-triangular A
 // instead of copied:
 //

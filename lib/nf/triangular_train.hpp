@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/options.hpp"
 #include "data/correlated.hpp"
 #include "nf/triangular.hpp"
 #include "train/likelihood.hpp"
@@ -13,15 +14,11 @@
 namespace flow::nf {
 
 struct TriConfig : train::LikelihoodSettings {
-    std::size_t couplings = 1, hidden = 32, depth = 2;
+    std::size_t couplings = 0, hidden = 0, depth = 0;
     bool with_a = true;   // --kept lower (A lower triangular) or identity (A = I)
     data::Correlated set;
     TriConfig() {
-        points = 4000;
         val_points = 2000;
-        epochs = 60;
-        batch = 100;
-        lr = 3e-3;
         data = "correlated";
     }
 
@@ -30,6 +27,9 @@ struct TriConfig : train::LikelihoodSettings {
 };
 
 using TriModel = train::LikelihoodModel<TriConfig, TriangularFlow<float>>;
+
+// The configuration that flag values (of the kind's flags) and the generator's name give.
+TriConfig tri_config(const config::Values& v, const std::string& data);
 
 TriModel train_tri(const TriConfig& cfg, bool progress = true);
 TriModel obtain_tri(const TriConfig& cfg, bool force = false);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/options.hpp"
 #include "data/points.hpp"
 #include "planar/flow.hpp"
 #include "train/likelihood.hpp"
@@ -14,14 +15,16 @@
 namespace flow::planar {
 
 struct Config : train::LikelihoodSettings {
-    std::size_t layers = 16;
-    Config() { epochs = 500; }
+    std::size_t layers = 0;
 
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;
 };
 
 using Model = train::LikelihoodModel<Config, Flow<float>>;
+
+// The configuration that flag values (of the kind's flags) and a data set give.
+Config config(const config::Values& v, const std::string& data);
 
 Model train(const Config& cfg, bool progress = true);
 Model obtain(const Config& cfg, bool force = false);

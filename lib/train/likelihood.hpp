@@ -25,15 +25,15 @@ struct LikelihoodRecord {
     double lr, train_loss, val_loss, seconds;
 };
 
-// The training settings of such a kind's configuration (a kind sets its own defaults).
+// The training settings of such a kind's configuration: the flags' values (the kind's
+// file holds their defaults), and how many held-out points validate (at most all of a
+// data file's held-out rows).
 struct LikelihoodSettings {
-    std::size_t points = 400;
-    std::size_t epochs = 200;
-    std::size_t batch = 100;
-    double lr = 1e-2;
+    std::size_t points = 0, epochs = 0, batch = 0;
+    double lr = 0;
     std::uint64_t seed = 0;
+    std::string data;
     std::size_t val_points = 100;
-    std::string data = "two-moons";
 };
 
 // A trained model of such a kind: its configuration, its network and what training left.

@@ -62,6 +62,9 @@ TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[dr
     const fs::path models = scratch("models"), out = scratch("nf");
     const std::string nf_dir = quick_model(models, "nf", kNfQuick);
     const std::string recipe_dir = quick_model(models, "nf-recipe", kNfQuick);
+    // kNfQuick's flow: 5 couplings, each a scale and a shift network of 5 linear layers
+    // (1 -> 4, three 4 -> 4, 4 -> 1), weights and biases.
+    const int nf_parameters = 5 * 2 * ((1 * 4 + 4) + 3 * (4 * 4 + 4) + (4 * 1 + 1));
     CHECK_THAT(nf_dir, Catch::StartsWith(models.string() + "/nf-"));
     CHECK(quick_model(models, "nf", kNfQuick) == nf_dir);  // the checkpoint is reused
     for (const char* id : {"nf-q1-loss", "nf-q2-sampling", "nf-q3-layers", "nf-q4-trajectories",
@@ -73,7 +76,10 @@ TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[dr
                                        dir.string()));
         REQUIRE(r.status == 0);
         const auto stats = nlohmann::json::parse(read_file(dir / "stats.json"));
-        CHECK(stats["model"]["config"]["couplings"] == 5);
+        // The chapter read the checkpoint it was given, and records it once with its size.
+        const auto& rec = stats["models"]["nf"];
+        CHECK(rec["checkpoint"] == fs::path(nf_dir).filename().string());
+        CHECK(rec["parameters"] == nf_parameters);
         CHECK(!stats["figures"].empty());
     }
     const auto q2 = nlohmann::json::parse(read_file(out / "nf-q2-sampling" / "stats.json"));
@@ -133,7 +139,11 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
         REQUIRE(r.status == 0);
         const auto stats = nlohmann::json::parse(read_file(dir / "stats.json"));
         finite(stats, id);
-        CHECK(stats["model"]["config"]["hidden"] == 16);
+        // The chapter records the field it read, the one it was given.
+        const bool conditional = c.rfind("cfm-", 0) == 0;
+        const auto& rec = stats["models"][conditional ? "cfm" : "fm"];
+        CHECK(rec["checkpoint"] == fs::path(conditional ? cfm_dir : fm_dir).filename().string());
+        CHECK(rec["config"]["hidden"] == 16);
         for (const char* f : {"chapter.tex", "figures.mk", "provenance.json"}) CHECK(fs::exists(dir / f));
     }
     const auto q1 = nlohmann::json::parse(read_file(out / "fm-q1-loss" / "stats.json"));
@@ -172,7 +182,7 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     REQUIRE(fits.size() == 2);
     CHECK(fits[0]["old_share_own_ring"] == bonus["new_class"]["old_share_own_ring_before"]);
     CHECK(fits[1]["steps"] == 20);
-    CHECK(fits[1]["model"]["config"]["base"] == fs::path(sixth_emb).filename().string());
+    CHECK(bonus["models"]["cfm-sixth"]["config"]["base"] == fs::path(sixth_emb).filename().string());
     fs::remove_all(models);
     fs::remove_all(out);
 }
