@@ -95,8 +95,7 @@ int bench(const std::vector<std::string>& args) {
         std::cout << fmt::format("{}: {} layers of {}, training epoch, {} points, batch {}   {:8.3f} s\n",
                                  kind, depth, hidden, n, batch, m.history[0].seconds);
         Rng zr(v.seed(), "bench/z");
-        nn::Mat<float> z = nn::Mat<float>::from_shape({std::size_t(1000), std::size_t(2)});
-        for (auto& e : z) e = float(zr.normal());
+        const nn::Mat<float> z = nn::normal_draws(zr, 1000);
         fm::Labels labels = xt::zeros<int>({std::size_t(1000)});
         for (std::size_t i = 0; i < 1000; ++i) labels(i) = int(i % 5);
         for (const auto solver : {fm::Solver::Euler, fm::Solver::RK4}) {

@@ -76,9 +76,7 @@ inline std::string integration_description(const fm::Integration& how) {
 // n standard-normal points from a named stream of the chapter.
 inline nn::Mat<float> prior_sample(Context& ctx, std::size_t n, const std::string& stream) {
     Rng rng = ctx.rng(stream);
-    nn::Mat<float> z = nn::Mat<float>::from_shape({n, std::size_t(2)});
-    for (auto& v : z) v = float(rng.normal());
-    return z;
+    return nn::normal_draws(rng, n);
 }
 
 // Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).

@@ -13,6 +13,7 @@
 
 #include "cnf/field.hpp"
 #include "core/normal.hpp"
+#include "ode/ode.hpp"
 #include "nn/layers.hpp"
 
 namespace flow::cnf {
@@ -160,31 +161,26 @@ private:
         return x;
     }
 
-    // `steps` RK4 steps of the batch y (D x N, feature-major): from t = 0 to 1, or back
-    // from 1 to 0. ell, when given, accumulates ∫ tr along the way; stages receives each
-    // stage's input.
+    // `steps` RK4 steps of the batch y (D x N, feature-major) by the one integrator: from
+    // t = 0 to 1, or back from 1 to 0. ell, when given, accumulates the integral of the
+    // trace along the way (one more row of the state, whose derivative is the trace);
+    // stages receives each stage's input (the field's, without that row), 4 a step.
     void rk4(std::vector<double>& y, std::size_t N, bool backward, std::vector<double>* ell,
              std::vector<std::vector<double>>* stages) const {
         const std::size_t M = y.size();
-        const double h = 1.0 / double(steps), hs = backward ? -h : h;
         typename Field<T>::Batch p;
-        std::vector<double> ys(M), k[4], tr[4];
-        for (std::size_t n = 0; n < steps; ++n) {
-            const double t = backward ? double(steps - n) * h : double(n) * h;
-            const double ts[4] = {t, t + hs / 2, t + hs / 2, t + hs};
-            for (int s = 0; s < 4; ++s) {
-                const double c = s == 0 ? 0.0 : (s == 3 ? hs : hs / 2);
-                for (std::size_t q = 0; q < M; ++q) ys[q] = y[q] + (s == 0 ? 0.0 : c * k[s - 1][q]);
-                if (stages) stages->push_back(ys);
-                field.eval_batch(ys.data(), N, ts[s], p);
-                k[s] = p.out;
-                if (ell) tr[s] = p.trace;
-            }
-            for (std::size_t q = 0; q < M; ++q) y[q] += hs / 6 * (k[0][q] + 2 * k[1][q] + 2 * k[2][q] + k[3][q]);
-            if (ell)
-                for (std::size_t i = 0; i < N; ++i)
-                    (*ell)[i] += h / 6 * (tr[0][i] + 2 * tr[1][i] + 2 * tr[2][i] + tr[3][i]);
-        }
+        std::vector<double> state = y;
+        if (ell) state.insert(state.end(), ell->begin(), ell->end());
+        const auto f = [&](double t, const std::vector<double>& u, std::vector<double>& du) {
+            if (stages) stages->emplace_back(u.begin(), u.begin() + long(M));
+            field.eval_batch(u.data(), N, t, p);
+            std::copy(p.out.begin(), p.out.end(), du.begin());
+            if (ell) std::copy(p.trace.begin(), p.trace.end(), du.begin() + long(M));
+        };
+        state = ode::integrate_steps(f, std::move(state), backward ? 1.0 : 0.0, backward ? 0.0 : 1.0, steps,
+                                     ode::Solver::RK4);
+        std::copy(state.begin(), state.begin() + long(M), y.begin());
+        if (ell) std::copy(state.begin() + long(M), state.end(), ell->begin());
     }
 };
 

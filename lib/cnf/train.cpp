@@ -38,8 +38,7 @@ nlohmann::json Config::to_json() const {
 }
 
 Mat<float> sample(const Flow<float>& flow, std::size_t n, Rng& rng, Mat<float>* z) {
-    Mat<float> prior = Mat<float>::from_shape({n, flow.field.dim});
-    for (auto& v : prior) v = float(rng.normal());
+    Mat<float> prior = nn::normal_draws(rng, n, flow.field.dim);
     Mat<float> x = flow.inverse(prior);
     if (z) *z = std::move(prior);
     return x;

@@ -9,30 +9,32 @@ SteeredRun steered_flow(VectorField<float>& field, const Mat<float>& y0, double 
     const std::size_t n = step_count(0, 1, dt), B = y0.shape(0);
     const double h = 1.0 / double(n);
     SteeredRun r;
-    r.end = y0;
     r.override_energy.assign(B, 0.0);
     r.peak_speed.assign(B, 0.0);
     std::vector<float> t(B);
-    if (observe) observe(0, 0.0, r.end);
-    for (std::size_t k = 0; k < n; ++k) {
-        const double tk = double(k) * h;  // < 1: the conditional field is finite here
+    // The steered velocity u = (1 - w) v(y, t) + w (a - y) / (1 - t), with what it costs
+    // recorded as it goes. Euler steps evaluate t < 1 only, where the pull is finite.
+    const auto f = [&](double tk, const Mat<float>& y, Mat<float>& u) {
         std::fill(t.begin(), t.end(), float(tk));
-        const Mat<float>& v = field.velocity(r.end, t, labels);
+        const Mat<float>& v = field.velocity(y, t, labels);
         const double w = how.weight(tk);
+        nn::ensure_shape(u, B, 2);
         for (std::size_t i = 0; i < B; ++i) {
-            double u[2], du2 = 0;
+            double ui[2], du2 = 0;
             for (std::size_t c = 0; c < 2; ++c) {
-                const double pull = (how.target[c] - double(r.end(i, c))) / (1.0 - tk);
-                u[c] = (1.0 - w) * double(v(i, c)) + w * pull;
-                du2 += (u[c] - double(v(i, c))) * (u[c] - double(v(i, c)));
+                const double pull = (how.target[c] - double(y(i, c))) / (1.0 - tk);
+                ui[c] = (1.0 - w) * double(v(i, c)) + w * pull;
+                du2 += (ui[c] - double(v(i, c))) * (ui[c] - double(v(i, c)));
+                u(i, c) = float(ui[c]);
             }
             r.override_energy[i] += du2 * h;
-            r.peak_speed[i] = std::max(r.peak_speed[i], std::hypot(u[0], u[1]));
-            // y <- y + h u with the steered velocity.
-            for (std::size_t c = 0; c < 2; ++c) r.end(i, c) = float(double(r.end(i, c)) + h * u[c]);
+            r.peak_speed[i] = std::max(r.peak_speed[i], std::hypot(ui[0], ui[1]));
         }
-        if (observe) observe(k + 1, k + 1 == n ? 1.0 : double(k + 1) * h, r.end);
-    }
+    };
+    r.end = ode::integrate_steps(f, y0, 0.0, 1.0, n, ode::Solver::Euler,
+                                 [&](std::size_t k, double tk, const Mat<float>& y) {
+                                     if (observe) observe(k, tk, y);
+                                 });
     return r;
 }
 

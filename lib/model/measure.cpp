@@ -8,12 +8,6 @@
 
 namespace flow::model {
 
-Mat<float> normal_draws(Rng& rng, std::size_t n, std::size_t d) {
-    Mat<float> z = Mat<float>::from_shape({n, d});
-    for (auto& v : z) v = float(rng.normal());
-    return z;
-}
-
 data::PointSet training_set(const Record& r) {
     Rng data_rng(r.seed, r.kind + "/data");
     return data::training_points(data::dataset(r.data), r.points, data_rng);

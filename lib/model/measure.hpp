@@ -17,8 +17,7 @@
 
 namespace flow::model {
 
-// n rows of d independent standard-normal draws from rng.
-Mat<float> normal_draws(Rng& rng, std::size_t n, std::size_t d = 2);
+using nn::normal_draws;
 
 // A model as the measuring code sees it: what training left, its name in the manifest,
 // and its abilities (forwarded to the model).

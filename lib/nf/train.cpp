@@ -52,8 +52,8 @@ nlohmann::json Config::to_json() const {
 
 xt::xtensor<float, 2> sample(const NormalizingFlow<float>& flow, std::size_t n, Rng& rng,
                              std::vector<nn::Mat<float>>* path) {
-    nn::Mat<float> z = nn::Mat<float>::from_shape({n, flow.dim()}), x;
-    for (auto& v : z) v = float(rng.normal());
+    const nn::Mat<float> z = nn::normal_draws(rng, n, flow.dim());
+    nn::Mat<float> x;
     flow.forward(z, x, path);
     return x;
 }

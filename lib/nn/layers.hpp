@@ -293,4 +293,12 @@ extern template struct LeakyReLU<float>;
 extern template struct MLP<float>;
 extern template struct Embedding<float>;
 
+// n rows of d independent standard-normal draws from rng, row by row: the prior draws
+// of every flow.
+inline Mat<float> normal_draws(Rng& rng, std::size_t n, std::size_t d = 2) {
+    Mat<float> z = Mat<float>::from_shape({n, d});
+    for (auto& v : z) v = float(rng.normal());
+    return z;
+}
+
 }  // namespace flow::nn

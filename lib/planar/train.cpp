@@ -34,8 +34,7 @@ nlohmann::json Config::to_json() const {
 
 Samples sample(const Flow<float>& flow, std::size_t n, Rng& rng) {
     Samples s;
-    s.z = Mat<float>::from_shape({n, flow.dim});
-    for (auto& v : s.z) v = float(rng.normal());
+    s.z = nn::normal_draws(rng, n, flow.dim);
     s.x = flow.inverse(s.z, &s.newton_steps);
     return s;
 }
