@@ -144,7 +144,8 @@ double latent_reference(Context& ctx) {
     return d;
 }
 
-std::string summary_sentence(const std::vector<Row>& rows, const std::string& subject, double reference) {
+std::string summary_sentence(Context& ctx, const std::vector<Row>& rows, const std::string& subject,
+                             double reference) {
     using report::tex_fixed;
     std::string nll, gauss, latent;
     double worst_mass = 0, worst_latent = 0;
@@ -162,7 +163,10 @@ std::string summary_sentence(const std::vector<Row>& rows, const std::string& su
         "measured by the sliced Wasserstein distance between $f(X)$ and the prior draws: {} (between "
         "400 other prior draws and the same 1000 is {}).",
         subject, nll, gauss, report::tex_num(std::max(worst_mass, 1e-6), 1), latent, tex_fixed(reference, 3)) +
-           (worst_latent <= reference
+           (ctx.verdict("latent_like_prior",
+                        "the largest sliced W2 distance between an image f(X) and the prior draws is at most that "
+                        "between 400 other prior draws and the same ones",
+                        {{"worst", worst_latent}, {"reference", reference}}, worst_latent <= reference)
                 ? " Every image $f(X)$ is as close to the prior as a sample of the prior itself."
                 : fmt::format(" The farthest image $f(X)$ lies {} from the prior, {} more than a sample of the prior "
                               "itself.",

@@ -93,7 +93,8 @@ std::string rows_caption(const std::string& title, const std::string& where);
 
 // "<Subject> reaches held-out NLLs of ...": the rows' measurements in two sentences.
 // reference: what the same distance gives for 400 other prior draws (latent_reference).
-std::string summary_sentence(const std::vector<Row>& rows, const std::string& subject, double reference);
+std::string summary_sentence(Context& ctx, const std::vector<Row>& rows, const std::string& subject,
+                             double reference);
 double latent_reference(Context& ctx);
 
 }  // namespace flow::chapters::dt8122

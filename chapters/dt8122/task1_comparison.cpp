@@ -50,10 +50,16 @@ std::string table(const std::vector<std::vector<Scored>>& all) {
 }
 
 // "On the two moons the planar flow is better by 0.12 ± 0.03 nats" (or the two agree).
-std::string held_out_verdict(const Scored& a, const Scored& b) {
+std::string held_out_verdict(Context& ctx, const Scored& a, const Scored& b) {
     const Difference d = paired_difference(b.m.held_log_p, a.m.held_log_p);  // NLL(a) - NLL(b)
     const std::string who = data_title(a.fit.data);
-    if (!d.clear())
+    const std::string outcome = ctx.verdict(
+        "held_out/" + a.fit.data,
+        "mean held-out NLL difference, " + method_of(a.fit) + " minus " + method_of(b.fit) +
+            ", paired over the held-out points, beyond two standard errors",
+        {{"mean", d.mean}, {"se", d.se}},
+        !d.clear() ? "within noise" : (d.mean < 0 ? method_of(a.fit) : method_of(b.fit)) + " better");
+    if (outcome == "within noise")
         return fmt::format("on the {} the two are within two standard errors of each other ({} minus {}: {} $\\pm$ {} "
                            "nats)",
                            who, method_title(method_of(a.fit)), method_title(method_of(b.fit)), tex_fixed(d.mean, 3),
@@ -65,11 +71,13 @@ std::string held_out_verdict(const Scored& a, const Scored& b) {
 }
 
 // Whether every density of Task 1 integrates to 1 within the tolerance, in words.
-std::string mass_sentence(const std::vector<std::vector<Scored>>& all) {
+std::string mass_sentence(Context& ctx, const std::vector<std::vector<Scored>>& all) {
     double worst = 0;
     for (std::size_t k = 0; k < 2; ++k)
         for (const auto& s : all[k]) worst = std::max(worst, std::fabs(s.m.mass - 1.0));
-    if (worst <= kMassTolerance)
+    if (ctx.verdict("masses_integrate_to_1",
+                    "every density of the two flows integrates to 1 over the data's box within the tolerance",
+                    {{"worst_error", worst}, {"tolerance", kMassTolerance}}, worst <= kMassTolerance))
         return fmt::format("Every density of both flows integrates to 1 within {} over the data's box, so neither "
                            "log-determinant is wrong.", report::tex_num(std::max(worst, 1e-6), 1));
     return fmt::format("Not every density integrates to 1 over the data's box: one misses by {}, more than the {} "
@@ -77,14 +85,18 @@ std::string mass_sentence(const std::vector<std::vector<Scored>>& all) {
 }
 
 // Which flow keeps more density on the boomerang's far points, if the points say so.
-std::string tail_verdict(const Scored& a, const Scored& b) {
+std::string tail_verdict(Context& ctx, const Scored& a, const Scored& b) {
     std::vector<double> pa, pb;
     for (std::size_t i : a.tail) {
         pa.push_back(a.m.held_log_p[i]);
         pb.push_back(b.m.held_log_p[i]);
     }
     const Difference d = paired_difference(pa, pb);
-    if (!d.clear())
+    const std::string outcome = ctx.verdict(
+        "tail", "mean log-likelihood difference on the farthest held-out points, paired, beyond two standard errors",
+        {{"mean", d.mean}, {"se", d.se}},
+        !d.clear() ? "within noise" : (d.mean > 0 ? method_of(a.fit) : method_of(b.fit)) + " keeps more");
+    if (outcome == "within noise")
         return fmt::format("on so few points the difference, {} $\\pm$ {} nats, is within two standard errors",
                            tex_fixed(d.mean, 2), tex_fixed(d.se, 2));
     return fmt::format("{} keeps more density far out, by {} $\\pm$ {} nats",
@@ -106,13 +118,18 @@ void task1_comparison(Context& ctx) {
     std::string verdicts;
     double gap_p = 0, gap_r = 0;
     for (std::size_t d = 0; d < planar.size(); ++d) {
-        verdicts += (d == 0 ? "" : (d + 1 == planar.size() ? "; and " : "; ")) + held_out_verdict(planar[d], nvp[d]);
+        verdicts += (d == 0 ? "" : (d + 1 == planar.size() ? "; and " : "; ")) + held_out_verdict(ctx, planar[d], nvp[d]);
         gap_p += (planar[d].m.nll - planar[d].m.train_nll) / double(planar.size());
         gap_r += (nvp[d].m.nll - nvp[d].m.train_nll) / double(planar.size());
         ctx.stats["held_out_difference"][data_sets()[d]] =
             paired_difference(nvp[d].m.held_log_p, planar[d].m.held_log_p).mean;
     }
     const std::size_t pp = planar[0].fit.parameters, rp = nvp[0].fit.parameters;
+    const std::string overfit = ctx.verdict(
+        "realnvp_overfits",
+        "mean gap between held-out and training NLL, Real NVP against the planar flow, differing by more than 0.05 nats",
+        {{"realnvp_gap", gap_r}, {"planar_gap", gap_p}},
+        gap_r - gap_p > 0.05 ? "more" : gap_p - gap_r > 0.05 ? "less" : "about as much");
     const Scored& pb = planar[2];
     const Scored& rb = nvp[2];
     ctx.text = ctx.section() + table(all) + fmt::format(
@@ -132,15 +149,15 @@ at most {worst_sw} times the training points' own for the planar flows and {wors
 )",
         fmt::arg("verdicts", verdicts), fmt::arg("rp", report::tex_count((long long)rp)),
         fmt::arg("pp", report::tex_count((long long)pp)),
-        fmt::arg("fit_word", gap_r - gap_p > 0.05   ? "and they overfit more"
-                             : gap_p - gap_r > 0.05 ? "yet they overfit less"
-                                                    : "and they overfit about as much"),
-        fmt::arg("mass", mass_sentence(all)), fmt::arg("worst_sw", tex_fixed(worst_ratio(planar), 2)),
+        fmt::arg("fit_word", overfit == "more" ? "and they overfit more"
+                             : overfit == "less" ? "yet they overfit less"
+                                                 : "and they overfit about as much"),
+        fmt::arg("mass", mass_sentence(ctx, all)), fmt::arg("worst_sw", tex_fixed(worst_ratio(planar), 2)),
         fmt::arg("worst_sw_r", tex_fixed(worst_ratio(nvp), 2)),
         fmt::arg("gap_r", tex_fixed(gap_r, 3)), fmt::arg("gap_p", tex_fixed(gap_p, 3)),
         fmt::arg("tail", report::tex_percent(kTail, 0)), fmt::arg("pt", tex_fixed(pb.tail_nll, 2)),
         fmt::arg("rt", tex_fixed(rb.tail_nll, 2)),
-        fmt::arg("tail_word", tail_verdict(pb, rb)));
+        fmt::arg("tail_word", tail_verdict(ctx, pb, rb)));
 }
 
 }  // namespace

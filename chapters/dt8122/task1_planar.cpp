@@ -38,7 +38,7 @@ void task1_planar(Context& ctx) {
     }
     ctx.stats["newton_steps"] = its;
     const auto& cfg = rows.front().fit.as<planar::Model>().config;
-    const std::string sets = " " + summary_sentence(rows, "The flow", latent_reference(ctx));
+    const std::string sets = " " + summary_sentence(ctx, rows, "The flow", latent_reference(ctx));
     ctx.text = ctx.section() + fmt::format(
         R"(A planar layer moves a point along one direction $\hat u$ by an amount that depends on its
 position along another, $w$: $y = x + \hat u \tanh(w^\top x + b)$, with log-determinant

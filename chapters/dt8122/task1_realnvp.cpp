@@ -32,7 +32,7 @@ Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 )",
         fmt::arg("c", arch.couplings), fmt::arg("d", arch.depth), fmt::arg("h", arch.hidden), fmt::arg("trip", report::tex_num(trip, 2)),
         fmt::arg("b", fmt::format("{:g}", arch.log_scale_bound)),
-        fmt::arg("sets", " " + summary_sentence(rows, "Real NVP", latent_reference(ctx))),
+        fmt::arg("sets", " " + summary_sentence(ctx, rows, "Real NVP", latent_reference(ctx))),
         fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, rows_caption("Real NVP", "in the latent space"));
 }

@@ -39,7 +39,7 @@ Figure~\ref{{fig:{id}}} shows the four panels for each data set.
 )",
         fmt::arg("d", cfg.depth), fmt::arg("h", cfg.hidden),
         fmt::arg("n", steps), fmt::arg("nfe", 4 * steps), fmt::arg("trip", report::tex_num(trip, 2)),
-        fmt::arg("sets", " " + summary_sentence(rows, "The continuous flow", latent_reference(ctx))),
+        fmt::arg("sets", " " + summary_sentence(ctx, rows, "The continuous flow", latent_reference(ctx))),
         fmt::arg("id", ctx.chapter().id));
     ctx.text += ctx.figure_float(body, rows_caption("Continuous normalizing flows", "at $t = 1$"));
 }

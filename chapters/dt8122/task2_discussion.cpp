@@ -15,14 +15,20 @@ namespace {
 using report::tex_fixed;
 
 // Per data set: the continuous flow against the better coupling flow of the two.
-std::string quality(const std::vector<std::vector<Scored>>& all, int& wins, int& losses) {
+std::string quality(Context& ctx, const std::vector<std::vector<Scored>>& all, int& wins, int& losses) {
     std::string out;
     for (std::size_t d = 0; d < data_sets().size(); ++d) {
         const Scored& c = all[2][d];
         const Scored& best = all[0][d].m.nll <= all[1][d].m.nll ? all[0][d] : all[1][d];
         const Difference diff = paired_difference(best.m.held_log_p, c.m.held_log_p);  // NLL(c) - NLL(best)
         const char* sep = d == 0 ? "" : (d + 1 == data_sets().size() ? "; and " : "; ");
-        if (!diff.clear()) {
+        const std::string outcome = ctx.verdict(
+            "continuous_against_best/" + data_sets()[d],
+            "mean held-out NLL difference, continuous flow minus the coupling flow with the lower NLL, paired over the "
+            "held-out points, beyond two standard errors",
+            {{"mean", diff.mean}, {"se", diff.se}, {"against", method_of(best.fit)}},
+            !diff.clear() ? "within noise" : diff.mean < 0 ? "better" : "worse");
+        if (outcome == "within noise") {
             out += fmt::format("{}on the {} it is within two standard errors of the better coupling flow, the {} "
                                "(continuous flow minus {}: {} $\\pm$ {} nats)",
                                sep, data_title(data_sets()[d]), method_title(method_of(best.fit)),
@@ -32,7 +38,7 @@ std::string quality(const std::vector<std::vector<Scored>>& all, int& wins, int&
         }
         (diff.mean < 0 ? wins : losses) += 1;
         out += fmt::format("{}on the {} it is {} than the {} by {} $\\pm$ {} nats", sep, data_title(data_sets()[d]),
-                           diff.mean < 0 ? "better" : "worse", method_title(method_of(best.fit)),
+                           outcome, method_title(method_of(best.fit)),
                            tex_fixed(std::fabs(diff.mean), 3), tex_fixed(diff.se, 3));
     }
     return out;
@@ -52,14 +58,14 @@ double max_of(const std::vector<Scored>& v, double (*get)(const Scored&)) {
 
 std::string tally(int wins, int losses) {
     const int ties = int(data_sets().size()) - wins - losses;
-    return fmt::format("Counted over the three data sets, the continuous flow is clearly better on {}, clearly "
-                       "worse on {}, and indistinguishable on {}.", wins, losses, ties);
+    return fmt::format("Counted over the {} data sets, the continuous flow is clearly better on {}, clearly "
+                       "worse on {}, and indistinguishable on {}.", report::count_words(data_sets().size()), wins, losses, ties);
 }
 
 void task2_discussion(Context& ctx) {
     const auto all = score_all(ctx);
     int wins = 0, losses = 0;
-    const std::string q = quality(all, wins, losses);
+    const std::string q = quality(ctx, all, wins, losses);
     const auto train = [](const Scored& s) { return s.fit.train_seconds; };
     const auto sample = [](const Scored& s) { return s.sample_seconds; };
     const auto trip = [](const Scored& s) { return s.m.round_trip; };

@@ -19,6 +19,13 @@ const std::vector<std::size_t>& grid_widths() {
     return w;
 }
 
+std::string couplings_list() {
+    const auto& c = grid_couplings();
+    std::string s;
+    for (std::size_t i = 0; i < c.size(); ++i) s += (i == 0 ? "" : i + 1 == c.size() ? " and " : ", ") + std::to_string(c[i]);
+    return s;
+}
+
 std::vector<double> truth_log_p(const std::string& set, const data::Standardiser& frame, const Mat<float>& u) {
     const data::Dataset& d = data::dataset(set);
     const double log_std = std::log(frame.std[0] * frame.std[1]);

@@ -20,6 +20,8 @@ using nn::Mat;
 const std::vector<std::string>& grid_sets();   // moons, circles
 const std::vector<std::size_t>& grid_couplings();  // 1, 3, 5
 const std::vector<std::size_t>& grid_widths();     // 512, 1024
+// "1, 3 and 5": the grid's numbers of couplings, for the text.
+std::string couplings_list();
 inline std::string grid_name(const std::string& set, std::size_t couplings, std::size_t hidden) {
     return set + "-c" + std::to_string(couplings) + "-h" + std::to_string(hidden);
 }

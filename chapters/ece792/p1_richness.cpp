@@ -30,7 +30,11 @@ void p1_richness(Context& ctx) {
     std::vector<Scored> rows;
     std::vector<double> truth;
     double truth_nll = 0;
-    for (std::size_t k : {1, 2, 4})
+    const std::vector<std::size_t> depths_fitted{1, 2, 4};  // the manifest's tri-<kept>-<couplings> models
+    std::string depths;
+    for (std::size_t i = 0; i < depths_fitted.size(); ++i)
+        depths += (i == 0 ? "" : i + 1 == depths_fitted.size() ? " and " : ", ") + std::to_string(depths_fitted[i]);
+    for (std::size_t k : depths_fitted)
         for (const char* kept : {"lower", "identity"}) {
             const std::string name = fmt::format("tri-{}-{}", kept, k);
             Scored s{ctx.load_as<nf::TriModel>(name), 0, {}, 0, {}};
@@ -78,6 +82,7 @@ void p1_richness(Context& ctx) {
             size = std::max(size, std::fabs(want));
         }
     ctx.stats["a_deviation"] = dev;
+    ctx.stats["plain_minus_a_clear"] = clear;
     const Scored& a1 = rows[0];
     const Scored& p1 = rows[1];
     ctx.text = ctx.section() + fmt::format(
@@ -96,7 +101,7 @@ held-out points is {tn} nats), one coupling with $A$ reaches an excess of ${a1}$
 coupling ${p1}$: a plain coupling leaves its kept half as it is, $N(0, \Sigma)$, and scored under $N(0, I)$ that
 half alone costs $-\tfrac12\log\det\Sigma = {floor}$ nats. The learned $A$ differs from the chain's whitening matrix (entries up to
 {size}) by at most {dev} per entry: the networks absorb part of the decorrelation. With more layers, the plain flow reaches the kept half through the other half and the gap closes to
-{gaps} nats (plain minus with $A$, for 1, 2 and 4 couplings; clear in {clear} of 3). Table~\ref{{tab:{id}}} has
+{gaps} nats (plain minus with $A$, for {depths} couplings; clear in {clear} of {pairs}). Table~\ref{{tab:{id}}} has
 every fit; the plain flows have at least as many parameters.
 
 \begin{{table}}[htbp]
@@ -116,7 +121,8 @@ every fit; the plain flows have at least as many parameters.
         fmt::arg("D", cfg.set.dim), fmt::arg("rho", cfg.set.rho), fmt::arg("n", truth.size()),
         fmt::arg("tn", tex_fixed(truth_nll, 3)), fmt::arg("a1", pm(a1.excess)), fmt::arg("p1", pm(p1.excess)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("dev", tex_fixed(dev, 3)), fmt::arg("size", tex_fixed(size, 2)), fmt::arg("gaps", gaps),
-        fmt::arg("clear", clear), fmt::arg("id", ctx.chapter().id), fmt::arg("rows", table_rows),
+        fmt::arg("clear", clear), fmt::arg("pairs", rows.size() / 2), fmt::arg("depths", depths),
+        fmt::arg("id", ctx.chapter().id), fmt::arg("rows", table_rows),
         fmt::arg("pts", cfg.points), fmt::arg("ep", cfg.epochs), fmt::arg("b", cfg.batch), fmt::arg("lr", cfg.lr));
 }
 

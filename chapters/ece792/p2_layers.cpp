@@ -65,6 +65,7 @@ std::string table(const std::vector<GridFit>& g, const std::string& label) {
 
 void p2_layers(Context& ctx) {
     const auto g = grid_fits(ctx);
+    const std::size_t shallow = grid_couplings().front(), deep = grid_couplings().back();
     std::string answer;
     std::size_t clear_gains = 0, steps = 0;
     for (const auto& set : grid_sets())
@@ -81,33 +82,41 @@ void p2_layers(Context& ctx) {
                 diffs += fmt::format("{}from {} to {}: ${}$", k > 1 ? ", " : "", prev.couplings, f.couplings, pm(d));
                 ctx.stats["steps"][grid_name(set, f.couplings, h)] = {{"gain", d.mean}, {"se", d.se}};
             }
-            answer += fmt::format("{} with {} units: NLL {} for 1, 3 and 5 couplings (gains {}). ",
-                                  set == "moons" ? "Moons" : "Circles", h, seq, diffs);
+            std::string title = set;
+            title[0] = char(std::toupper(title[0]));
+            answer += fmt::format("{} with {} units: NLL {} for {} couplings (gains {}). ", title, h, seq,
+                                  couplings_list(), diffs);
         }
     // The one-coupling limit, per set.
     std::string floors;
     for (const auto& set : grid_sets()) {
-        const Difference floor = one_coupling_floor(grid_fit(g, set, 1, 512));
+        const Difference floor = one_coupling_floor(grid_fit(g, set, shallow, grid_widths().front()));
         ctx.stats["one_coupling_floor"][set] = {{"kl", floor.mean}, {"se", floor.se}};
         double best = INFINITY;
-        for (std::size_t h : grid_widths()) best = std::min(best, grid_fit(g, set, 1, h).excess.mean);
+        for (std::size_t h : grid_widths()) best = std::min(best, grid_fit(g, set, shallow, h).excess.mean);
         floors += fmt::format("{} ${}$ nats, where its one-coupling models are {} above the truth{}", set,
                               pm(floor), tex_fixed(best, 3), set == grid_sets().front() ? "; on " : "");
     }
     double worst_c5 = 0, best_c1 = INFINITY;
     for (const auto& f : g) {
-        if (f.couplings == 5) worst_c5 = std::max(worst_c5, f.m.sliced_w2 / f.m.data_w2);
-        if (f.couplings == 1) best_c1 = std::min(best_c1, f.m.sliced_w2 / f.m.data_w2);
+        if (f.couplings == deep) worst_c5 = std::max(worst_c5, f.m.sliced_w2 / f.m.data_w2);
+        if (f.couplings == shallow) best_c1 = std::min(best_c1, f.m.sliced_w2 / f.m.data_w2);
     }
     ctx.stats["sliced_ratio"] = {{"worst_5", worst_c5}, {"best_1", best_c1}};
+    ctx.stats["clear_gains"] = {{"steps", steps}, {"clear", clear_gains}};
+    const bool samples_separate = ctx.verdict(
+        "samples_separate_depths",
+        "the largest sliced-W2 ratio (samples against held-out points, over the data's own) of the deepest models is "
+        "below the smallest of the one-coupling models",
+        {{"worst_deep", worst_c5}, {"best_shallow", best_c1}}, worst_c5 < best_c1);
     double worst_mass = 0;
     for (const auto& f : g) worst_mass = std::max(worst_mass, std::fabs(f.m.mass - 1));
     ctx.stats["worst_mass_error"] = worst_mass;
 
     ctx.text = ctx.section() + fmt::format(
         R"(Table~\ref{{tab:{id}}} measures every model. Every density integrates to 1 within {mass} over the data's box,
-so the NLLs compare. The held-out NLL falls with the number of couplings in {gains} of the {steps} steps from 1 to 3
-and from 3 to 5 couplings by more than two standard errors of the paired per-point differences: {answer}
+so the NLLs compare. The held-out NLL falls with the number of couplings in {gains} of the {steps} steps between
+{depths} couplings by more than two standard errors of the paired per-point differences: {answer}
 
 The samples tell the same story: {sample_story}
 
@@ -119,17 +128,17 @@ of Gaussian width along $x_1$). A second coupling moves the other coordinate, an
 
 {table})",
         fmt::arg("id", ctx.chapter().id), fmt::arg("mass", report::tex_num(std::max(worst_mass, 1e-6), 1)),
-        fmt::arg("gains", clear_gains), fmt::arg("steps", steps), fmt::arg("answer", answer),
+        fmt::arg("gains", clear_gains), fmt::arg("depths", couplings_list()), fmt::arg("steps", steps), fmt::arg("answer", answer),
         fmt::arg("sample_story",
-                 worst_c5 < best_c1
-                     ? fmt::format("the sliced $W_2$ distance of every 5-coupling model's samples to the held-out "
-                                   "points is at most {} times the data's own, and that of every 1-coupling model at "
+                 samples_separate
+                     ? fmt::format("the sliced $W_2$ distance of every {}-coupling model's samples to the held-out "
+                                   "points is at most {} times the data's own, and that of every {}-coupling model at "
                                    "least {} times.",
-                                   tex_fixed(worst_c5, 2), tex_fixed(best_c1, 2))
+                                   deep, tex_fixed(worst_c5, 2), shallow, tex_fixed(best_c1, 2))
                      : fmt::format("the sliced $W_2$ distance does not separate the depths as cleanly: the worst "
-                                   "5-coupling model's samples are {} times the data's own distance, the best "
-                                   "1-coupling model's {} times.",
-                                   tex_fixed(worst_c5, 2), tex_fixed(best_c1, 2))),
+                                   "{}-coupling model's samples are {} times the data's own distance, the best "
+                                   "{}-coupling model's {} times.",
+                                   deep, tex_fixed(worst_c5, 2), shallow, tex_fixed(best_c1, 2))),
         fmt::arg("floors", floors), fmt::arg("table", table(g, ctx.chapter().id)));
 }
 

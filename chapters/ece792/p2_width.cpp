@@ -32,8 +32,9 @@ void p2_width(Context& ctx) {
             worse += d.clear() && d.mean > 0;
             list += fmt::format("{}{} with {}: ${}$", list.empty() ? "" : "; ", set, c, pm(d));
             ctx.stats["wide_minus_narrow"][set + "-c" + std::to_string(c)] = {{"mean", d.mean}, {"se", d.se}};
-            time_ratio += b.fit.train_seconds / a.fit.train_seconds / 6.0;
+            time_ratio += b.fit.train_seconds / a.fit.train_seconds;
         }
+    time_ratio /= double(cases);
     // Depth against width: the steps 1 -> 3 -> 5 couplings that lower the NLL clearly.
     std::size_t depth_gains = 0, depth_steps = 0;
     for (const auto& set : grid_sets())
@@ -44,18 +45,30 @@ void p2_width(Context& ctx) {
                 ++depth_steps;
                 depth_gains += d.clear() && d.mean < 0;
             }
+    // The shares depth_gains / depth_steps and better / cases, compared without division.
+    const bool depth_more = ctx.verdict(
+        "depth_moves_more",
+        "the share of steps to more couplings that lower the held-out NLL by more than two standard errors is above "
+        "the share of doublings of the width that do",
+        {{"depth_clear", depth_gains}, {"depth_steps", depth_steps}, {"width_clear", better}, {"width_cases", cases}},
+        depth_gains * cases > better * depth_steps);
     const std::string depth_sentence =
-        depth_gains * depth_steps > better * cases  // compare the shares depth_gains/steps and better/cases
+        depth_more
             ? fmt::format("Depth moves the numbers more: {} of the {} steps to more couplings lower the NLL clearly "
                           "(Table~\\ref{{tab:p2-layers}}).", depth_gains, depth_steps)
             : fmt::format("Here depth does not move the numbers more than width: {} of the {} steps to more couplings "
                           "lower the NLL clearly (Table~\\ref{{tab:p2-layers}}).", depth_gains, depth_steps);
-    const auto& a = grid_fit(g, "moons", 5, narrow);
-    const auto& b = grid_fit(g, "moons", 5, wide);
+    const auto& a = grid_fit(g, grid_sets().front(), grid_couplings().back(), narrow);
+    const auto& b = grid_fit(g, grid_sets().front(), grid_couplings().back(), wide);
     const double param_ratio = double(b.fit.parameters) / double(a.fit.parameters);
     ctx.stats["cases"] = {{"better", better}, {"worse", worse}, {"total", cases}};
     std::string verdict;
-    if (better == 0 && worse == 0)
+    const bool width_moves = ctx.verdict("width_moves_nll",
+                                         "some doubling of the width moves the held-out NLL by more than two standard "
+                                         "errors of the paired per-point differences",
+                                         {{"lower", better}, {"higher", worse}, {"cases", cases}},
+                                         better > 0 || worse > 0);
+    if (!width_moves)
         verdict = fmt::format("Doubling the width from {} to {} units changes the held-out NLL by less than two "
                               "standard errors in every one of the {} cases.", narrow, wide, cases);
     else

@@ -85,25 +85,34 @@ double class_stats(Context& ctx, const data::PointSet& set, const std::vector<st
 struct Judgements {
     std::string class_list, membership, inner_text;
 };
-Judgements judgements(double min_own, double inner_share, double area_share, std::size_t n) {
+Judgements judgements(Context& ctx, double min_own, double inner_share, double area_share, std::size_t n) {
     Judgements j;
     for (int k = 0; k < data::kClasses; ++k)
         j.class_list += fmt::format("{}{}~{}", k ? (k + 1 == data::kClasses ? " and " : ", ") : "", k,
                                     data::rings()[std::size_t(k)].colour);
     j.membership =
-        min_own == 1.0
+        ctx.verdict("every_point_in_own_band", "every training point lies in its own class's ring band",
+                    {{"worst_class_share", min_own}}, min_own == 1.0)
             ? "Every training point lies in its own class's ring band."
             : fmt::format("In the worst class only {} of the points lie in their own ring's band.",
                           report::tex_percent(min_own, 2));
     const double se = std::sqrt(area_share * (1.0 - area_share) / double(n));
+    const std::string uniformity = ctx.verdict(
+        "inner_half_of_bands",
+        "the share of points inside the rings' mid-radius against the share of the bands' area there, beyond four "
+        "binomial standard errors: denser or sparser toward the inner edges, else uniform",
+        {{"share", inner_share}, {"area_share", area_share}, {"se", se}},
+        std::fabs(inner_share - area_share) <= 4.0 * se ? "uniform"
+        : inner_share > area_share                       ? "denser"
+                                                         : "sparser");
     j.inner_text =
-        std::fabs(inner_share - area_share) > 4.0 * se
+        uniformity != "uniform"
             ? fmt::format(
                   "The set is not uniform in area: {} of its points lie inside the rings' "
                   "mid-radius, where points uniform over a band's area would give {}, so the bands "
                   "are {} toward their inner edges.",
                   report::tex_percent(inner_share), report::tex_percent(area_share),
-                  inner_share > area_share ? "denser" : "sparser")
+                  uniformity)
             : fmt::format("{} of its points lie inside the rings' mid-radius, as points uniform "
                           "over a band's area would ({}).",
                           report::tex_percent(inner_share), report::tex_percent(area_share));
@@ -163,7 +172,7 @@ void cfm_q1_input(Context& ctx) {
         max_offset = std::max(max_offset, std::hypot(raw[0] - ring.cx, raw[1] - ring.cy));
     }
     ctx.stats["training_set"]["max_mean_offset_from_centre"] = max_offset;
-    const Judgements said = judgements(min_own, inner_share, area_share, n);
+    const Judgements said = judgements(ctx, min_own, inner_share, area_share, n);
     ctx.text = ctx.section() + fmt::format(
         R"(\paragraph{{The input.}} The conditional training set holds {n} points, {per} on each ring,
 with class labels {classes} (the colour names in alphabetical order).

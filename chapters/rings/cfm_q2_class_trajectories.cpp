@@ -98,9 +98,12 @@ point is in its ring when its distance to the ring's centre lies in $[0.875, 1.1
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", fm_description(m.config)),
         fmt::arg("emb", m.config.shape.embed_dim), fmt::arg("steps", integration_description(how)),
-        fmt::arg("verdict", reached == K ? std::string("All five points end inside the ring of their own class.")
-                                         : fmt::format("{} of the five points end inside the ring of their "
-                                                       "own class.", reached)),
+        fmt::arg("verdict", ctx.verdict("all_reach_own_ring", "every class's point ends inside its own ring's band",
+                                        {{"reached", reached}, {"points", K}}, reached == K)
+                                ? fmt::format("All {} points end inside the ring of their own class.",
+                                              report::count_words(K))
+                                : fmt::format("{} of the {} points end inside the ring of their own class.", reached,
+                                              report::count_words(K))),
         fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("trajectories")));
 }
 

@@ -35,7 +35,13 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 // The target, in each model's own standardised coordinates: where the exercise's data
 // code puts it.
 constexpr std::array<double, 2> kTarget = {4.0, 5.0};
-const std::string kCross = "\\addplot[only marks, mark=x, mark size=3pt, red!70!black, thick] coordinates {(4,5)};\n";
+// The target as the text writes it, "(4, 5)".
+const std::string kTargetText = fmt::format("({:g}, {:g})", kTarget[0], kTarget[1]);
+// A sample "lands on" the target within this distance.
+constexpr double kClose = 0.01;
+const std::string kCross = fmt::format(
+    "\\addplot[only marks, mark=x, mark size=3pt, red!70!black, thick] coordinates {{({:g},{:g})}};\n", kTarget[0],
+    kTarget[1]);
 const std::string kCloud = "\\addplot[only marks, mark=*, mark size=0.3pt, black!20] table {cloud.dat};\n";
 
 // Distances of each row of x from the target: their mean and largest.
@@ -177,8 +183,8 @@ void draw(Context& ctx, const InvertedTarget& inv, const Steering& st, const Six
     ctx.figure("inversion",
                report::trajectories_tikz(fmt::format("fr cloud, width=5.3cm, colorbar=false, xlabel={{$x_1$}}, "
                                                      "ylabel={{$x_2$}}, xmin=-4, xmax={0:.0f}, ymin=-4, ymax={0:.0f}, "
-                                                     "title={{(a) inverting from $(4, 5)$}}",
-                                                     std::ceil(hi / 10) * 10),
+                                                     "title={{(a) inverting from ${1}$}}",
+                                                     std::ceil(hi / 10) * 10, kTargetText),
                                          "inversion.dat", 1, inv.path.states.size(), kCloud + kCross),
                {{"inversion.dat", report::trajectories_dat(inv.path.states, inv.path.times)},
                 {"cloud.dat", report::points_dat(cloud)}});
@@ -200,8 +206,9 @@ void draw(Context& ctx, const InvertedTarget& inv, const Steering& st, const Six
     std::vector<std::string> header = {"t"};
     header.insert(header.end(), cols.begin(), cols.end());
     ctx.figure("steered",
-               "\\begin{tikzpicture}\n\\begin{axis}[fr line chart, width=5.2cm, height=5cm, xmin=0, xmax=1, ymin=0, "
-               "xlabel={$t$}, ylabel={distance to $(4, 5)$}, title={(b) steered, from $y_0$}, "
+               std::string("\\begin{tikzpicture}\n\\begin{axis}[fr line chart, width=5.2cm, height=5cm, xmin=0, "
+                           "xmax=1, ymin=0, ") +
+               "xlabel={$t$}, ylabel={distance to $" + kTargetText + "$}, title={(b) steered, from $y_0$}, "
                "tick label style={font=\\scriptsize}, legend style={font=\\scriptsize, at={(0.03,0.03)}, "
                "anchor=south west, fill=white, fill opacity=0.85, text opacity=1}]\n" +
                    plots + "\\end{axis}\n\\end{tikzpicture}\n",
@@ -246,7 +253,7 @@ void record(Context& ctx, const Setup& s, const InvertedTarget& inv, const Steer
 }
 
 // --- the answer ----------------------------------------------------------------------------
-bool within(double d) { return d <= 0.01; }
+bool within(double d) { return d <= kClose; }
 
 // True when key(v[i]) rises strictly along v.
 template <class Key>
@@ -256,8 +263,21 @@ bool rising(const std::vector<const Steered*>& v, Key key) {
     return true;
 }
 
+// The rows' parameters (tau or k), and a measure of each, for a verdict's record.
+std::vector<double> params(const std::vector<const Steered*>& v) {
+    std::vector<double> p;
+    for (const auto* r : v) p.push_back(r->param);
+    return p;
+}
+template <class Key>
+std::vector<double> values(const std::vector<const Steered*>& v, Key key) {
+    std::vector<double> p;
+    for (const auto* r : v) p.push_back(key(*r));
+    return p;
+}
+
 // The paragraph on steering, from the measured rows.
-std::string steering_text(const Steering& st) {
+std::string steering_text(Context& ctx, const Steering& st) {
     std::vector<const Steered*> sw, pull;
     double sw_max = 0;
     for (const auto& r : st.rows) {
@@ -266,7 +286,17 @@ std::string steering_text(const Steering& st) {
     }
     const auto energy = [](const Steered& r) { return r.energy; };
     const auto worst = [](const Steered& r) { return r.miss.max; };
-    const bool force_rises = rising(pull, energy), miss_rises = rising(pull, worst);
+    const bool force_rises = ctx.verdict("pull_force_rises", "the pull's force against the field rises with k",
+                                         {{"k", params(pull)}, {"force", values(pull, energy)}},
+                                         rising(pull, energy));
+    const bool miss_rises = ctx.verdict("pull_miss_rises", "the pull's largest distance to the target rises with k",
+                                        {{"k", params(pull)}, {"largest", values(pull, worst)}}, rising(pull, worst));
+    const bool switch_exact = ctx.verdict("switch_exact", "every switched run lands exactly on the target",
+                                          {{"largest", sw_max}}, sw_max == 0.0);
+    const bool switch_force_rises = ctx.verdict("switch_force_rises",
+                                                "the switch's force against the field rises with tau",
+                                                {{"tau", params(sw)}, {"force", values(sw, energy)}},
+                                                rising(sw, energy));
     const std::string pull_miss =
         miss_rises ? fmt::format("and at a finite step it closes the gap less and less: the largest "
                                  "distance grows from {} at $k = {:g}$ to {} at $k = {:g}$",
@@ -285,9 +315,9 @@ and the peak speed from {s_first} to {s_last}, against {own_speed} for the field
 A \emph{{pull}} $w = t^k$ hands over when $w = 1/2$, at $t = 2^{{-1/k}}$; {force}, {miss}.{opposed}
 Neither method trains anything or evaluates
 the field more often than sampling does (Figure~\ref{{fig:fm-bonus-target}}b).)",
-        fmt::arg("exact", sw_max == 0.0 ? std::string("exactly, in single precision")
+        fmt::arg("exact", switch_exact ? std::string("exactly, in single precision")
                                         : fmt::format("to rounding (at most {})", tex_num(sw_max, 2))),
-        fmt::arg("trend", rising(sw, energy) ? "grows" : "changes"),
+        fmt::arg("trend", switch_force_rises ? "grows" : "changes"),
         fmt::arg("e_first", tex_fixed(sw.front()->energy, 0)), fmt::arg("e_last", tex_fixed(sw.back()->energy, 0)),
         fmt::arg("tau_last", fmt::format("{:g}", sw.back()->param)),
         fmt::arg("s_first", tex_fixed(sw.front()->speed, 1)), fmt::arg("s_last", tex_fixed(sw.back()->speed, 0)),
@@ -301,29 +331,38 @@ the field more often than sampling does (Figure~\ref{{fig:fm-bonus-target}}b).)"
 }
 
 // The paragraph on the sixth class, from the two fitted models.
-std::string sixth_class_text(const SixthClass& emb, const SixthClass& ft, double own_before) {
+std::string sixth_class_text(Context& ctx, const SixthClass& emb, const SixthClass& ft, double own_before) {
     auto fitted = [](const SixthClass& f) {
-        return fmt::format("lands on average {} from $(4, 5)$ (at most {}) after {} steps and {}\\,s of fitting",
-                           tex_num(f.miss.mean, 2), tex_num(f.miss.max, 2), f.model.config.fit.steps,
+        return fmt::format("lands on average {} from ${}$ (at most {}) after {} steps and {}\\,s of fitting",
+                           tex_num(f.miss.mean, 2), kTargetText, tex_num(f.miss.max, 2), f.model.config.fit.steps,
                            tex_fixed(f.model.train_seconds, 1));
     };
     return fmt::format(
         R"(\emph{{A sixth class.}} The conditional model gets a new class whose data is the single point
-$(4, 5)$ of its own coordinates, fitted by Eq.~16. Through its embedding alone, with the
+${a}$ of its own coordinates, fitted by Eq.~16. Through its embedding alone, with the
 network frozen, the class {emb}: {emb_verdict} Fine-tuning the whole field from there, on
 batches that mix the new class with the old data, it {ft}
 (Figure~\ref{{fig:fm-bonus-target}}c), and the old classes keep {own_after} of their samples in
 their own ring (Section~\ref{{sec:cfm-q3-sampling}}'s measure; {own_before} before). Sampling
-the new class is then an ordinary draw of a conditional model: the model itself outputs $(4, 5)$
+the new class is then an ordinary draw of a conditional model: the model itself outputs ${a}$
 {ft_verdict}.)",
         fmt::arg("emb", fitted(emb)),
-        fmt::arg("emb_verdict", within(emb.miss.max) ? "that alone is enough."
-                                                     : "in this run the eight numbers of an embedding do not steer "
-                                                       "the network that far, and this attempt falls short."),
+        fmt::arg("emb_verdict",
+                 ctx.verdict("embedding_alone_lands", "the embedding-only class's largest distance to the target is "
+                                                      "within the closeness tolerance",
+                             {{"largest", emb.miss.max}, {"tolerance", kClose}}, within(emb.miss.max))
+                     ? std::string("that alone is enough.")
+                     : fmt::format("in this run the {} numbers of an embedding do not steer the network that far, and "
+                                   "this attempt falls short.",
+                                   report::count_words(emb.model.config.shape.embed_dim))),
+        fmt::arg("a", kTargetText),
         fmt::arg("ft", fitted(ft)), fmt::arg("own_after", report::tex_percent(ft.own_ring)),
         fmt::arg("own_before", report::tex_percent(own_before)),
-        fmt::arg("ft_verdict", within(ft.miss.mean) ? "to within 0.01 on average"
-                                                    : fmt::format("to {} on average", tex_num(ft.miss.mean, 2))));
+        fmt::arg("ft_verdict", ctx.verdict("fine_tuned_lands", "the fine-tuned class's mean distance to the target "
+                                                               "is within the closeness tolerance",
+                                           {{"mean", ft.miss.mean}, {"tolerance", kClose}}, within(ft.miss.mean))
+                                   ? fmt::format("to within {:g} on average", kClose)
+                                   : fmt::format("to {} on average", tex_num(ft.miss.mean, 2))));
 }
 
 // The table of the methods that start from ordinary draws.
@@ -347,21 +386,21 @@ std::string methods_table(const Steering& st, const SixthClass& emb, const Sixth
            rows + "    \\hline\n" + fit_row("embedding only", emb, "") + fit_row("then fine-tuned", ft, " more") +
            "  \\end{tabular}\n" +
            fmt::format("  \\caption{{The methods that start from ordinary prior draws, over {} of them: distance of\n"
-                       "  the sample to $(4, 5)$, force spent against the learned field, and peak speed.}}\n",
-                       n) +
+                       "  the sample to ${}$, force spent against the learned field, and peak speed.}}\n",
+                       n, kTargetText) +
            "  \\label{tab:fm-bonus-target}\n\\end{table}\n";
 }
 
-std::string answer(const Context& ctx, const Setup& s, const InvertedTarget& inv, const Steering& st,
+std::string answer(Context& ctx, const Setup& s, const InvertedTarget& inv, const Steering& st,
                    const SixthClass& emb, const SixthClass& ft, double own_before) {
     const auto& y = inv.y0;
     const std::string intro = fmt::format(
-        R"(The target $(4, 5)$ is taken in the coordinates the models are trained in, since the
+        R"(The target ${a}$ is taken in the coordinates the models are trained in, since the
 exercise's data code returns standardised points; there it lies far outside the rings.
 Chance does not reach it: of {many} ordinary samples the closest lands {best} away.
 
 \emph{{First attempt: invert the flow.}} A flow is invertible, so integrating it backward from
-$(4, 5)$ (Eq.~18) gives the prior point $y_0$ whose path ends there. With the exercise's Euler
+${a}$ (Eq.~18) gives the prior point $y_0$ whose path ends there. With the exercise's Euler
 steps the round trip misses by {m_euler} {euler_verdict}; with fourth-order Runge--Kutta
 steps it lands {m_inv} away, in {inv_s}\,s. But this $y_0 = ({ix}, {iy})$ lies at
 $\lVert y_0\rVert = {r_inv}$, prior log-density {lp_inv}: the prior puts a mass of
@@ -373,14 +412,20 @@ with $\lVert y_0\rVert = {r0}$ and log-density {lp0}, and are measured over {n} 
 (Table~\ref{{tab:fm-bonus-target}}). Left alone, the field carries this $y_0$ to
 $({ex}, {ey})$. \emph{{Steering}} replaces the velocity by
 $u = (1 - w(t))\,v(y, t) + w(t)\,(a - y)/(1 - t)$, where $(a - y)/(1-t)$ is Eq.~15's velocity
-of the straight conditional path toward $a = (4, 5)$; equivalently, the field plus $w(t)$ times
+of the straight conditional path toward $a = {a}$; equivalently, the field plus $w(t)$ times
 the pull $(a - \hat y_1)/(1-t)$ toward $a$ of the field's own predicted end point
 $\hat y_1 = y + (1-t)\,v$. )",
         fmt::arg("many", report::tex_count((long long)inv.samples.shape(0))),
         fmt::arg("best", tex_fixed(inv.closest, 2)), fmt::arg("m_euler", tex_num(inv.miss_euler, 2)),
-        fmt::arg("euler_verdict", within(inv.miss_euler) ? "(within 0.01)"
-                                                         : "(Euler's backward and forward steps are not each "
-                                                           "other's inverse, Section~\\ref{sec:fm-q5-reverse})"),
+        fmt::arg("a", kTargetText),
+        fmt::arg("euler_verdict", ctx.verdict("euler_round_trip_lands",
+                                              "Euler's inverse then forward run from the target ends within the "
+                                              "closeness tolerance of it",
+                                              {{"distance", inv.miss_euler}, {"tolerance", kClose}},
+                                              within(inv.miss_euler))
+                                      ? fmt::format("(within {:g})", kClose)
+                                      : std::string("(Euler's backward and forward steps are not each "
+                                                           "other's inverse, Section~\\ref{sec:fm-q5-reverse})")),
         fmt::arg("m_inv", tex_num(inv.miss_rk4, 2)), fmt::arg("inv_s", tex_fixed(inv.seconds, 2)),
         fmt::arg("ix", tex_fixed(y(0, 0), 1)), fmt::arg("iy", tex_fixed(y(0, 1), 1)),
         fmt::arg("r_inv", tex_fixed(inv.norm, 1)),
@@ -392,14 +437,14 @@ $\hat y_1 = y + (1-t)\,v$. )",
         fmt::arg("n", s.starts.shape(0)), fmt::arg("ex", tex_fixed(st.own_end(0, 0), 2)),
         fmt::arg("ey", tex_fixed(st.own_end(0, 1), 2)));
     const std::string caption =
-        "Sampling $(4, 5)$ (red cross); paths in (a) and (c) coloured by $t$. (a) From the inverted prior\n"
-        "  point, far outside the prior. (b) From an ordinary $y_0$, the distance to $(4, 5)$ over time: the\n"
+        "Sampling $" + kTargetText + "$ (red cross); paths in (a) and (c) coloured by $t$. (a) From the inverted prior\n"
+        "  point, far outside the prior. (b) From an ordinary $y_0$, the distance to $" + kTargetText + "$ over time: the\n"
         "  field alone, switched to Eq.~15 at $\\tau = 0$ and $0.9$, pulled with $w = t^4$ and $t^{64}$. (c) The "
         "fine-tuned sixth class of the\n  conditional model, from the same $y_0$.";
     const std::string panels = "  \\includegraphics{" + ctx.figure_pdf("inversion") + "}\\hfill\\includegraphics{" +
                                ctx.figure_pdf("steered") + "}\\hfill\\includegraphics{" +
                                ctx.figure_pdf("new-class") + "}\n";
-    return ctx.section() + intro + steering_text(st) + "\n\n" + sixth_class_text(emb, ft, own_before) + "\n\n" +
+    return ctx.section() + intro + steering_text(ctx, st) + "\n\n" + sixth_class_text(ctx, emb, ft, own_before) + "\n\n" +
            methods_table(st, emb, ft, s.starts.shape(0)) + "\n" + ctx.figure_float(panels, caption);
 }
 

@@ -114,6 +114,15 @@ std::string recipe_paragraph(Context& ctx, fm::Model& m, const fm::Integration& 
     ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()}, {"share_in_band", rec},
                                                 {"train_seconds", r.train_seconds},
                                                 {"val_loss", r.history.back().val_loss}};
+    const std::string ours_vs_recipe = ctx.verdict(
+        "default_against_recipe",
+        "this field's share of samples in a band against the recipe's, and its last validation loss against the "
+        "recipe's",
+        {{"share", ours}, {"recipe_share", rec}, {"val_loss", m.history.back().val_loss},
+         {"recipe_val_loss", r.history.back().val_loss}},
+        ours <= rec ? "not more in bands"
+        : m.history.back().val_loss < r.history.back().val_loss ? "lower loss, more in bands"
+                                                                 : "higher loss, more in bands");
     return fmt::format(
         R"(
 
@@ -130,8 +139,9 @@ after {o_s}\,s. {verdict})",
         fmt::arg("o_val", tex_fixed(m.history.back().val_loss, 4)),
         fmt::arg("o_band", report::tex_percent(ours)), fmt::arg("o_s", tex_fixed(m.train_seconds, 0)),
         fmt::arg("verdict",
-                 ours <= rec ? "This run's field does not put more samples in the bands than the recipe's."
-                 : m.history.back().val_loss < r.history.back().val_loss
+                 ours_vs_recipe == "not more in bands"
+                     ? "This run's field does not put more samples in the bands than the recipe's."
+                 : ours_vs_recipe == "lower loss, more in bands"
                      ? "Small differences in the loss are large differences in where the samples land."
                      : "This run's field has the higher loss at uniform times and still puts more "
                        "samples in the bands: Eq.~16 weights every time alike, while whether a "
@@ -221,10 +231,20 @@ lowest {vmin} after epoch {vminep}).{times}{recipe}
         fmt::arg("head", head), fmt::arg("b0", tex_fixed(first_batches, 3)), fmt::arg("b1", tex_fixed(end_of_first, 3)),
         fmt::arg("val_n", report::tex_count((long long)m.config.val_points)),
         fmt::arg("e1", tex_fixed(last_epoch, 3)),
-        fmt::arg("sit", std::fabs(last.val_loss_train_times - last_epoch) < 0.05 ? "sit on" : "lie near"),
+        fmt::arg("sit", ctx.verdict("validation_on_training_curve",
+                                    "the last validation loss at training's times is within 0.05 of the last "
+                                    "epoch's training loss",
+                                    {{"validation", last.val_loss_train_times}, {"training", last_epoch}},
+                                    std::fabs(last.val_loss_train_times - last_epoch) < 0.05)
+                            ? "sit on" : "lie near"),
         fmt::arg("vt1", tex_fixed(last.val_loss_train_times, 3)),
         fmt::arg("v_side", !log_times ? "is the same law here"
-                           : last.val_loss > last.val_loss_train_times ? "lie higher" : "lie lower"),
+                           : ctx.verdict("uniform_times_higher",
+                                         "the last validation loss at uniform times is above the one at training's "
+                                         "times",
+                                         {{"uniform", last.val_loss}, {"training_times", last.val_loss_train_times}},
+                                         last.val_loss > last.val_loss_train_times)
+                               ? "lie higher" : "lie lower"),
         fmt::arg("v0", tex_fixed(m.history.front().val_loss, 3)), fmt::arg("v1", tex_fixed(last.val_loss, 3)),
         fmt::arg("vmin", tex_fixed(best->val_loss, 3)), fmt::arg("vminep", best->epoch),
         fmt::arg("lo", tex_fixed(fig["min"].get<double>(), 2)), fmt::arg("hi", tex_fixed(fig["max"].get<double>(), 2)),

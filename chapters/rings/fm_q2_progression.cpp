@@ -130,6 +130,13 @@ std::string answer(Context& ctx, const Rows& r, const std::vector<double>& at_t,
         else
             break;
     const double max_fm = r.sw_fm[far_fm], max_nf = *std::max_element(r.sw_nf.begin(), r.sw_nf.end());
+    const bool rings_late = ctx.verdict("rings_emerge",
+                                        "more than half of the points lie in a ring band from some panel on",
+                                        {{"bands", r.band_fm}}, rings_from < P);
+    const bool detour = ctx.verdict("fm_moves_away_first",
+                                    "the flow-matching cloud is farthest from the data at a panel strictly between "
+                                    "the first and the last",
+                                    {{"distances", r.sw_fm}}, far_fm > 0 && far_fm + 1 < P);
     ctx.stats["comparison"] = {{"fm_steps_closer", c_fm}, {"nf_steps_closer", c_nf},
                                {"fm_sw_max", max_fm}, {"nf_sw_max", max_nf}};
     ctx.stats["law"].update({{"max_abs_deviation", r.worst_dev}, {"max_standard_errors", r.worst_z},
@@ -161,7 +168,7 @@ moves bring it closer.
         fmt::arg("steps", integration_description(how)),
         fmt::arg("dev", tex_fixed(r.worst_dev, 3)), fmt::arg("z", tex_fixed(r.worst_z, 1)),
         fmt::arg("tdev", time_label(r.worst_t)), fmt::arg("prior", r.worst_t == 0.0 ? ", the prior sample itself" : ""),
-        fmt::arg("rings", rings_from < P ? fmt::format("The rings emerge late: more than half of the points "
+        fmt::arg("rings", rings_late ? fmt::format("The rings emerge late: more than half of the points "
                                                        "lie in a ring band only from $t = {}$ on.",
                                                        time_label(at_t[rings_from]))
                                          : std::string("Fewer than half of the points lie in a ring band even at $t = 1$.")),
@@ -169,7 +176,7 @@ moves bring it closer.
         fmt::arg("tmin", time_label(at_t[dip])), fmt::arg("tr1", tex_fixed(tr.back(), 2)),
         fmt::arg("table", table_tex(r, P, L)), fmt::arg("c_fm", c_fm), fmt::arg("c_nf", c_nf),
         fmt::arg("moves", P - 1), fmt::arg("max_nf", tex_fixed(max_nf, 2)),
-        fmt::arg("fm_way", far_fm > 0 && far_fm + 1 < P
+        fmt::arg("fm_way", detour
                                ? fmt::format("the cloud moves away from the data while it contracts (farthest, "
                                              "{}, at $t = {}$) and then closes in",
                                              tex_fixed(max_fm, 2), time_label(at_t[far_fm]))

@@ -109,10 +109,18 @@ nlohmann::json model_json(const report::PathStats& r, const Turning& tu) {
 }
 
 // The comparison, sentence by sentence from the numbers.
-std::string verdict(const report::PathStats& fm_r, const Turning& fm_turn, const report::PathStats& nf_r,
-                    const Turning& nf_turn) {
-    const bool shorter = fm_r.mean_length < nf_r.mean_length, less_turn = fm_turn.mean_total < nf_turn.mean_total,
-               smoother = fm_turn.mean_largest < nf_turn.mean_largest;
+std::string consistency(Context& ctx, const report::PathStats& fm_r, const Turning& fm_turn,
+                        const report::PathStats& nf_r, const Turning& nf_turn) {
+    const bool shorter = ctx.verdict("fm_paths_shorter", "flow matching's mean path length is below the flow's",
+                                     {{"fm", fm_r.mean_length}, {"nf", nf_r.mean_length}},
+                                     fm_r.mean_length < nf_r.mean_length);
+    const bool less_turn = ctx.verdict("fm_turns_less", "flow matching's mean total turning is below the flow's",
+                                       {{"fm", fm_turn.mean_total}, {"nf", nf_turn.mean_total}},
+                                       fm_turn.mean_total < nf_turn.mean_total);
+    const bool smoother = ctx.verdict("fm_turns_smaller",
+                                      "flow matching's mean largest single turn is below the flow's",
+                                      {{"fm", fm_turn.mean_largest}, {"nf", nf_turn.mean_largest}},
+                                      fm_turn.mean_largest < nf_turn.mean_largest);
     const int wins = int(shorter) + int(less_turn) + int(smoother);
     return wins == 3 ? "By all three measures the flow-matching flow is the more consistent over time: "
                        "its field changes continuously with $t$ and was fitted at every $t$, while the "
@@ -176,6 +184,17 @@ void fm_q3_trajectories(Context& ctx) {
     ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
 
     const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
+    const bool inward = ctx.verdict("points_move_inward",
+                                    "the cloud's spread falls below 0.9 of the prior's at a state strictly between "
+                                    "the start and the end",
+                                    {{"smallest_ratio", ratio[k_min]}, {"at_state", k_min}, {"states", all.size()}},
+                                    ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size());
+    // A large ratio from short paths whose ends nearly meet, not from long detours.
+    const bool short_paths = ctx.verdict(
+        "fm_ratio_from_short_paths",
+        "flow matching's mean end-to-end distance is below 0.5 and its mean path below half the flow's",
+        {{"fm_straight", report::mean(fm_r.straight)}, {"fm_length", fm_len}, {"nf_length", nf_len}},
+        report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len);
     // The law's ratio: sqrt(t^2 q^2 + (1 - t)^2) with q^2 = E|x1|^2 / E|x0|^2 (here from the
     // cloud's ends), smallest at t = 1 / (1 + q^2), where it is q / sqrt(1 + q^2); for
     // standardised data q = 1: 1/sqrt 2 at t = 1/2.
@@ -205,11 +224,10 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
         fmt::arg("every", report::ordinal((long long)rec.every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
         fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
         fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
-        fmt::arg("inward", ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size()
+        fmt::arg("inward", inward
                                ? ": points first move inward and then out to their rings."
                                : "."),
-        // A large ratio from short paths whose ends nearly meet, not from long detours.
-        fmt::arg("short", report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len
+        fmt::arg("short", short_paths
                               ? ": large because a point ends near where it started, not because the path is long"
                               : ""),
         fmt::arg("peak", report::tex_percent(peak_share, 0)),
@@ -219,7 +237,7 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
         fmt::arg("nf_len", tex_fixed(nf_len, 2)), fmt::arg("nf_str", tex_fixed(report::mean(nf_r.straight), 2)),
         fmt::arg("nf_big", tex_fixed(nf_turn.mean_largest, 2)), fmt::arg("fm_big", tex_fixed(fm_turn.mean_largest, 2)),
         fmt::arg("nf_turn", tex_fixed(nf_turn.mean_total, 1)), fmt::arg("fm_turn", tex_fixed(fm_turn.mean_total, 1)),
-        fmt::arg("verdict", verdict(fm_r, fm_turn, nf_r, nf_turn))) +
+        fmt::arg("verdict", consistency(ctx, fm_r, fm_turn, nf_r, nf_turn))) +
         ctx.figure_float_of("trajectories", "Flow matching: forward trajectories of 10 samples, coloured by $t$.");
 }
 

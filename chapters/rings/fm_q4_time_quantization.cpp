@@ -112,7 +112,7 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
 // Which rings lose their points: the change of each ring's share from the finest to the
 // coarsest step, and whether the two that lose most are the two farthest from the middle
 // of the logo (its mean, the origin of the standardised frame).
-std::string rings_sentence(const nlohmann::json& first_rings, const nlohmann::json& last_rings,
+std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, const nlohmann::json& last_rings,
                            const data::Standardiser& scale) {
     std::vector<std::pair<double, std::size_t>> loss, far;
     for (std::size_t k = 0; k < std::size_t(data::kClasses); ++k) {
@@ -129,8 +129,14 @@ std::string rings_sentence(const nlohmann::json& first_rings, const nlohmann::js
         return fmt::format("{}from {} to {}", named ? c + " " : "", report::tex_percent(first_rings[c].get<double>()),
                            report::tex_percent(last_rings[c].get<double>()));
     };
-    const bool outer = (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
-                       (loss[0].second == far[1].second && loss[1].second == far[0].second);
+    const bool outer = ctx.verdict(
+        "outer_rings_lose_most",
+        "the two rings that lose the largest share of samples from the finest to the coarsest step are the two "
+        "whose centres are farthest from the middle",
+        {{"losing", {data::rings()[loss[0].second].colour, data::rings()[loss[1].second].colour}},
+         {"farthest", {data::rings()[far[0].second].colour, data::rings()[far[1].second].colour}}},
+        (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
+            (loss[0].second == far[1].second && loss[1].second == far[0].second));
     return fmt::format(
         "The rings that lose most points are {} ({} and {}), while {} {} ({}).",
         outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
@@ -165,8 +171,25 @@ void fm_q4_time_quantization(Context& ctx) {
                             {"reference_total_variance", var_ref}, {"data_total_variance", var_data}};
     ctx.stats["last_step"] = st.last_step;
     const auto& ls = st.last_step["dt4"];
-    const bool contracts = var.back() < var.front() - 0.02;
-    const std::string rings_txt = rings_sentence(ctx.stats["figures"]["dt0"]["share_per_ring"],
+    const bool contracts = ctx.verdict("samples_contract",
+                                       "the samples' total variance at the coarsest step is below the finest step's "
+                                       "by more than 0.02",
+                                       {{"finest", var.front()}, {"coarsest", var.back()}},
+                                       var.back() < var.front() - 0.02);
+    const std::string trend = ctx.verdict(
+        "band_trend",
+        "the share of samples in a band at the coarsest step against the finest, and whether it falls at every step",
+        {{"shares", band}}, band.back() >= band.front() ? "no loss" : monotone ? "falls at every step" : "falls");
+    const double step_ratio = dts[4] / dts[1];
+    const bool proportional = ctx.verdict(
+        "drift_proportional", "the drift's ratio between the two steps is within 2 of the steps' ratio",
+        {{"drift_ratio", drift[4] / drift[1]}, {"step_ratio", step_ratio}},
+        std::fabs(drift[4] / drift[1] - step_ratio) < 2.0);
+    const bool close = ctx.verdict("middle_step_close",
+                                   "the share in a band at the middle step is within one percentage point of the "
+                                   "finest step's",
+                                   {{"middle", band[2]}, {"finest", band[0]}}, std::fabs(band[2] - band[0]) < 0.01);
+    const std::string rings_txt = rings_sentence(ctx, ctx.stats["figures"]["dt0"]["share_per_ring"],
                                                  ctx.stats["figures"][fmt::format("dt{}", dts.size() - 1)]["share_per_ring"],
                                                  m.scale);
 
@@ -204,28 +227,30 @@ and it vanishes as $\Delta t \to 0$.
 )",
         fmt::arg("solver", fm::solver_name(base.solver)),
         fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("rows", st.rows),
-        fmt::arg("trend", band.back() >= band.front() ? "do not lower the share in a band"
-                          : monotone ? "degrade the samples step by step"
-                                     : "degrade the samples, though not strictly at every step"),
+        fmt::arg("trend", trend == "no loss"               ? "do not lower the share in a band"
+                          : trend == "falls at every step" ? "degrade the samples step by step"
+                                                           : "degrade the samples, though not strictly at every step"),
         fmt::arg("b0", report::tex_percent(band.front())), fmt::arg("b4", report::tex_percent(band.back())),
         fmt::arg("d0", tex_fixed(drift.front(), 3)), fmt::arg("d4", tex_fixed(drift.back(), 3)),
-        fmt::arg("prop", std::fabs(drift[4] / drift[1] - 10.0) < 2.0 ? "about in proportion" : "but not in proportion"),
+        fmt::arg("prop", proportional ? "about in proportion" : "but not in proportion"),
         fmt::arg("ratio", tex_fixed(drift[4] / drift[1], 1)),
         fmt::arg("contract",
                  contracts ? fmt::format("The main visible effect is that the samples contract toward the "
                                          "middle: the total variance falls from {} to {}. {}",
                                          tex_fixed(var.front(), 2), tex_fixed(var.back(), 2), rings_txt)
                            : fmt::format("The samples do not contract: their total variance is {} at "
-                                         "$\\Delta t = 0.002$ and {} at $\\Delta t = 0.2$.",
-                                         tex_fixed(var.front(), 2), tex_fixed(var.back(), 2))),
+                                         "$\\Delta t = {:g}$ and {} at $\\Delta t = {:g}$.",
+                                         tex_fixed(var.front(), 2), dts.front(), tex_fixed(var.back(), 2),
+                                         dts.back())),
         fmt::arg("tl", tex_fixed(ls["t"].get<double>(), 1)),
         fmt::arg("step", tex_fixed(ls["step_length"].get<double>(), 3)),
         fmt::arg("post", tex_fixed(ls["distance_to_posterior_mean"].get<double>(), 3)),
         fmt::arg("vpost", tex_fixed(ls["posterior_total_variance"].get<double>(), 2)),
         fmt::arg("vlast", tex_fixed(var.back(), 2)),
-        fmt::arg("close", std::fabs(band[2] - band[0]) < 0.01
-                              ? fmt::format("With 20 steps the share in a band, {}, is within one point "
-                                            "of the finest step's. ", report::tex_percent(band[2]))
+        fmt::arg("close", close
+                              ? fmt::format("With {} steps the share in a band, {}, is within one point "
+                                            "of the finest step's. ", fm::step_count(0, 1, dts[2]),
+                                            report::tex_percent(band[2]))
                               : std::string())) +
         ctx.figure_float(report::panel_grid(st.panels, 3), "Flow matching: 1000 samples with five integration steps.");
 }

@@ -114,10 +114,15 @@ void fm_q5_reverse(Context& ctx) {
     const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
     nn::Mat<double> y0d;
     const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
-    bool order_fm = true;  // every inside point more likely than every outside one
+    double lowest_inside = INFINITY, highest_outside = -INFINITY;
     for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            if (inside[i] && !inside[j]) order_fm = order_fm && lp_fm[i] > lp_fm[j];
+        (inside[i] ? lowest_inside : highest_outside) = inside[i] ? std::min(lowest_inside, lp_fm[i])
+                                                                  : std::max(highest_outside, lp_fm[i]);
+    const bool order_fm = ctx.verdict("fm_orders_probes",
+                                      "flow matching's lowest log-likelihood of a probe inside a band is above its "
+                                      "highest of a probe outside",
+                                      {{"lowest_inside", lowest_inside}, {"highest_outside", highest_outside}},
+                                      lowest_inside > highest_outside);
     const Comparison c = compare(probes, inside, x, xn, y0, y0d, lp_fm, x_again, nfm);
     const auto& pts = c.pts;
     const std::size_t far = c.far;
@@ -180,11 +185,18 @@ flow's inverse multiplies the distance layer after layer
 )",
         fmt::arg("steps", integration_description(how)),
         fmt::arg("rows", c.rows), fmt::arg("lrows", c.lrows),
-        fmt::arg("same", c.min_gap > 0.01 ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(c.min_gap, 3)),
+        fmt::arg("same", ctx.verdict("latents_differ", "the smallest distance between the two methods' latent "
+                                                       "points of a probe is above 0.01",
+                                     {{"smallest", c.min_gap}}, c.min_gap > 0.01) ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(c.min_gap, 3)),
         fmt::arg("gmax", report::tex_num(c.max_gap, 3)),
-        fmt::arg("rt_verdict", c.max_rt_fm < 1e-5 ? "Yes, to rounding" : "Nearly, not exactly"),
+        fmt::arg("rt_verdict", ctx.verdict("fm_round_trip_exact", "flow matching's largest round-trip error is "
+                                                                  "below 1e-5",
+                                           {{"largest", c.max_rt_fm}}, c.max_rt_fm < 1e-5)
+                                   ? "Yes, to rounding" : "Nearly, not exactly"),
         fmt::arg("rt_fm", report::tex_num(c.max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(c.max_rt_nf, 2)),
-        fmt::arg("rounding", c.max_rt_nf < 1e-4 ? " (single-precision rounding)" : ""),
+        fmt::arg("rounding", ctx.verdict("nf_round_trip_rounding", "the flow's largest round-trip error is below 1e-4",
+                                         {{"largest", c.max_rt_nf}}, c.max_rt_nf < 1e-4)
+                                 ? " (single-precision rounding)" : ""),
         fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
                                      "outside one."
                                    : "Flow matching does not find every inside point more likely than "

@@ -51,7 +51,12 @@ std::string recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float
         ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()},
                                                     {"nll", rec.nll}, {"share_in_band", rec.band},
                                                     {"train_seconds", rec.train_seconds}};
-        const bool better = ours.nll < rec.nll && ours.band > rec.band;
+        const bool better = ctx.verdict("default_better_than_recipe",
+                                        "this flow's test NLL is below the recipe's and its share of samples in a "
+                                        "band above",
+                                        {{"nll", ours.nll}, {"recipe_nll", rec.nll}, {"share", ours.band},
+                                         {"recipe_share", rec.band}},
+                                        ours.nll < rec.nll && ours.band > rec.band);
         return fmt::format(
             R"(
 
@@ -66,23 +71,30 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
             fmt::arg("o_nll", tex_fixed(ours.nll, 3)), fmt::arg("o_band", report::tex_percent(ours.band)),
             fmt::arg("o_s", tex_fixed(ours.train_seconds, 0)),
             fmt::arg("verdict",
-                     better ? "This run's architecture is better on both counts; at the defaults "
-                              "(30 couplings of 5 layers of 16 units) that is why they differ "
-                              "from the recipe."
+                     better ? fmt::format("This run's architecture is better on both counts; at the defaults "
+                                          "({} couplings of {} layers of {} units) that is why they differ "
+                                          "from the recipe.",
+                                          m.config.arch.couplings, m.config.arch.depth, m.config.arch.hidden)
                             : "This run's architecture is not better on both counts."));
     }
 
 }
 
 // The training loss beside the validation loss in the last epoch, as a sentence.
-std::string train_val_sentence(const nf::EpochRecord& l) {
+std::string train_val_sentence(Context& ctx, const nf::EpochRecord& l) {
     const double gap = l.val.total - l.train_loss;
     const std::string both = fmt::format("{} against {} nats in the last epoch", tex_fixed(l.train_loss, 3),
                                          tex_fixed(l.val.total, 3));
-    if (std::fabs(gap) < 0.05)
+    const std::string side = ctx.verdict("training_against_validation",
+                                         "the last epoch's validation loss minus its training loss: within 0.05 "
+                                         "nats, above, or below",
+                                         {{"training", l.train_loss}, {"validation", l.val.total}},
+                                         std::fabs(gap) < 0.05 ? "close" : gap > 0 ? "validation above"
+                                                                                   : "validation below");
+    if (side == "close")
         return "The training loss (the mean over each epoch's batches, the wide grey line) lies under it, " + both +
                ": no sign of overfitting.";
-    return gap > 0 ? "The training loss (the wide grey line) ends below it, " + both +
+    return side == "validation above" ? "The training loss (the wide grey line) ends below it, " + both +
                          ": the flow fits its training points better than new ones."
                    : "The training loss (the wide grey line) ends above it, " + both +
                          " (an epoch's mean includes its early batches).";
@@ -163,16 +175,30 @@ void nf_q1_loss(Context& ctx) {
     const auto& f = h.front();
     const auto& l = h.back();
     const std::string trend =
-        l.val.total < f.val.total
+        ctx.verdict("validation_fell", "the last epoch's validation loss is below the first epoch's",
+                    {{"first", f.val.total}, {"last", l.val.total}}, l.val.total < f.val.total)
             ? fmt::format("fell from {} after the first epoch to {} after the last",
                           tex_fixed(f.val.total, 3), tex_fixed(l.val.total, 3))
             : fmt::format("did not fall: {} after the first epoch, {} after the last",
                           tex_fixed(f.val.total, 3), tex_fixed(l.val.total, 3));
+    const bool lowest_last = ctx.verdict("lowest_at_last_epoch", "the validation loss is lowest after the last epoch",
+                                         {{"best_epoch", best->epoch}, {"last_epoch", l.epoch}},
+                                         best->epoch == l.epoch);
     const std::string best_txt =
-        best->epoch == l.epoch ? std::string("its lowest value")
+        lowest_last ? std::string("its lowest value")
                                : fmt::format("its lowest value was {} after epoch {}",
                                              tex_fixed(best->val.total, 3), best->epoch);
-    auto direction = [](double a, double b) { return b > a ? "rose" : "fell"; };
+    const bool logdet_rose = ctx.verdict("logdet_rose", "the mean log-determinant after the last epoch is above its "
+                                                        "value after the first",
+                                         {{"first", f.val.logdet}, {"last", l.val.logdet}},
+                                         l.val.logdet > f.val.logdet);
+    const bool log_pz_rose = ctx.verdict("log_pz_rose", "the mean log p_z after the last epoch is above its value "
+                                                        "after the first",
+                                         {{"first", f.val.log_pz}, {"last", l.val.log_pz}},
+                                         l.val.log_pz > f.val.log_pz);
+    const bool stretches = ctx.verdict("inverse_stretches", "the last mean log-determinant is positive",
+                                       {{"last", l.val.logdet}}, l.val.logdet > 0);
+    auto direction = [](bool rose) { return rose ? "rose" : "fell"; };
     ctx.text = ctx.section() + fmt::format(
         R"(The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the loss of
 Eq.~9 on {val} held-out validation points and its two components, whose negated sum it is.
@@ -187,18 +213,18 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
 )",
         fmt::arg("desc", nf_description(m.config)),
         fmt::arg("val", report::tex_count((long long)m.config.val_points)),
-        fmt::arg("trend", trend), fmt::arg("train_val", train_val_sentence(l)),
-        fmt::arg("best", best->epoch == l.epoch ? std::string(", its lowest value") : "; " + best_txt),
+        fmt::arg("trend", trend), fmt::arg("train_val", train_val_sentence(ctx, l)),
+        fmt::arg("best", lowest_last ? std::string(", its lowest value") : "; " + best_txt),
         fmt::arg("same_or_opposite",
-                 (l.val.logdet > f.val.logdet) == (l.val.log_pz > f.val.log_pz)
+                 logdet_rose == log_pz_rose
                      ? "the same direction" : "opposite directions"),
-        fmt::arg("ld_dir", direction(f.val.logdet, l.val.logdet)),
+        fmt::arg("ld_dir", direction(logdet_rose)),
         fmt::arg("ld0", tex_fixed(f.val.logdet, 3)), fmt::arg("ld1", tex_fixed(l.val.logdet, 3)),
-        fmt::arg("ld_why", l.val.logdet > 0 ? "positive: the inverse flow stretches the thin rings over the plane"
+        fmt::arg("ld_why", stretches ? "positive: the inverse flow stretches the thin rings over the plane"
                                             : "the inverse flow does not, on average, stretch the data"),
-        fmt::arg("lp_why", l.val.log_pz < f.val.log_pz ? "those points spread over the prior"
+        fmt::arg("lp_why", !log_pz_rose ? "those points spread over the prior"
                                                        : "those points gather toward the prior's centre"),
-        fmt::arg("lp_dir", direction(f.val.log_pz, l.val.log_pz)),
+        fmt::arg("lp_dir", direction(log_pz_rose)),
         fmt::arg("lp0", tex_fixed(f.val.log_pz, 3)), fmt::arg("lp1", tex_fixed(l.val.log_pz, 3)),
         fmt::arg("test", report::tex_count((long long)test.shape(0))),
         fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(t.total - floor, 3)),

@@ -18,6 +18,9 @@
 
 namespace flow::chapters {
 
+// The widest window a panel may take (standardised units); points beyond it are counted.
+constexpr double kLargestWindow = 8.0;
+
 void nf_q3_layers(Context& ctx) {
     using report::tex_percent;
     nf::Model& m = nf_model(ctx);
@@ -37,7 +40,7 @@ void nf_q3_layers(Context& ctx) {
         const std::string name = fmt::format("layer{}", layer);
         // Each panel its own window, wide enough for its points (up to +-8; the title says
         // how many lie beyond even that).
-        const report::Window win = report::window_for({&x}, 2.6, 8.0);
+        const report::Window win = report::window_for({&x}, 2.6, kLargestWindow);
         std::string title = layer == 0 ? std::string("input $z$") : fmt::format("after layer {} of {}", layer, L);
         if (win.outside[0] > 0) title += fmt::format(", {} outside", win.outside[0]);
         ctx.figure(name, report::cloud_tikz("fr panel, " + win.axis_options() + ", title={" + title + "}", name + ".dat"),
@@ -82,8 +85,11 @@ nor the data.
         fmt::arg("c0y", report::tex_fixed(first["cov"][1][1].get<double>(), 2)),
         fmt::arg("c1x", report::tex_fixed(last["cov"][0][0].get<double>(), 2)),
         fmt::arg("c1y", report::tex_fixed(last["cov"][1][1].get<double>(), 2)),
-        fmt::arg("hidden", hidden == 0 ? std::string(", so no point is hidden")
-                                        : fmt::format(" (up to $\\pm 8$; {} points of all the panels lie beyond)", hidden)),
+        fmt::arg("hidden", ctx.verdict("no_point_hidden", "no point of any panel lies outside its window",
+                                       {{"outside", hidden}}, hidden == 0)
+                               ? std::string(", so no point is hidden")
+                               : fmt::format(" (up to $\\pm {:g}$; {} points of all the panels lie beyond)",
+                                             kLargestWindow, hidden)),
         fmt::arg("panels", report::panel_grid(panels, 3)));
 }
 

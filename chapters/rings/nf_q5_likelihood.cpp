@@ -126,7 +126,9 @@ std::string groups_verdict(Context& ctx, const std::vector<double>& lp, const st
                            "groups (choose others with --probes).",
                            n, n_in ? "inside" : "outside");
     ctx.stats["groups"] = {{"min_inside", min_in}, {"max_outside", max_out}};
-    if (min_in > max_out)
+    if (ctx.verdict("inside_more_likely",
+                    "the least likely probe inside a band is more likely than the most likely probe outside",
+                    {{"min_inside", min_in}, {"max_outside", max_out}}, min_in > max_out))
         return fmt::format(
             "Every point inside the logo is more likely than every point outside it: the "
             "least likely inside point has $\\log p = {}$, the most likely outside point {}, "
@@ -160,8 +162,13 @@ std::string terms_text(Context& ctx, const nf::Model& m, const Terms& t, const s
     for (std::size_t i = 0; i < data.shape(0); ++i)
         data_reach = std::max(data_reach, std::hypot(double(data(i, 0)), double(data(i, 1))));
     ctx.stats["data_reach"] = data_reach;
+    // Which term dominates each outside probe's log p, recorded per probe.
     auto dominant = [&](std::size_t i) {
-        return std::fabs(lpz[i]) >= std::fabs(ld[i]) ? "$\\log p_z$" : "the log-determinant";
+        return ctx.verdict(fmt::format("dominant_term/P{}", i + 1),
+                           "log p_z is at least as large in magnitude as the log-determinant",
+                           {{"log_pz", lpz[i]}, {"logdet", ld[i]}}, std::fabs(lpz[i]) >= std::fabs(ld[i]))
+                   ? "$\\log p_z$"
+                   : "the log-determinant";
     };
     std::string terms = "Table~\\ref{tab:nf-q5} splits each $\\log p(x)$ into its two terms.";
     if (std::find(inside.begin(), inside.end(), true) != inside.end()) {
@@ -211,7 +218,9 @@ std::string terms_text(Context& ctx, const nf::Model& m, const Terms& t, const s
     return terms;
 }
 
-std::string cut_text(const std::vector<std::size_t>& cut) {
+std::string cut_text(Context& ctx, const std::vector<std::size_t>& cut) {
+    ctx.verdict("paths_inside_window", "no inverse path of a probe leaves the figure's window",
+                {{"cut", cut.size()}}, cut.empty());
     std::string txt;
     for (std::size_t k = 0; k < cut.size(); ++k)
         txt += fmt::format("{}P{}", k == 0 ? "" : k + 1 == cut.size() ? " and " : ", ", cut[k] + 1);
@@ -283,7 +292,7 @@ the points marked. {verdict} {terms}
                          fmt::format("Normalizing flow. Left: inverse trajectories of the probe points, coloured by $t$\n"
                                      "  ({0}; Table~\\ref{{tab:nf-q5}} gives where they end). Right: the learned $\\log p(x)$ on a\n"
                                      "  {1}$\\times${1} grid (colours clamped {2:g} nats below the maximum), with the probes.",
-                                     cut_text(inv.cut), ctx.stats["figures"]["density"]["grid"].get<std::size_t>(),
+                                     cut_text(ctx, inv.cut), ctx.stats["figures"]["density"]["grid"].get<std::size_t>(),
                                      ctx.stats["figures"]["density"]["max_log_p"].get<double>() -
                                          ctx.stats["figures"]["density"]["colour_floor"].get<double>()));
 }

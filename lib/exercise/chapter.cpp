@@ -7,6 +7,7 @@
 
 #include "core/files.hpp"
 #include "model/registry.hpp"
+#include "report/latex.hpp"
 #include "report/provenance.hpp"
 
 namespace flow::exercise {
@@ -93,6 +94,27 @@ fs::path Context::model_dir(const std::string& name) const {
     std::string dir = read_file(file);
     while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
     return dir;
+}
+
+bool Context::verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                      bool outcome) {
+    if (stats["verdicts"].contains(name))
+        throw std::logic_error(fmt::format("chapter {} states verdict {} twice", chapter_.id, name));
+    stats["verdicts"][name] = {{"test", test}, {"compared", compared}, {"outcome", outcome}};
+    return outcome;
+}
+
+std::string Context::verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                             const std::string& outcome) {
+    if (stats["verdicts"].contains(name))
+        throw std::logic_error(fmt::format("chapter {} states verdict {} twice", chapter_.id, name));
+    stats["verdicts"][name] = {{"test", test}, {"compared", compared}, {"outcome", outcome}};
+    return outcome;
+}
+
+std::string Context::claim(const std::string& name, double value, int decimals) {
+    stats["claims"][name] = value;
+    return report::tex_fixed(value, decimals);
 }
 
 Rng Context::rng(const std::string& stream) {

@@ -68,6 +68,23 @@ public:
     // The checkpoint folder of a model the chapter uses.
     fs::path model_dir(const std::string& name) const;
 
+    // A verdict a sentence of the text states ("deeper is better", "within noise"): the
+    // outcome of a test on numbers the run measured, recorded in stats.json under
+    // verdicts/<name> with the test in words and the numbers it compared, so that a
+    // changed sentence is a changed statistic the golden tests see. Returns the
+    // outcome, which picks the sentence; a name is given once.
+    bool verdict(const std::string& name, const std::string& test, const nlohmann::json& compared, bool outcome);
+    // The same with an outcome of more than two values ("better", "worse", "within noise").
+    std::string verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                        const std::string& outcome);
+    std::string verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                        const char* outcome) {
+        return verdict(name, test, compared, std::string(outcome));
+    }
+    // A number the text states: recorded under claims/<name> and returned as printed,
+    // fixed to `decimals` (the rounding the reader sees).
+    std::string claim(const std::string& name, double value, int decimals);
+
     // A random generator for a named stream of this run's seed; the name is recorded.
     Rng rng(const std::string& stream);
 

@@ -87,4 +87,10 @@ std::string tex_percent(double share, int decimals) {
     return fmt::format("{:.{}f}\\,\\%", 100.0 * share, decimals);
 }
 
+std::string count_words(std::size_t n) {
+    static const char* const words[] = {"zero", "one", "two", "three", "four", "five",
+                                        "six",  "seven", "eight", "nine", "ten"};
+    return n <= 10 ? words[n] : std::to_string(n);
+}
+
 }  // namespace flow::report

@@ -21,6 +21,8 @@ std::string tex_num(double x, int digits = 3);
 std::string tex_fixed(double x, int decimals);
 // An integer with thin-space thousands separators: 250\,000.
 std::string tex_count(long long n);
+// A count as a reader writes it in prose: "one" to "ten" in words, digits above.
+std::string count_words(std::size_t n);
 // An ordinal in words' place: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st.
 std::string ordinal(long long n);
 // A share as a percentage with `decimals` decimals and the escaped percent sign.
