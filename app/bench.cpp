@@ -31,12 +31,17 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int bench(const std::vector<std::string>& args) {
+    // The flow-matching kind's flags, with its defaults (the field measured beside the recipe's).
+    const config::Values fm_defaults = model::values("fm");
+    const auto fm_flag = [&](const std::string& name, const std::string& help) {
+        return config::FlagSpec{name, config::Kind::Count, fm_defaults.text(name), help};
+    };
     std::vector<config::FlagSpec> specs{
         {"seed", config::Kind::Seed, "0", "seed of the benchmark's random streams"},
-        {"points", config::Kind::Count, "250000", "number of training points"},
-        {"batch", config::Kind::Count, "128", "mini-batch size"},
-        {"hidden", config::Kind::Count, "64", "units per hidden layer of the flow-matching field"},
-        {"depth", config::Kind::Count, "5", "linear layers of the MLP"},
+        fm_flag("points", "number of training points"),
+        fm_flag("batch", "mini-batch size"),
+        fm_flag("hidden", "units per hidden layer of the flow-matching field"),
+        fm_flag("depth", "linear layers of the flow-matching field"),
     };
     const auto parsed = config::parse("bench", specs, args);
     if (parsed.help) {
