@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "data/shapes.hpp"
 #include "exercise/chapter.hpp"
 #include "model/measure.hpp"

@@ -26,14 +26,18 @@ struct Scored {
     Difference excess;
 };
 
-void p1_richness(Context& ctx) {
+// Every fit of the manifest's tri-<kept>-<couplings> models on the held-out points, and
+// the truth's log-density there (recorded).
+struct Scores {
     std::vector<Scored> rows;
     std::vector<double> truth;
     double truth_nll = 0;
-    const std::vector<std::size_t> depths_fitted{1, 2, 4};  // the manifest's tri-<kept>-<couplings> models
-    std::string depths;
-    for (std::size_t i = 0; i < depths_fitted.size(); ++i)
-        depths += (i == 0 ? "" : i + 1 == depths_fitted.size() ? " and " : ", ") + std::to_string(depths_fitted[i]);
+};
+Scores score_fits(Context& ctx, const std::vector<std::size_t>& depths_fitted) {
+    Scores r;
+    auto& rows = r.rows;
+    auto& truth = r.truth;
+    auto& truth_nll = r.truth_nll;
     for (std::size_t k : depths_fitted)
         for (const char* kept : {"lower", "identity"}) {
             const std::string name = fmt::format("tri-{}-{}", kept, k);
@@ -52,11 +56,20 @@ void p1_richness(Context& ctx) {
             rows.push_back(std::move(s));
         }
     ctx.stats["truth_nll"] = truth_nll;
-    const auto& cfg = rows.front().model.config;
-    const double floor = cfg.set.kept_half_excess();
+    return r;
+}
 
+// Plain against with A, depth by depth: the paired differences (recorded) and the
+// table's rows.
+struct Gaps {
     std::string table_rows, gaps;
     std::size_t clear = 0;
+};
+Gaps plain_against_a(Context& ctx, const std::vector<Scored>& rows) {
+    Gaps g;
+    auto& table_rows = g.table_rows;
+    auto& gaps = g.gaps;
+    auto& clear = g.clear;
     for (std::size_t i = 0; i < rows.size(); i += 2) {
         const Scored& a = rows[i];
         const Scored& p = rows[i + 1];
@@ -70,8 +83,13 @@ void p1_richness(Context& ctx) {
                                       s->model.config.hidden, report::tex_count((long long)s->parameters),
                                       tex_fixed(s->nll, 3), pm(s->excess), tex_fixed(s->model.train_seconds, 1));
     }
-    // The learned A of the one-layer flow against the whitening of the chain.
-    const auto& layer = rows.front().model.flow.layer.front();
+    return g;
+}
+
+// The learned A of the one-layer flow against the whitening of the chain: the largest
+// difference per entry, and the largest entry of the whitening.
+std::pair<double, double> a_deviation(const Scored& one, const nf::TriConfig& cfg) {
+    const auto& layer = one.model.flow.layer.front();
     const double c = std::sqrt(1 - cfg.set.rho * cfg.set.rho);
     double dev = 0, size = 0;
     for (std::size_t i = 0; i < layer.half(); ++i)
@@ -81,8 +99,44 @@ void p1_richness(Context& ctx) {
             dev = std::max(dev, std::fabs(got - want));
             size = std::max(size, std::fabs(want));
         }
+    return {dev, size};
+}
+
+std::string fits_table(Context& ctx, const nf::TriConfig& cfg, std::size_t n, const std::string& rows) {
+    return fmt::format(
+        R"(\begin{{table}}[htbp]
+  \centering\small
+  \begin{{tabular}}{{rlrrrrr}}
+    \toprule
+    couplings & kept half's map & hidden & parameters & NLL & excess over truth & train (s) \\
+    \midrule
+{rows}    \bottomrule
+  \end{{tabular}}
+  \caption{{Flows with and without the triangular map on the {D}-dimensional correlated set: {pts} training and {n}
+  held-out points, {ep} epochs, batches of {b}, Adam at {lr:g} (cosine), one hidden layer per network. Excess: held-out
+  NLL minus the true density's, with its standard error.}}
+  \label{{tab:{id}}}
+\end{{table}}
+)",
+        fmt::arg("rows", rows), fmt::arg("D", cfg.set.dim), fmt::arg("pts", cfg.points), fmt::arg("n", n),
+        fmt::arg("ep", cfg.epochs), fmt::arg("b", cfg.batch), fmt::arg("lr", cfg.lr), fmt::arg("id", ctx.chapter().id));
+}
+
+void p1_richness(Context& ctx) {
+    const std::vector<std::size_t> depths_fitted{1, 2, 4};  // the manifest's tri-<kept>-<couplings> models
+    std::string depths;
+    for (std::size_t i = 0; i < depths_fitted.size(); ++i)
+        depths += (i == 0 ? "" : i + 1 == depths_fitted.size() ? " and " : ", ") + std::to_string(depths_fitted[i]);
+    const Scores sc = score_fits(ctx, depths_fitted);
+    const auto& rows = sc.rows;
+    const auto& truth = sc.truth;
+    const double truth_nll = sc.truth_nll;
+    const auto& cfg = rows.front().model.config;
+    const double floor = cfg.set.kept_half_excess();
+    const Gaps g = plain_against_a(ctx, rows);
+    const auto [dev, size] = a_deviation(rows.front(), cfg);
     ctx.stats["a_deviation"] = dev;
-    ctx.stats["plain_minus_a_clear"] = clear;
+    ctx.stats["plain_minus_a_clear"] = g.clear;
     const Scored& a1 = rows[0];
     const Scored& p1 = rows[1];
     ctx.text = ctx.section() + fmt::format(
@@ -104,26 +158,12 @@ half alone costs $-\tfrac12\log\det\Sigma = {floor}$ nats. The learned $A$ diffe
 {gaps} nats (plain minus with $A$, for {depths} couplings; clear in {clear} of {pairs}). Table~\ref{{tab:{id}}} has
 every fit; the plain flows have at least as many parameters.
 
-\begin{{table}}[htbp]
-  \centering\small
-  \begin{{tabular}}{{rlrrrrr}}
-    \toprule
-    couplings & kept half's map & hidden & parameters & NLL & excess over truth & train (s) \\
-    \midrule
-{rows}    \bottomrule
-  \end{{tabular}}
-  \caption{{Flows with and without the triangular map on the {D}-dimensional correlated set: {pts} training and {n}
-  held-out points, {ep} epochs, batches of {b}, Adam at {lr:g} (cosine), one hidden layer per network. Excess: held-out
-  NLL minus the true density's, with its standard error.}}
-  \label{{tab:{id}}}
-\end{{table}}
-)",
+{table})",
         fmt::arg("D", cfg.set.dim), fmt::arg("rho", cfg.set.rho), fmt::arg("n", truth.size()),
         fmt::arg("tn", tex_fixed(truth_nll, 3)), fmt::arg("a1", pm(a1.excess)), fmt::arg("p1", pm(p1.excess)),
-        fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("dev", tex_fixed(dev, 3)), fmt::arg("size", tex_fixed(size, 2)), fmt::arg("gaps", gaps),
-        fmt::arg("clear", clear), fmt::arg("pairs", rows.size() / 2), fmt::arg("depths", depths),
-        fmt::arg("id", ctx.chapter().id), fmt::arg("rows", table_rows),
-        fmt::arg("pts", cfg.points), fmt::arg("ep", cfg.epochs), fmt::arg("b", cfg.batch), fmt::arg("lr", cfg.lr));
+        fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("dev", tex_fixed(dev, 3)), fmt::arg("size", tex_fixed(size, 2)), fmt::arg("gaps", g.gaps),
+        fmt::arg("clear", g.clear), fmt::arg("pairs", rows.size() / 2), fmt::arg("depths", depths),
+        fmt::arg("id", ctx.chapter().id), fmt::arg("table", fits_table(ctx, cfg, truth.size(), g.table_rows)));
 }
 
 }  // namespace

@@ -63,11 +63,17 @@ std::string table(const std::vector<GridFit>& g, const std::string& label) {
         rows, data::kShapeHeldRows, label);
 }
 
-void p2_layers(Context& ctx) {
-    const auto g = grid_fits(ctx);
-    const std::size_t shallow = grid_couplings().front(), deep = grid_couplings().back();
+// The steps to more couplings, set by set and width by width: the NLLs, the paired gains
+// (recorded), and how many gains are clear of how many steps.
+struct Steps {
     std::string answer;
     std::size_t clear_gains = 0, steps = 0;
+};
+Steps depth_steps(Context& ctx, const std::vector<GridFit>& g) {
+    Steps r;
+    auto& answer = r.answer;
+    auto& clear_gains = r.clear_gains;
+    auto& steps = r.steps;
     for (const auto& set : grid_sets())
         for (std::size_t h : grid_widths()) {
             std::string seq, diffs;
@@ -87,7 +93,12 @@ void p2_layers(Context& ctx) {
             answer += fmt::format("{} with {} units: NLL {} for {} couplings (gains {}). ", title, h, seq,
                                   couplings_list(), diffs);
         }
-    // The one-coupling limit, per set.
+    return r;
+}
+
+// The one-coupling limit, per set: the KL of the kept coordinate's marginal from N(0, 1)
+// (recorded) against the one-coupling models' excess over the truth.
+std::string one_coupling_floors(Context& ctx, const std::vector<GridFit>& g, std::size_t shallow) {
     std::string floors;
     for (const auto& set : grid_sets()) {
         const Difference floor = one_coupling_floor(grid_fit(g, set, shallow, grid_widths().front()));
@@ -97,6 +108,16 @@ void p2_layers(Context& ctx) {
         floors += fmt::format("{} ${}$ nats, where its one-coupling models are {} above the truth{}", set,
                               pm(floor), tex_fixed(best, 3), set == grid_sets().front() ? "; on " : "");
     }
+    return floors;
+}
+
+void p2_layers(Context& ctx) {
+    const auto g = grid_fits(ctx);
+    const std::size_t shallow = grid_couplings().front(), deep = grid_couplings().back();
+    const Steps st = depth_steps(ctx, g);
+    const std::string& answer = st.answer;
+    const std::size_t clear_gains = st.clear_gains, steps = st.steps;
+    const std::string floors = one_coupling_floors(ctx, g, shallow);
     double worst_c5 = 0, best_c1 = INFINITY;
     for (const auto& f : g) {
         if (f.couplings == deep) worst_c5 = std::max(worst_c5, f.m.sliced_w2 / f.m.data_w2);

@@ -16,12 +16,20 @@ namespace {
 
 using report::tex_fixed;
 
-void p2_width(Context& ctx) {
-    const auto g = grid_fits(ctx);
-    const std::size_t narrow = grid_widths().front(), wide = grid_widths().back();
+// Doubling the width, case by case (set x couplings): the paired difference of held-out
+// NLL (recorded), how often it is clear either way, and the mean ratio of training times.
+struct Width {
     std::size_t better = 0, worse = 0, cases = 0;
     std::string list;
     double time_ratio = 0;
+};
+Width width_effects(Context& ctx, const std::vector<GridFit>& g, std::size_t narrow, std::size_t wide) {
+    Width w;
+    auto& better = w.better;
+    auto& worse = w.worse;
+    auto& cases = w.cases;
+    auto& list = w.list;
+    auto& time_ratio = w.time_ratio;
     for (const auto& set : grid_sets())
         for (std::size_t c : grid_couplings()) {
             const GridFit& a = grid_fit(g, set, c, narrow);
@@ -35,7 +43,11 @@ void p2_width(Context& ctx) {
             time_ratio += b.fit.train_seconds / a.fit.train_seconds;
         }
     time_ratio /= double(cases);
-    // Depth against width: the steps 1 -> 3 -> 5 couplings that lower the NLL clearly.
+    return w;
+}
+
+// Depth against width: how many steps to more couplings lower the NLL clearly, of how many.
+std::pair<std::size_t, std::size_t> depth_effects(const std::vector<GridFit>& g) {
     std::size_t depth_gains = 0, depth_steps = 0;
     for (const auto& set : grid_sets())
         for (std::size_t h : grid_widths())
@@ -45,6 +57,17 @@ void p2_width(Context& ctx) {
                 ++depth_steps;
                 depth_gains += d.clear() && d.mean < 0;
             }
+    return {depth_gains, depth_steps};
+}
+
+void p2_width(Context& ctx) {
+    const auto g = grid_fits(ctx);
+    const std::size_t narrow = grid_widths().front(), wide = grid_widths().back();
+    const Width w = width_effects(ctx, g, narrow, wide);
+    const std::size_t better = w.better, worse = w.worse, cases = w.cases;
+    const std::string& list = w.list;
+    const double time_ratio = w.time_ratio;
+    const auto [depth_gains, depth_steps] = depth_effects(g);
     // The shares depth_gains / depth_steps and better / cases, compared without division.
     const bool depth_more = ctx.verdict(
         "depth_moves_more",

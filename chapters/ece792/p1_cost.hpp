@@ -1,0 +1,27 @@
+#pragma once
+// What p1-cost's two files share (p1_cost.cpp, p1_cost_timing.cpp).
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+
+namespace flow::chapters::ece792 {
+
+constexpr std::size_t kBatch = 256;
+constexpr int kRepeats = 5;
+
+struct Timing {
+    std::size_t d;
+    double tri_density, tri_synthesis, dense_density, dense_synthesis;
+};
+
+// The linear part's cost as d grows (recorded): the table's rows, the timings, and the
+// growth exponents between the two largest sizes.
+struct Costs {
+    std::string rows;
+    std::vector<Timing> ts;
+    double s_tri = 0, s_dense = 0;
+};
+Costs costs(Context& ctx);
+
+}  // namespace flow::chapters::ece792
