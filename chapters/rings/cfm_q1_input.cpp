@@ -12,6 +12,7 @@
 
 #include "data/olympic.hpp"
 #include "fm/train.hpp"
+#include "cfm_q1_input.hpp"
 #include "common.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
@@ -20,65 +21,8 @@
 namespace flow::chapters {
 
 namespace {
-constexpr std::size_t kPlottedPerClass = 1000;  // 5,000 points: five rings read clearly
 
-// The figure: the plotted points of every class in the ring's colour; the .dat holds
-// them sorted by class. Returns how many are plotted.
-std::size_t input_figure(Context& ctx, const data::PointSet& set,
-                         const std::vector<std::vector<std::size_t>>& plotted) {
-    std::vector<std::vector<double>> cols(3);
-    std::string plots, legend;
-    std::size_t start = 0, total_plotted = 0;
-    for (const auto& p : plotted) total_plotted += p.size();
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& ring = data::rings()[std::size_t(k)];
-        for (std::size_t i : plotted[std::size_t(k)]) {
-            cols[0].push_back(set.x(i, 0));
-            cols[1].push_back(set.x(i, 1));
-            cols[2].push_back(k);
-        }
-        const std::size_t end = start + plotted[std::size_t(k)].size();
-        plots += fmt::format(
-            "\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
-            "skip coords between index={{{}}}{{{}}}] table {{input.dat}};\n",
-            ring.colour, start, end, total_plotted);
-        legend += (k ? "," : "") + fmt::format("{} ({})", ring.colour, k);
-        start = end;
-    }
-    const std::string tikz = ring_colour_definitions() +
-                             "\\begin{tikzpicture}\n"
-                             "\\begin{axis}[fr cloud, xlabel={$x_1$ (standardised)}, "
-                             "ylabel={$x_2$ (standardised)}, legend columns=5,\n"
-                             "  legend style={at={(0.5,1.03)}, anchor=south}]\n" +
-                             plots + "\\legend{" + legend +
-                             "}\n\\end{axis}\n\\end{tikzpicture}\n";
-    ctx.figure("input", tikz, {{"input.dat", report::dat_table({"x", "y", "label"}, cols)}});
-
-    return total_plotted;
-}
-
-// Each class's moments, in the figure and in the whole set, and its share on its own
-// ring (the smallest share is returned).
-double class_stats(Context& ctx, const data::PointSet& set, const std::vector<std::vector<std::size_t>>& rows,
-                   const std::vector<std::vector<std::size_t>>& plotted, nlohmann::json& set_classes) {
-    nlohmann::json fig_classes = nlohmann::json::object();
-    set_classes = nlohmann::json::object();
-    double min_own = 1.0;
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& ring = data::rings()[std::size_t(k)];
-        auto fs = report::cloud_stats(set.x, plotted[std::size_t(k)]).to_json();
-        fs["label"] = k;
-        fig_classes[std::string(ring.colour)] = fs;
-        auto ts = report::cloud_stats(set.x, rows[std::size_t(k)]).to_json();
-        ts["label"] = k;
-        const double own = share_on_ring(set.x, set.scale, k, rows[std::size_t(k)]);
-        ts["share_on_own_ring"] = own;
-        min_own = std::min(min_own, own);
-        set_classes[std::string(ring.colour)] = ts;
-    }
-    ctx.stats["figures"]["input"]["classes"] = fig_classes;
-    return min_own;
-}
+using namespace cfm_q1;
 
 // The class list, and the text's two judgements, stated from the numbers: whether every
 // point lies in its own ring's band, and whether the set is uniform in area.
@@ -119,13 +63,58 @@ Judgements judgements(Context& ctx, double min_own, double inner_share, double a
     return j;
 }
 
+// The share of a set's raw points nearer their ring's centre than its mid-radius: 1/2
+// for a radius drawn uniformly (as here), and what points uniform over a band's area give.
+double share_inside_mid_radius(const data::PointSet& set) {
+    const std::size_t n = set.x.shape(0);
+    std::size_t inner = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto p = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
+        const auto& ring = data::rings()[std::size_t(set.labels(i))];
+        if (std::hypot(p[0] - ring.cx, p[1] - ring.cy) < data::kRingRadius) ++inner;
+    }
+    return double(inner) / double(n);
+}
+double area_share_inside_mid_radius() {
+    return (1.0 - data::kBandInner * data::kBandInner) /
+           (data::kBandOuter * data::kBandOuter - data::kBandInner * data::kBandInner);
+}
+
+// The largest distance of a class mean (set_classes' "mean", standardised) from its
+// ring's centre, in raw units.
+double largest_mean_offset(const nlohmann::json& set_classes, const data::Standardiser& sc) {
+    double max_offset = 0.0;
+    for (int k = 0; k < data::kClasses; ++k) {
+        const auto& ring = data::rings()[std::size_t(k)];
+        const auto& m = set_classes[std::string(ring.colour)]["mean"];
+        const auto raw = sc.to_raw(m[0].get<double>(), m[1].get<double>());
+        max_offset = std::max(max_offset, std::hypot(raw[0] - ring.cx, raw[1] - ring.cy));
+    }
+    return max_offset;
+}
+
+// The answer to "which equation did you change": the conditioned objective and sampler.
+std::string which_equation() {
+    return R"(\paragraph{Which equation changes.} Only the vector field's signature changes: it takes the
+class $c$ of the target point as a further input. The training objective of Eq.~16 becomes
+\[
+  \arg\min_{v_t}\; \mathbb{E}_{(y_1, c) \sim q,\; y_0 \sim p_0}
+  \bigl\| v_t(y_t, c) - (y_1 - y_0) \bigr\|^2 ,
+\]
+and the sampling step of Eq.~17 becomes $y_{t+\Delta t} = y_t + v_t(y_t, c)\,\Delta t$ with
+$c$ held fixed along the path. The linear path of Eq.~14 and its velocity $y_1 - y_0$ of
+Eq.~15 stay as they are: they are already conditioned on the target $y_1$, which carries its
+class. In the network, $c$ enters through an embedding whose vector is mixed with $(y_t, t)$ by
+the first fully connected layer.
+)";
+}
+
 }  // namespace
 
 void cfm_q1_input(Context& ctx) {
     using report::tex_count;
     using report::tex_num;
-
-    // --- the training input: the set the conditional model was trained on, drawn again ---
+    // The training input: the set the conditional model was trained on, drawn again.
     const fm::Config cfg = ctx.load_as<fm::Model>("cfm").config;
     const auto set = fm::training_set(cfg);
     const std::size_t n = set.x.shape(0);
@@ -134,43 +123,21 @@ void cfm_q1_input(Context& ctx) {
     // uniform subsample of it.
     std::vector<std::vector<std::size_t>> rows(data::kClasses), plotted(data::kClasses);
     for (std::size_t i = 0; i < n; ++i) rows[std::size_t(set.labels(i))].push_back(i);
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& r = rows[std::size_t(k)];
-        plotted[std::size_t(k)].assign(r.begin(), r.begin() + std::min(r.size(), kPlottedPerClass));
-    }
+    for (int k = 0; k < data::kClasses; ++k)
+        plotted[std::size_t(k)].assign(rows[std::size_t(k)].begin(),
+                                       rows[std::size_t(k)].begin() +
+                                           long(std::min(rows[std::size_t(k)].size(), kPlottedPerClass)));
 
-    // Share of raw points nearer the centre than the ring's mid-radius: 1/2 for a radius
-    // drawn uniformly (as here), 0.469 for points uniform over the band's area.
-    std::size_t inner = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto p = set.scale.to_raw(set.x(i, 0), set.x(i, 1));
-        const auto& ring = data::rings()[std::size_t(set.labels(i))];
-        if (std::hypot(p[0] - ring.cx, p[1] - ring.cy) < data::kRingRadius) ++inner;
-    }
-    const double inner_share = double(inner) / double(n);
-    const double area_share = (1.0 - data::kBandInner * data::kBandInner) /
-                              (data::kBandOuter * data::kBandOuter - data::kBandInner * data::kBandInner);
-
-    const std::size_t total_plotted = input_figure(ctx, set, plotted);
-
+    const double inner_share = share_inside_mid_radius(set), area_share = area_share_inside_mid_radius();
+    ctx.stats["figures"]["input"]["count"] = input_figure(ctx, set, plotted);
     nlohmann::json set_classes;
     const double min_own = class_stats(ctx, set, rows, plotted, set_classes);
-    ctx.stats["figures"]["input"]["count"] = total_plotted;
-    ctx.stats["training_set"] = {
-        {"count", n},
-        {"classes", set_classes},
-        {"standardiser", {{"mean", set.scale.mean}, {"std", set.scale.std}}},
-        {"share_inside_mid_radius", inner_share},
-    };
+    ctx.stats["training_set"] = {{"count", n}, {"classes", set_classes},
+                                 {"standardiser", {{"mean", set.scale.mean}, {"std", set.scale.std}}},
+                                 {"share_inside_mid_radius", inner_share}};
 
     const auto& sc = set.scale;
-    double max_offset = 0.0;  // largest distance of a class mean from its ring centre, raw units
-    for (int k = 0; k < data::kClasses; ++k) {
-        const auto& ring = data::rings()[std::size_t(k)];
-        const auto& m = set_classes[std::string(ring.colour)]["mean"];
-        const auto raw = sc.to_raw(m[0].get<double>(), m[1].get<double>());
-        max_offset = std::max(max_offset, std::hypot(raw[0] - ring.cx, raw[1] - ring.cy));
-    }
+    const double max_offset = largest_mean_offset(set_classes, sc);
     ctx.stats["training_set"]["max_mean_offset_from_centre"] = max_offset;
     const Judgements said = judgements(ctx, min_own, inner_share, area_share, n);
     ctx.text = ctx.section() + fmt::format(
@@ -191,18 +158,7 @@ ring's centre. {inner_text}
   \label{{fig:cfm-q1-input}}
 \end{{figure}}
 
-\paragraph{{Which equation changes.}} Only the vector field's signature changes: it takes the
-class $c$ of the target point as a further input. The training objective of Eq.~16 becomes
-\[
-  \arg\min_{{v_t}}\; \mathbb{{E}}_{{(y_1, c) \sim q,\; y_0 \sim p_0}}
-  \bigl\| v_t(y_t, c) - (y_1 - y_0) \bigr\|^2 ,
-\]
-and the sampling step of Eq.~17 becomes $y_{{t+\Delta t}} = y_t + v_t(y_t, c)\,\Delta t$ with
-$c$ held fixed along the path. The linear path of Eq.~14 and its velocity $y_1 - y_0$ of
-Eq.~15 stay as they are: they are already conditioned on the target $y_1$, which carries its
-class. In the network, $c$ enters through an embedding whose vector is mixed with $(y_t, t)$ by
-the first fully connected layer.
-)",
+{equation})",
         fmt::arg("n", tex_count((long long)n)),
         fmt::arg("per", tex_count((long long)rows[0].size())), fmt::arg("classes", said.class_list),
         fmt::arg("shown", tex_count((long long)plotted[0].size())),
@@ -211,7 +167,7 @@ the first fully connected layer.
         fmt::arg("ratio", tex_num(sc.std[0] / sc.std[1], 2)), fmt::arg("membership", said.membership),
         fmt::arg("off", tex_num(max_offset, 2)),
         fmt::arg("inner_text", said.inner_text),
-        fmt::arg("pdf", ctx.figure_pdf("input")));
+        fmt::arg("pdf", ctx.figure_pdf("input")), fmt::arg("equation", which_equation()));
 }
 
 FLOWREPORT_CHAPTER("rings", "cfm-q1-input", nullptr, cfm_q1_input)

@@ -14,26 +14,17 @@
 
 namespace flow::chapters {
 
-void cfm_q2_class_trajectories(Context& ctx) {
-    using report::tex_fixed;
-    fm::Model& m = fm_model(ctx, "cfm");
-    const fm::Integration how = fm::integration(ctx.flags());
-    const std::size_t K = data::kClasses, steps = fm::step_count(0, 1, how.dt);
-    const std::size_t every = std::max<std::size_t>(1, steps / 200);
-    const nn::Mat<float> z = prior_sample(ctx, K, "samples");
-    const fm::Labels labels = cycling_labels(K);
+namespace {
 
-    std::vector<std::vector<std::vector<double>>> cols(K, std::vector<std::vector<double>>(3));
-    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels,
-                                              [&](std::size_t k, double t, const nn::Mat<float>& y) {
-                                                  if (k % every != 0 && k != steps) return;
-                                                  for (std::size_t i = 0; i < K; ++i) {
-                                                      cols[i][0].push_back(y(i, 0));
-                                                      cols[i][1].push_back(y(i, 1));
-                                                      cols[i][2].push_back(t);
-                                                  }
-                                              });
+using report::tex_fixed;
 
+// The figure: each class's path over a faint background of training-like points; its
+// statistics (recorded) and the table's rows. Returns the rows and how many classes end
+// in their own ring.
+std::pair<std::string, std::size_t> draw(Context& ctx, const fm::Model& m, const nn::Mat<float>& z,
+                                         const nn::Mat<float>& x,
+                                         const std::vector<std::vector<std::vector<double>>>& cols) {
+    const std::size_t K = data::kClasses;
     // A faint background of training-like points, so the reader sees the rings.
     Rng bg_rng = ctx.rng("background");
     const auto bg = data::in_frame(data::conditional_rings(3000, bg_rng), m.scale);
@@ -68,6 +59,31 @@ void cfm_q2_class_trajectories(Context& ctx) {
                    plots + "\\end{axis}\n\\end{tikzpicture}\n",
                files);
     ctx.stats["figures"]["trajectories"] = {{"classes", per}, {"reached_own_ring", reached}};
+    return {rows, reached};
+}
+
+}  // namespace
+
+void cfm_q2_class_trajectories(Context& ctx) {
+    fm::Model& m = fm_model(ctx, "cfm");
+    const fm::Integration how = fm::integration(ctx.flags());
+    const std::size_t K = data::kClasses, steps = fm::step_count(0, 1, how.dt);
+    const std::size_t every = std::max<std::size_t>(1, steps / 200);
+    const nn::Mat<float> z = prior_sample(ctx, K, "samples");
+    const fm::Labels labels = cycling_labels(K);
+
+    std::vector<std::vector<std::vector<double>>> cols(K, std::vector<std::vector<double>>(3));
+    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels,
+                                              [&](std::size_t k, double t, const nn::Mat<float>& y) {
+                                                  if (k % every != 0 && k != steps) return;
+                                                  for (std::size_t i = 0; i < K; ++i) {
+                                                      cols[i][0].push_back(y(i, 0));
+                                                      cols[i][1].push_back(y(i, 1));
+                                                      cols[i][2].push_back(t);
+                                                  }
+                                              });
+
+    const auto [rows, reached] = draw(ctx, m, z, x, cols);
 
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:cfm-q2-class-trajectories}}

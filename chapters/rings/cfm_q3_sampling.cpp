@@ -14,21 +14,20 @@
 
 namespace flow::chapters {
 
-void cfm_q3_sampling(Context& ctx) {
+namespace {
+
+// Every class's samples (rows k, k + K, ...): the figure's data and plots, the table's
+// rows, and each class's statistics and share in its own ring.
+struct Classes {
+    std::vector<std::vector<double>> cols;
+    std::string plots, legend, rows;
+    nlohmann::json per;
+    double own_total, min_own;
+};
+Classes per_class(const nn::Mat<float>& x, const data::Standardiser& scale, const data::PointSet& held,
+                  const nn::Mat<float>& held_x, std::size_t n) {
     using report::tex_percent;
-    fm::Model& m = fm_model(ctx, "cfm");
-    const fm::Integration how = fm::integration(ctx.flags());
-    const std::size_t n = 3000, K = data::kClasses;
-    const nn::Mat<float> z = prior_sample(ctx, n, "samples");
-    const fm::Labels labels = cycling_labels(n);
-    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
-
-    // Held-out conditional data in the model's frame, to measure each class's distance
-    // to its own ring's data.
-    Rng held_rng = ctx.rng("held-out");
-    const auto held = data::conditional_rings(5000, held_rng);
-    const auto held_x = data::in_frame(held, m.scale);
-
+    const std::size_t K = data::kClasses;
     std::vector<std::vector<double>> cols(3);
     std::string plots, legend, rows;
     nlohmann::json per = nlohmann::json::object();
@@ -43,8 +42,8 @@ void cfm_q3_sampling(Context& ctx) {
             cols[2].push_back(double(k));
         }
         const auto& ring = data::rings()[k];
-        const double own = share_on_ring(x, m.scale, int(k), idx);
-        const double any = share_on_ring(x, m.scale, -1, idx);
+        const double own = share_on_ring(x, scale, int(k), idx);
+        const double any = share_on_ring(x, scale, -1, idx);
         own_total += own * double(idx.size()) / double(n);
         min_own = std::min(min_own, own);
         auto j = report::cloud_stats(x, idx).to_json();
@@ -66,6 +65,28 @@ void cfm_q3_sampling(Context& ctx) {
                             tex_percent(any));
         start = end;
     }
+    return {cols, plots, legend, rows, per, own_total, min_own};
+}
+
+}  // namespace
+
+void cfm_q3_sampling(Context& ctx) {
+    using report::tex_percent;
+    fm::Model& m = fm_model(ctx, "cfm");
+    const fm::Integration how = fm::integration(ctx.flags());
+    const std::size_t n = 3000, K = data::kClasses;
+    const nn::Mat<float> z = prior_sample(ctx, n, "samples");
+    const fm::Labels labels = cycling_labels(n);
+    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
+
+    // Held-out conditional data in the model's frame, to measure each class's distance
+    // to its own ring's data.
+    Rng held_rng = ctx.rng("held-out");
+    const auto held = data::conditional_rings(5000, held_rng);
+    const auto held_x = data::in_frame(held, m.scale);
+
+    const Classes c = per_class(x, m.scale, held, held_x, n);
+    const auto& [cols, plots, legend, rows, per, own_total, min_own] = c;
     ctx.figure("samples",
                ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
