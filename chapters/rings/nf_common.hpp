@@ -37,6 +37,10 @@ inline std::vector<bool> probes_inside(const std::vector<std::array<double, 2>>&
 // The normalizing flow `name` of the manifest (recorded in stats.json under models/<name>).
 inline nf::Model& nf_model(Context& ctx, const std::string& name = "nf") { return ctx.load_as<nf::Model>(name); }
 
+// nf-q1-loss: the exercise's recipe (the manifest's nf-recipe) against this model on the
+// same test points, a paragraph when they differ (nf_q1_recipe.cpp).
+std::string nf_recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float, 2>& test);
+
 // "15 affine coupling layers, each with two networks of 5 linear layers of 8 units".
 inline std::string nf_description(const nf::Config& c) {
     return fmt::format("{} affine coupling layers (permutations between them), each with two "

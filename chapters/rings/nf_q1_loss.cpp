@@ -23,62 +23,7 @@ namespace flow::chapters {
 
 namespace {
 
-struct Scores {
-    double nll, band, train_seconds;
-};
-
-// Held-out NLL on the test set and the share of 10,000 samples inside a band.
-Scores score(nf::Model& m, const xt::xtensor<float, 2>& test, Rng rng) {
-    const auto x = nf::sample(m.flow, 10000, rng);
-    return {nf::evaluate(m.flow, test).total, share_on_ring(x, m.scale, -1), m.train_seconds};
-}
-
 using report::tex_fixed;
-
-// The exercise's recipe, trained by make with every other setting of this run, against
-// this run's model on the same test points: a paragraph when they differ.
-std::string recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float, 2>& test) {
-    nf::Model& r = ctx.load_as<nf::Model>("nf-recipe");
-    const nf::Config& recipe_cfg = r.config;
-    const bool is_recipe = recipe_cfg.to_json() == m.config.to_json();
-    const Rng sample_rng = ctx.rng("samples");
-    const Scores ours = score(m, test, sample_rng);
-    ctx.stats["default_vs_recipe"]["this_run"] = {{"nll", ours.nll}, {"share_in_band", ours.band},
-                                                  {"train_seconds", ours.train_seconds}};
-    if (is_recipe) return "";
-    {
-        const Scores rec = score(r, test, sample_rng);
-        ctx.stats["default_vs_recipe"]["recipe"] = {{"config", recipe_cfg.to_json()},
-                                                    {"nll", rec.nll}, {"share_in_band", rec.band},
-                                                    {"train_seconds", rec.train_seconds}};
-        const bool better = ctx.verdict("default_better_than_recipe",
-                                        "this flow's test NLL is below the recipe's and its share of samples in a "
-                                        "band above",
-                                        {{"nll", ours.nll}, {"recipe_nll", rec.nll}, {"share", ours.band},
-                                         {"recipe_share", rec.band}},
-                                        ours.nll < rec.nll && ours.band > rec.band);
-        return fmt::format(
-            R"(
-
-\paragraph{{This architecture and the exercise's.}} The exercise recommends {r_l} coupling
-layers with networks of {r_d} linear layers of {r_h} units. Trained here with every other setting
-of this run, that recipe reaches {r_nll} nats on the same test points, and {r_band} of
-10\,000 samples fall inside a ring band, in {r_s}\,s of training; this run's model reaches
-{o_nll} nats and {o_band}, in {o_s}\,s. {verdict})",
-            fmt::arg("r_l", recipe_cfg.arch.couplings), fmt::arg("r_d", recipe_cfg.arch.depth),
-            fmt::arg("r_h", recipe_cfg.arch.hidden), fmt::arg("r_nll", tex_fixed(rec.nll, 3)), fmt::arg("r_band", report::tex_percent(rec.band)),
-            fmt::arg("r_s", tex_fixed(rec.train_seconds, 0)),
-            fmt::arg("o_nll", tex_fixed(ours.nll, 3)), fmt::arg("o_band", report::tex_percent(ours.band)),
-            fmt::arg("o_s", tex_fixed(ours.train_seconds, 0)),
-            fmt::arg("verdict",
-                     better ? fmt::format("This run's architecture is better on both counts; at the defaults "
-                                          "({} couplings of {} layers of {} units) that is why they differ "
-                                          "from the recipe.",
-                                          m.config.arch.couplings, m.config.arch.depth, m.config.arch.hidden)
-                            : "This run's architecture is not better on both counts."));
-    }
-
-}
 
 // The training loss beside the validation loss in the last epoch, as a sentence.
 std::string train_val_sentence(Context& ctx, const nf::EpochRecord& l) {
@@ -137,43 +82,13 @@ void loss_figure(Context& ctx, const std::vector<nf::EpochRecord>& h, double flo
 
 }
 
-}  // namespace
-
-void nf_q1_loss(Context& ctx) {
-    nf::Model& m = nf_model(ctx);
-    const auto& h = m.history;
-
-    // --- the held-out test set and the floor ------------------------------------------
-    Rng test_rng = ctx.rng("test");
-    const auto test_set = data::unconditional_rings(50000, test_rng);
-    const auto test = data::in_frame(test_set, m.scale);
-    const nf::LossParts t = nf::evaluate(m.flow, test);
-    const double area = data::union_area();
-    const double floor = data::entropy_floor(m.scale, area);
-
-    const std::string recipe_txt = recipe_paragraph(ctx, m, test);
-    loss_figure(ctx, h, floor);
-
-    // --- statistics ---------------------------------------------------------------------
-    const auto best = std::min_element(h.begin(), h.end(), [](const auto& a, const auto& b) {
-        return a.val.total < b.val.total;
-    });
-    ctx.stats["figures"]["loss"] = {{"epochs", h.size()},
-                                    {"first", h.front().val.total},
-                                    {"last", h.back().val.total},
-                                    {"min", best->val.total},
-                                    {"min_epoch", best->epoch},
-                                    {"last_log_pz", h.back().val.log_pz},
-                                    {"last_logdet", h.back().val.logdet},
-                                    {"first_log_pz", h.front().val.log_pz},
-                                    {"first_logdet", h.front().val.logdet},
-                                    {"last_train_loss", h.back().train_loss}};
-    ctx.stats["test"] = {{"points", test.shape(0)}, {"nll", t.total}, {"log_pz", t.log_pz},
-                         {"logdet", t.logdet}, {"entropy_floor", floor}, {"union_area", area}};
-
-    // --- the answer ---------------------------------------------------------------------
-    const auto& f = h.front();
-    const auto& l = h.back();
+// How the loss and its parts moved from the first epoch to the last, as verdicts.
+struct Moves {
+    std::string trend, best_txt;
+    bool lowest_last, logdet_rose, log_pz_rose, stretches;
+};
+Moves moves(Context& ctx, const nf::EpochRecord& f, const nf::EpochRecord& l, const nf::EpochRecord& best_e) {
+    const auto* best = &best_e;
     const std::string trend =
         ctx.verdict("validation_fell", "the last epoch's validation loss is below the first epoch's",
                     {{"first", f.val.total}, {"last", l.val.total}}, l.val.total < f.val.total)
@@ -198,6 +113,15 @@ void nf_q1_loss(Context& ctx) {
                                          l.val.log_pz > f.val.log_pz);
     const bool stretches = ctx.verdict("inverse_stretches", "the last mean log-determinant is positive",
                                        {{"last", l.val.logdet}}, l.val.logdet > 0);
+    return {trend, best_txt, lowest_last, logdet_rose, log_pz_rose, stretches};
+}
+
+void write_answer(Context& ctx, const nf::Model& m, const nf::EpochRecord& best, const nf::LossParts& t,
+                  double floor, double area, std::size_t n_test, const std::string& recipe_txt) {
+    const auto& f = m.history.front();
+    const auto& l = m.history.back();
+    const Moves mv = moves(ctx, f, l, best);
+    const auto& [trend, best_txt, lowest_last, logdet_rose, log_pz_rose, stretches] = mv;
     auto direction = [](bool rose) { return rose ? "rose" : "fell"; };
     ctx.text = ctx.section() + fmt::format(
         R"(The flow has {desc}. Figure~\ref{{fig:nf-q1-loss}} shows, after every epoch, the loss of
@@ -226,12 +150,49 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
                                                        : "those points gather toward the prior's centre"),
         fmt::arg("lp_dir", direction(log_pz_rose)),
         fmt::arg("lp0", tex_fixed(f.val.log_pz, 3)), fmt::arg("lp1", tex_fixed(l.val.log_pz, 3)),
-        fmt::arg("test", report::tex_count((long long)test.shape(0))),
+        fmt::arg("test", report::tex_count((long long)n_test)),
         fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(t.total - floor, 3)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("area", tex_fixed(area, 3)),
         fmt::arg("recipe", recipe_txt)) +
         ctx.figure_float_of(
             "loss", "Normalizing flow: validation loss per epoch, its components, and the training loss (grey).");
+}
+
+}  // namespace
+
+void nf_q1_loss(Context& ctx) {
+    nf::Model& m = nf_model(ctx);
+    const auto& h = m.history;
+
+    // --- the held-out test set and the floor ------------------------------------------
+    Rng test_rng = ctx.rng("test");
+    const auto test_set = data::unconditional_rings(50000, test_rng);
+    const auto test = data::in_frame(test_set, m.scale);
+    const nf::LossParts t = nf::evaluate(m.flow, test);
+    const double area = data::union_area();
+    const double floor = data::entropy_floor(m.scale, area);
+
+    const std::string recipe_txt = nf_recipe_paragraph(ctx, m, test);
+    loss_figure(ctx, h, floor);
+
+    // --- statistics ---------------------------------------------------------------------
+    const auto best = std::min_element(h.begin(), h.end(), [](const auto& a, const auto& b) {
+        return a.val.total < b.val.total;
+    });
+    ctx.stats["figures"]["loss"] = {{"epochs", h.size()},
+                                    {"first", h.front().val.total},
+                                    {"last", h.back().val.total},
+                                    {"min", best->val.total},
+                                    {"min_epoch", best->epoch},
+                                    {"last_log_pz", h.back().val.log_pz},
+                                    {"last_logdet", h.back().val.logdet},
+                                    {"first_log_pz", h.front().val.log_pz},
+                                    {"first_logdet", h.front().val.logdet},
+                                    {"last_train_loss", h.back().train_loss}};
+    ctx.stats["test"] = {{"points", test.shape(0)}, {"nll", t.total}, {"log_pz", t.log_pz},
+                         {"logdet", t.logdet}, {"entropy_floor", floor}, {"union_area", area}};
+
+    write_answer(ctx, m, *best, t, floor, area, test.shape(0), recipe_txt);
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q1-loss", nullptr, nf_q1_loss)

@@ -20,20 +20,24 @@ namespace flow::chapters {
 
 // The widest window a panel may take (standardised units); points beyond it are counted.
 constexpr double kLargestWindow = 8.0;
+constexpr std::size_t kSamples = 1000;
 
-void nf_q3_layers(Context& ctx) {
-    using report::tex_percent;
-    nf::Model& m = nf_model(ctx);
-    const std::size_t L = m.flow.layers();
-    Rng rng = ctx.rng("samples");
-    std::vector<nn::Mat<float>> path;
-    nf::sample(m.flow, 1000, rng, &path);
-    nf::to_output_frame(path);
-
-    const auto data = held_out(ctx, m.scale);
+// The panels after every fifth of the layers, each in its own window (recorded): the
+// share in a band along the way, the panels' \\includegraphics lines, and the points
+// outside every window.
+struct Panels {
     std::string progression;
     std::vector<std::string> panels;
     std::size_t hidden = 0;
+};
+Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<float>>& path) {
+    using report::tex_percent;
+    const std::size_t L = m.flow.layers();
+    Panels r;
+    auto& progression = r.progression;
+    auto& panels = r.panels;
+    auto& hidden = r.hidden;
+    const auto data = held_out(ctx, m.scale);
     for (int i = 0; i <= 5; ++i) {
         const std::size_t layer = std::size_t(std::lround(double(i) * double(L) / 5.0));
         const auto& x = path[layer];
@@ -57,12 +61,24 @@ void nf_q3_layers(Context& ctx) {
         progression += fmt::format("{}{} ({})", i ? ", " : "", tex_percent(share),
                                    layer == 0 ? std::string("input") : fmt::format("layer {}", layer));
     }
+    return r;
+}
+
+void nf_q3_layers(Context& ctx) {
+    nf::Model& m = nf_model(ctx);
+    const std::size_t L = m.flow.layers();
+    Rng rng = ctx.rng("samples");
+    std::vector<nn::Mat<float>> path;
+    nf::sample(m.flow, kSamples, rng, &path);
+    nf::to_output_frame(path);
+    const Panels p = draw_layers(ctx, m, path);
+    const std::size_t hidden = p.hidden;
     const auto& first = ctx.stats["figures"]["layer0"];
     const auto& last = ctx.stats["figures"][fmt::format("layer{}", L)];
     ctx.text = fmt::format(
         R"(\section{{{heading}}}\label{{sec:nf-q3-layers}}
 
-Figure~\ref{{fig:nf-q3-layers}} follows 1000 samples from the prior through the flow's {L}
+Figure~\ref{{fig:nf-q3-layers}} follows {n} samples from the prior through the flow's {L}
 coupling layers, shown after every fifth of them. The permutation after each coupling swaps
 the two coordinates; every panel shows its points with the coordinates in the order they
 reach the output, so the panels share one frame, and each panel's window is as wide as its points need{hidden}. The share of points
@@ -76,11 +92,11 @@ nor the data.
 
 \begin{{figure}}[htbp]
   \centering
-{panels}  \caption{{Normalizing flow: 1000 samples after every fifth of the {L} layers.}}
+{panels}  \caption{{Normalizing flow: {n} samples after every fifth of the {L} layers.}}
   \label{{fig:nf-q3-layers}}
 \end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("L", L), fmt::arg("prog", progression),
+        fmt::arg("heading", ctx.chapter().heading), fmt::arg("L", L), fmt::arg("prog", p.progression), fmt::arg("n", kSamples),
         fmt::arg("c0x", report::tex_fixed(first["cov"][0][0].get<double>(), 2)),
         fmt::arg("c0y", report::tex_fixed(first["cov"][1][1].get<double>(), 2)),
         fmt::arg("c1x", report::tex_fixed(last["cov"][0][0].get<double>(), 2)),
@@ -90,7 +106,7 @@ nor the data.
                                ? std::string(", so no point is hidden")
                                : fmt::format(" (up to $\\pm {:g}$; {} points of all the panels lie beyond)",
                                              kLargestWindow, hidden)),
-        fmt::arg("panels", report::panel_grid(panels, 3)));
+        fmt::arg("panels", report::panel_grid(p.panels, 3)));
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q3-layers", nullptr, nf_q3_layers)

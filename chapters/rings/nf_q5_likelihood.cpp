@@ -14,6 +14,7 @@
 
 #include "data/olympic.hpp"
 #include "nf_common.hpp"
+#include "nf_q5.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
 
@@ -25,20 +26,11 @@ std::vector<config::FlagSpec> nf_q5_flags() {
 
 namespace {
 
+using namespace nf_q5;
 using report::tex_fixed;
 
-// An outside point can invert far into the prior's tail: huge values in powers of ten.
-std::string num(double v) { return std::fabs(v) >= 1e5 ? report::tex_num(v, 3) : tex_fixed(v, 2); }
-
 // The inverse trajectories, coloured by flow time (x at t = 1, z at t = 0), in a window
-// that also holds the bulk of the prior. A path that leaves it (an outside point can
-// invert far into the prior's tail) is cut at the window's edge; the table gives its |z|.
-struct Inversion {
-    nn::Mat<float> z;
-    std::vector<float> logdet;
-    std::vector<std::size_t> cut;           // the paths that leave the window
-    std::vector<std::vector<double>> norm;  // each path's distance from the origin, step by step
-};
+// that also holds the bulk of the prior; a path that leaves it is cut at the window's edge.
 Inversion inverse_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, double extent) {
     const std::size_t n = x.shape(0), L = m.flow.layers();
     Inversion r;
@@ -107,127 +99,27 @@ void density_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, c
                                        {"colour_floor", bottom}};
 }
 
-// Whether every inside probe is more likely than every outside one.
-std::string groups_verdict(Context& ctx, const std::vector<double>& lp, const std::vector<bool>& inside) {
-    const std::size_t n = lp.size();
-    double min_in = INFINITY, max_out = -INFINITY;
-    std::size_t n_in = 0, n_out = 0;
+// log p(x) of every probe with its two terms (recorded), and the table's rows.
+Terms probe_terms(Context& ctx, const std::vector<std::array<double, 2>>& probes, const nn::Mat<float>& x,
+                  const std::vector<bool>& inside, const Inversion& inv, std::string& rows) {
+    const std::size_t n = probes.size();
+    Terms t{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+    nlohmann::json pts = nlohmann::json::array();
     for (std::size_t i = 0; i < n; ++i) {
-        if (inside[i]) {
-            min_in = std::min(min_in, lp[i]);
-            ++n_in;
-        } else {
-            max_out = std::max(max_out, lp[i]);
-            ++n_out;
-        }
+        t.lpz[i] = nf::NormalizingFlow<float>::log_pz(inv.z, i);
+        t.ld[i] = inv.logdet[i];
+        t.lp[i] = t.lpz[i] + t.ld[i];
+        t.rz[i] = std::hypot(double(inv.z(i, 0)), double(inv.z(i, 1)));
+        pts.push_back({{"logo", probes[i]}, {"x", {x(i, 0), x(i, 1)}}, {"inside", bool(inside[i])},
+                       {"log_p", t.lp[i]}, {"log_pz", t.lpz[i]}, {"logdet", t.ld[i]}, {"z_norm", t.rz[i]}});
+        rows += fmt::format("P{} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {} & {}\\\\\n", i + 1,
+                            tex_fixed(probes[i][0], 2), tex_fixed(probes[i][1], 2),
+                            tex_fixed(x(i, 0), 2), tex_fixed(x(i, 1), 2),
+                            inside[i] ? "inside" : "outside", num(t.rz[i]),
+                            num(t.lpz[i]), num(t.ld[i]), num(t.lp[i]));
     }
-    if (n_in == 0 || n_out == 0)
-        return fmt::format("All {} probes lie {} the rings, so this run cannot compare the two "
-                           "groups (choose others with --probes).",
-                           n, n_in ? "inside" : "outside");
-    ctx.stats["groups"] = {{"min_inside", min_in}, {"max_outside", max_out}};
-    if (ctx.verdict("inside_more_likely",
-                    "the least likely probe inside a band is more likely than the most likely probe outside",
-                    {{"min_inside", min_in}, {"max_outside", max_out}}, min_in > max_out))
-        return fmt::format(
-            "Every point inside the logo is more likely than every point outside it: the "
-            "least likely inside point has $\\log p = {}$, the most likely outside point {}, "
-            "a ratio of densities of at least $e^{{{}}}$. The model was fitted by maximum "
-            "likelihood to points from the bands only, and as a bijection it can give the "
-            "bands density only by taking it from the rest of the plane.",
-            num(min_in), num(max_out), tex_fixed(min_in - max_out, 1));
-    return fmt::format(
-        "In this run the groups overlap: the least likely inside point has "
-        "$\\log p = {}$ and the most likely outside point {}, so the model has not "
-        "separated the bands from their surroundings at these points.",
-        num(min_in), num(max_out));
-}
-
-// The terms of the probes' log p, and why an outside point can land absurdly far in the
-// prior: each inverse coupling is z_r = (y_r - b(y_l)) exp(-log s(y_l)) with |log s| < c,
-// and b a LeakyReLU network, piecewise linear in y_l; outside the data nothing holds
-// either back, so the distance can grow by a factor of up to about e^c per layer, while
-// the log-determinant stays within c L in absolute value.
-struct Terms {
-    std::vector<double> lp, lpz, ld, rz;
-};
-std::string terms_text(Context& ctx, const nf::Model& m, const Terms& t, const std::vector<bool>& inside,
-                       const Inversion& inv) {
-    const std::size_t n = t.lp.size(), L = m.flow.layers();
-    const auto &lp = t.lp, &lpz = t.lpz, &ld = t.ld, &rz = t.rz;
-    const auto& norm = inv.norm;
-    const double ld_bound = m.config.arch.log_scale_bound * double(L);
-    double data_reach = 0;  // the largest distance of a held-out data point from the origin
-    const auto data = held_out(ctx, m.scale);
-    for (std::size_t i = 0; i < data.shape(0); ++i)
-        data_reach = std::max(data_reach, std::hypot(double(data(i, 0)), double(data(i, 1))));
-    ctx.stats["data_reach"] = data_reach;
-    // Which term dominates each outside probe's log p, recorded per probe.
-    auto dominant = [&](std::size_t i) {
-        return ctx.verdict(fmt::format("dominant_term/P{}", i + 1),
-                           "log p_z is at least as large in magnitude as the log-determinant",
-                           {{"log_pz", lpz[i]}, {"logdet", ld[i]}}, std::fabs(lpz[i]) >= std::fabs(ld[i]))
-                   ? "$\\log p_z$"
-                   : "the log-determinant";
-    };
-    std::string terms = "Table~\\ref{tab:nf-q5} splits each $\\log p(x)$ into its two terms.";
-    if (std::find(inside.begin(), inside.end(), true) != inside.end()) {
-        double a = INFINITY, b = -INFINITY, c = INFINITY, d = -INFINITY, r = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            if (inside[i]) {
-                a = std::min(a, lpz[i]), b = std::max(b, lpz[i]), c = std::min(c, ld[i]), d = std::max(d, ld[i]);
-                r = std::max(r, rz[i]);
-            }
-        terms += fmt::format(" For the points on a ring, $\\log p_z$ lies between {} and {} (they land "
-                             "within $\\lVert z\\rVert \\le {}$) and the log-determinant between {} and {}.",
-                             num(a), num(b), num(r), num(c), num(d));
-    }
-    nlohmann::json escapes = nlohmann::json::array();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (inside[i]) continue;
-        // The inverse step after which the path stays beyond twice the data's reach.
-        const double reach = 2.0 * data_reach;
-        std::size_t from = norm[i].size();
-        while (from > 0 && norm[i][from - 1] > reach) --from;
-        if (from < norm[i].size() && rz[i] > 100.0) {
-            const double growth = std::pow(rz[i] / norm[i][from], 1.0 / double(L - from));
-            double largest = 0;
-            for (std::size_t j = from + 1; j <= L; ++j) largest = std::max(largest, norm[i][j] / norm[i][j - 1]);
-            escapes.push_back({{"probe", i + 1}, {"leaves_after_step", from}, {"growth_per_layer", growth},
-                               {"largest_growth", largest}});
-            terms += fmt::format(
-                " P{0} lies off the rings, where the model never saw data. After its {2} inverse step "
-                "its path never comes back within {1} of the origin (twice the reach of the data), and "
-                "from there its distance grows by a factor of {3} per layer on average (up to {4} in one "
-                "layer) to "
-                "$\\lVert z\\rVert = {5}$. Each inverse coupling computes $z_r = (y_r - b(y_l))\\,e^{{-\\log s(y_l)}}$ "
-                "with $|\\log s| < {6}$ and $b$ a LeakyReLU network, linear in $y_l$ far from the data: "
-                "nothing there stops the distance from compounding over {7} layers. The log-determinant "
-                "is bounded by $\\pm {8}$ nats ({9} here), so the whole of $\\log p = {10}$ is "
-                "$\\log p_z = -\\lVert z\\rVert^2/2 - \\log 2\\pi$. The number measures how the flow "
-                "extrapolates, not the data; Section~\\ref{{sec:fm-q5-reverse}} contrasts flow matching.",
-                i + 1, tex_fixed(reach, 1), report::ordinal((long long)from), tex_fixed(growth, 2), tex_fixed(largest, 1), num(rz[i]),
-                tex_fixed(m.config.arch.log_scale_bound, 0), L, tex_fixed(ld_bound, 0), num(ld[i]), num(lp[i]));
-        } else {
-            terms += fmt::format(" P{} lies off the rings and lands at $\\lVert z\\rVert = {}$; {} dominates "
-                                 "its $\\log p$ ({} against {}).",
-                                 i + 1, num(rz[i]), dominant(i), num(lpz[i]), num(ld[i]));
-        }
-    }
-    ctx.stats["escapes"] = escapes;
-    return terms;
-}
-
-std::string cut_text(Context& ctx, const std::vector<std::size_t>& cut) {
-    ctx.verdict("paths_inside_window", "no inverse path of a probe leaves the figure's window",
-                {{"cut", cut.size()}}, cut.empty());
-    std::string txt;
-    for (std::size_t k = 0; k < cut.size(); ++k)
-        txt += fmt::format("{}P{}", k == 0 ? "" : k + 1 == cut.size() ? " and " : ", ", cut[k] + 1);
-    return cut.empty() ? std::string("every path stays inside the window")
-                       : fmt::format("the path{} of {} leave{} the window and {} cut at its edge",
-                                     cut.size() > 1 ? "s" : "", txt, cut.size() > 1 ? "" : "s",
-                                     cut.size() > 1 ? "are" : "is");
+    ctx.stats["probes"] = pts;
+    return t;
 }
 
 }  // namespace
@@ -246,24 +138,8 @@ void nf_q5_likelihood(Context& ctx) {
         extent = std::max({extent, std::fabs(double(x(i, 0))) + 0.3, std::fabs(double(x(i, 1))) + 0.3});
     const Inversion inv = inverse_figure(ctx, m, x, extent);
 
-    // log p(x) per point, with its two terms.
-    Terms t{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
-    nlohmann::json pts = nlohmann::json::array();
     std::string rows;
-    for (std::size_t i = 0; i < n; ++i) {
-        t.lpz[i] = nf::NormalizingFlow<float>::log_pz(inv.z, i);
-        t.ld[i] = inv.logdet[i];
-        t.lp[i] = t.lpz[i] + t.ld[i];
-        t.rz[i] = std::hypot(double(inv.z(i, 0)), double(inv.z(i, 1)));
-        pts.push_back({{"logo", probes[i]}, {"x", {x(i, 0), x(i, 1)}}, {"inside", bool(inside[i])},
-                       {"log_p", t.lp[i]}, {"log_pz", t.lpz[i]}, {"logdet", t.ld[i]}, {"z_norm", t.rz[i]}});
-        rows += fmt::format("P{} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {} & {}\\\\\n", i + 1,
-                            tex_fixed(probes[i][0], 2), tex_fixed(probes[i][1], 2),
-                            tex_fixed(x(i, 0), 2), tex_fixed(x(i, 1), 2),
-                            inside[i] ? "inside" : "outside", num(t.rz[i]),
-                            num(t.lpz[i]), num(t.ld[i]), num(t.lp[i]));
-    }
-    ctx.stats["probes"] = pts;
+    const Terms t = probe_terms(ctx, probes, x, inside, inv, rows);
     density_figure(ctx, m, x, inside, extent);
     const std::string verdict = groups_verdict(ctx, t.lp, inside);
     const std::string terms = terms_text(ctx, m, t, inside, inv);
