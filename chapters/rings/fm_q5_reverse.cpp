@@ -13,6 +13,7 @@
 
 #include "data/olympic.hpp"
 #include "fm_common.hpp"
+#include "fm_q5.hpp"
 #include "nf_common.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
@@ -27,6 +28,7 @@ std::vector<config::FlagSpec> fm_q5_flags() {
 
 namespace {
 
+using namespace fm_q5;
 using report::tex_fixed;
 
 // The reverse flow (Eq. 18) from t = 1 to t = 0 drawn with every path whole in the window,
@@ -51,96 +53,10 @@ nn::Mat<float> reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& 
     return y0;
 }
 
-// The two models on the probes: latent points, round trips and log-likelihoods with their
-// terms, as stats.json's "probes", the two tables' rows and the extremes.
-struct Comparison {
-    std::string rows, lrows;
-    nlohmann::json pts = nlohmann::json::array();
-    double max_rt_fm = 0, max_rt_nf = 0, min_gap = 1e300, max_gap = 0;
-    std::size_t far = 0;  // the point whose log-likelihoods under the two models differ most
-};
-Comparison compare(const std::vector<std::array<double, 2>>& probes, const std::vector<bool>& inside,
-                   const nn::Mat<float>& x, const nn::Mat<float>& xn, const nn::Mat<float>& y0,
-                   const nn::Mat<double>& y0d, const std::vector<double>& lp_fm, const nn::Mat<float>& x_again,
-                   const nf::Model& nfm) {
-    // Flow matching: log p1(x) = log p0(y0) - integral of div v along the path; the
-    // normalizing flow: log p(x) = log p_z(z) + log|det|.
-    nn::Mat<float> z_nf, x_nf_again;
-    std::vector<float> logdet;
-    nfm.flow.inverse(xn, z_nf, logdet);
-    nfm.flow.forward(z_nf, x_nf_again);
-    const std::vector<double> lp_nf = nfm.flow.log_prob(xn);
-    Comparison c;
-    for (std::size_t i = 0; i < probes.size(); ++i) {
-        const double rt_fm = std::hypot(x_again(i, 0) - x(i, 0), x_again(i, 1) - x(i, 1));
-        const double rt_nf = std::hypot(x_nf_again(i, 0) - xn(i, 0), x_nf_again(i, 1) - xn(i, 1));
-        const double gap = std::hypot(double(y0(i, 0)) - z_nf(i, 0), double(y0(i, 1)) - z_nf(i, 1));
-        const double lp0 = log_standard_normal(y0d(i, 0), y0d(i, 1));
-        const double lpz = log_standard_normal(z_nf(i, 0), z_nf(i, 1));
-        if (std::fabs(lp_nf[i] - lp_fm[i]) > std::fabs(lp_nf[c.far] - lp_fm[c.far])) c.far = i;
-        c.max_rt_fm = std::max(c.max_rt_fm, rt_fm);
-        c.max_rt_nf = std::max(c.max_rt_nf, rt_nf);
-        c.min_gap = std::min(c.min_gap, gap);
-        c.max_gap = std::max(c.max_gap, gap);
-        c.pts.push_back({{"logo", probes[i]}, {"inside", bool(inside[i])},
-                         {"fm_y0", {y0(i, 0), y0(i, 1)}}, {"nf_z", {z_nf(i, 0), z_nf(i, 1)}},
-                         {"latent_distance", gap}, {"fm_round_trip", rt_fm}, {"nf_round_trip", rt_nf},
-                         {"fm_log_p", lp_fm[i]}, {"fm_log_p0", lp0}, {"fm_divergence_term", lp_fm[i] - lp0},
-                         {"nf_log_p", lp_nf[i]}, {"nf_log_pz", lpz}, {"nf_logdet", double(logdet[i])}});
-        c.rows += fmt::format("P{} & {} & $({}, {})$ & $({}, {})$ & {} & {} & {}\\\\\n", i + 1,
-                              inside[i] ? "in" : "out", tex_fixed(y0(i, 0), 2), tex_fixed(y0(i, 1), 2),
-                              report::tex_num(z_nf(i, 0), 3), report::tex_num(z_nf(i, 1), 3),
-                              report::tex_num(gap, 3), report::tex_num(rt_fm, 2), report::tex_num(rt_nf, 2));
-        c.lrows += fmt::format("P{} & {} & {} & {} & {} & {} & {}\\\\\n", i + 1, tex_fixed(lp0, 2),
-                               tex_fixed(lp_fm[i] - lp0, 2), tex_fixed(lp_fm[i], 2), report::tex_num(lpz, 3),
-                               report::tex_num(logdet[i], 3), report::tex_num(lp_nf[i], 3));
-    }
-    return c;
-}
-
-}  // namespace
-
-void fm_q5_reverse(Context& ctx) {
-    nf::Model& nfm = nf_comparison_model(ctx);
-    fm::Model& m = fm_model(ctx);
-    const fm::Integration how = fm::integration(ctx.flags());
-    const auto probes = ctx.flags().points("probes");
-    const std::size_t n = probes.size();
-    const nn::Mat<float> x = probes_in_frame(probes, m.scale), xn = probes_in_frame(probes, nfm.scale);
-    const std::vector<bool> inside = probes_inside(probes);
-
-    // The reverse flow, and back again; the log-likelihood along the reverse path.
-    const nn::Mat<float> y0 = reverse_figure(ctx, m, x, how);
-    const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
-    nn::Mat<double> y0d;
-    const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
-    double lowest_inside = INFINITY, highest_outside = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i)
-        (inside[i] ? lowest_inside : highest_outside) = inside[i] ? std::min(lowest_inside, lp_fm[i])
-                                                                  : std::max(highest_outside, lp_fm[i]);
-    const bool order_fm = ctx.verdict("fm_orders_probes",
-                                      "flow matching's lowest log-likelihood of a probe inside a band is above its "
-                                      "highest of a probe outside",
-                                      {{"lowest_inside", lowest_inside}, {"highest_outside", highest_outside}},
-                                      lowest_inside > highest_outside);
-    const Comparison c = compare(probes, inside, x, xn, y0, y0d, lp_fm, x_again, nfm);
-    const auto& pts = c.pts;
-    const std::size_t far = c.far;
-    ctx.stats["probes"] = pts;
-    ctx.stats["summary"] = {{"max_fm_round_trip", c.max_rt_fm}, {"max_nf_round_trip", c.max_rt_nf},
-                            {"min_latent_distance", c.min_gap}, {"max_latent_distance", c.max_gap},
-                            {"fm_inside_more_likely", order_fm}};
-    const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
-    const double far_fm = std::hypot(y0(far, 0), y0(far, 1));
-    const double far_lp0 = pts[far]["fm_log_p0"].get<double>(), far_div = pts[far]["fm_divergence_term"].get<double>();
-
-    ctx.text = ctx.section() + fmt::format(
-        R"(Figure~\ref{{fig:fm-q5-reverse}} runs the five points of Section~\ref{{sec:nf-q5-likelihood}}
-backward through the flow-matching model, from $t = 1$ to $t = 0$ with Eq.~18 ({steps}).
-Table~\ref{{tab:fm-q5-reverse}} sets the results beside the normalizing flow's inversion of
-the same points.
-
-\begin{{table}}[htbp]
+// The table of both models' inversions and log-likelihoods of the probes.
+std::string comparison_table(std::size_t n, const std::string& rows, const std::string& lrows) {
+    return fmt::format(
+        R"(\begin{{table}}[htbp]
   \centering\small
   \setlength{{\tabcolsep}}{{4pt}}
   \begin{{tabular}}{{llccccc}}
@@ -149,12 +65,29 @@ the same points.
   \begin{{tabular}}{{lrrrrrr}}
     & FM $\log p_0(y_0)$ & FM $-\!\int_0^1 \nabla\cdot v\,dt$ & FM $\log p(x)$ & NF $\log p_z(z)$ & NF $\log|\det|$ & NF $\log p(x)$\\\hline
 {lrows}  \end{{tabular}}
-  \caption{{The five points inverted by flow matching (FM) and the normalizing flow (NF):
+  \caption{{The {n} points inverted by flow matching (FM) and the normalizing flow (NF):
   the latent points, the error of inverting and re-entering them (standardised units), and
   each model's $\log p(x)$ with its two terms.}}
   \label{{tab:fm-q5-reverse}}
 \end{{table}}
+)",
+        fmt::arg("n", report::count_words(n)), fmt::arg("rows", rows), fmt::arg("lrows", lrows));
+}
 
+void write_answer(Context& ctx, const fm::Integration& how, std::size_t n, const Comparison& c,
+                  const nn::Mat<float>& y0, bool order_fm) {
+    const auto& pts = c.pts;
+    const std::size_t far = c.far;
+    const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
+    const double far_fm = std::hypot(y0(far, 0), y0(far, 1));
+    const double far_lp0 = pts[far]["fm_log_p0"].get<double>(), far_div = pts[far]["fm_divergence_term"].get<double>();
+    ctx.text = ctx.section() + fmt::format(
+        R"(Figure~\ref{{fig:fm-q5-reverse}} runs the {n} points of Section~\ref{{sec:nf-q5-likelihood}}
+backward through the flow-matching model, from $t = 1$ to $t = 0$ with Eq.~18 ({steps}).
+Table~\ref{{tab:fm-q5-reverse}} sets the results beside the normalizing flow's inversion of
+the same points.
+
+{table}
 \emph{{Are the outputs the same?}} {same}: the latent points of the two models lie between
 {gmin} and {gmax} apart. Both models map the same prior to the same data, but the map
 between them is not unique; each model learned its own, the normalizing flow through its
@@ -184,7 +117,7 @@ flow's inverse multiplies the distance layer after layer
 
 )",
         fmt::arg("steps", integration_description(how)),
-        fmt::arg("rows", c.rows), fmt::arg("lrows", c.lrows),
+        fmt::arg("table", comparison_table(n, c.rows, c.lrows)), fmt::arg("n", report::count_words(n)),
         fmt::arg("same", ctx.verdict("latents_differ", "the smallest distance between the two methods' latent "
                                                        "points of a probe is above 0.01",
                                      {{"smallest", c.min_gap}}, c.min_gap > 0.01) ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(c.min_gap, 3)),
@@ -205,7 +138,40 @@ flow's inverse multiplies the distance layer after layer
         fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
         fmt::arg("far_fm", tex_fixed(far_fm, 2)), fmt::arg("far_lp0", tex_fixed(far_lp0, 2)),
         fmt::arg("far_div", tex_fixed(far_div, 2))) +
-        ctx.figure_float_of("reverse", "Flow matching: the five points run backward from the data ($t = 1$) to the prior ($t = 0$).");
+        ctx.figure_float_of("reverse", fmt::format("Flow matching: the {} points run backward from the data ($t = 1$) to the prior ($t = 0$).", report::count_words(n)));
+}
+
+}  // namespace
+
+void fm_q5_reverse(Context& ctx) {
+    nf::Model& nfm = nf_comparison_model(ctx);
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
+    const auto probes = ctx.flags().points("probes");
+    const std::size_t n = probes.size();
+    const nn::Mat<float> x = probes_in_frame(probes, m.scale), xn = probes_in_frame(probes, nfm.scale);
+    const std::vector<bool> inside = probes_inside(probes);
+
+    // The reverse flow, and back again; the log-likelihood along the reverse path.
+    const nn::Mat<float> y0 = reverse_figure(ctx, m, x, how);
+    const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
+    nn::Mat<double> y0d;
+    const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
+    double lowest_inside = INFINITY, highest_outside = -INFINITY;
+    for (std::size_t i = 0; i < n; ++i)
+        (inside[i] ? lowest_inside : highest_outside) = inside[i] ? std::min(lowest_inside, lp_fm[i])
+                                                                  : std::max(highest_outside, lp_fm[i]);
+    const bool order_fm = ctx.verdict("fm_orders_probes",
+                                      "flow matching's lowest log-likelihood of a probe inside a band is above its "
+                                      "highest of a probe outside",
+                                      {{"lowest_inside", lowest_inside}, {"highest_outside", highest_outside}},
+                                      lowest_inside > highest_outside);
+    const Comparison c = compare(probes, inside, x, xn, y0, y0d, lp_fm, x_again, nfm);
+    ctx.stats["probes"] = c.pts;
+    ctx.stats["summary"] = {{"max_fm_round_trip", c.max_rt_fm}, {"max_nf_round_trip", c.max_rt_nf},
+                            {"min_latent_distance", c.min_gap}, {"max_latent_distance", c.max_gap},
+                            {"fm_inside_more_likely", order_fm}};
+    write_answer(ctx, how, n, c, y0, order_fm);
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q5-reverse", fm_q5_flags, fm_q5_reverse)
