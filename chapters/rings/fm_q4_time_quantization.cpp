@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "fm_common.hpp"
+#include "fm_q4.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
 
@@ -20,94 +21,7 @@ namespace flow::chapters {
 
 namespace {
 
-// E[x1 | y_t = y] for y_t = t x1 + (1 - t) x0, x0 ~ N(0, I), with x1 drawn from the
-// points of `data` (held-out samples of the data): the average of the data weighted by
-// N(y; t x1, (1 - t)^2 I). Row i of the result is the posterior mean at row i of y.
-nn::Mat<float> posterior_mean(const nn::Mat<float>& y, double t, const nn::Mat<float>& data) {
-    const std::size_t n = y.shape(0), m = data.shape(0);
-    nn::Mat<float> out = nn::Mat<float>::from_shape({n, std::size_t(2)});
-    std::vector<double> logw(m);
-    const double s2 = 2 * (1 - t) * (1 - t);
-    for (std::size_t i = 0; i < n; ++i) {
-        double top = -INFINITY;
-        for (std::size_t j = 0; j < m; ++j) {
-            const double dx = y(i, 0) - t * data(j, 0), dy = y(i, 1) - t * data(j, 1);
-            logw[j] = -(dx * dx + dy * dy) / s2;
-            top = std::max(top, logw[j]);
-        }
-        double sw = 0, sx = 0, sy = 0;
-        for (std::size_t j = 0; j < m; ++j) {
-            const double w = std::exp(logw[j] - top);
-            sw += w;
-            sx += w * data(j, 0);
-            sy += w * data(j, 1);
-        }
-        out(i, 0) = float(sx / sw);
-        out(i, 1) = float(sy / sw);
-    }
-    return out;
-}
-
-double total_variance(const nn::Mat<float>& x) {
-    const auto c = report::cloud_stats(x);
-    return c.cov[0][0] + c.cov[1][1];
-}
-
-double mean_distance(const nn::Mat<float>& a, const nn::Mat<float>& b) {
-    double d = 0;
-    for (std::size_t p = 0; p < a.shape(0); ++p)
-        d += std::hypot(a(p, 0) - b(p, 0), a(p, 1) - b(p, 1)) / double(a.shape(0));
-    return d;
-}
-
-// One step size: its panel, its statistics and its table row.
-struct Steps {
-    std::string rows;
-    std::vector<std::string> panels;
-    std::vector<double> band, sw, drift, var;
-    nlohmann::json last_step = nlohmann::json::object();
-};
-void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat<float>& data,
-              const nn::Mat<float>& ref, double dt, fm::Solver solver, std::size_t i, Steps& st) {
-    const fm::Integration how{dt, solver};
-    const std::size_t steps = fm::step_count(0, 1, dt);
-    nn::Mat<float> before_last;  // the state one step before t = 1
-    double t_last = 0;
-    const nn::Mat<float> x = fm::forward_flow(m.field, z, how, nullptr,
-                                              [&](std::size_t k, double t, const nn::Mat<float>& y) {
-                                                  if (k + 1 == steps) {
-                                                      before_last = y;
-                                                      t_last = t;
-                                                  }
-                                              });
-    const std::string name = fmt::format("dt{}", i);
-    const std::string title = fmt::format("$\\Delta t = {:g}$ ({} steps)", dt, steps);
-    ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
-               {{name + ".dat", report::points_dat(x)}});
-    auto j = cloud_json(x, m.scale, data);
-    const double d = mean_distance(x, ref);
-    j["dt"] = dt;
-    j["mean_distance_to_fine"] = d;
-    j["total_variance"] = total_variance(x);
-    // For the coarse steps, the last one against the posterior mean E[x1 | y] from
-    // held-out data: y + (1 - t) v(y, t) is exactly that mean when v is the field
-    // Eq. 13 defines.
-    if (dt >= 0.1) {
-        const nn::Mat<float> post = posterior_mean(before_last, t_last, data);
-        st.last_step[name] = {{"t", t_last}, {"distance_to_posterior_mean", mean_distance(x, post)},
-                              {"step_length", mean_distance(x, before_last)},
-                              {"posterior_total_variance", total_variance(post)}};
-    }
-    ctx.stats["figures"][name] = j;
-    st.band.push_back(j["share_in_band"].get<double>());
-    st.sw.push_back(j["sliced_w2_to_data"].get<double>());
-    st.drift.push_back(d);
-    st.var.push_back(j["total_variance"].get<double>());
-    st.rows += fmt::format("    {:g} & {} & {} & {} & {} & {}\\\\\n", dt, steps,
-                           report::tex_percent(st.band.back()), report::tex_fixed(st.sw.back(), 3), report::tex_fixed(d, 3),
-                           report::tex_fixed(st.var.back(), 2));
-    st.panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
-}
+using namespace fm_q4;
 
 // Which rings lose their points: the change of each ring's share from the finest to the
 // coarsest step, and whether the two that lose most are the two farthest from the middle
@@ -145,32 +59,15 @@ std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, cons
 
 }
 
-}  // namespace
-
-void fm_q4_time_quantization(Context& ctx) {
-    using report::tex_fixed;
-    fm::Model& m = fm_model(ctx);
-    const fm::Integration base = fm::integration(ctx.flags());
-    const nn::Mat<float> z = prior_sample(ctx, 1000, "samples");
-    const auto data = held_out(ctx, m.scale);
-    const std::vector<double> dts = {0.002, 0.02, 0.05, 0.1, 0.2};
-
-    // The reference: the finest of the chapter's steps, with RK4 (the flow's exact end
-    // points to well below the differences measured here).
-    const nn::Mat<float> ref = fm::forward_flow(m.field, z, {0.002, fm::Solver::RK4});
-    const double var_ref = total_variance(ref), var_data = total_variance(data);
-
-    Steps st;
-    for (std::size_t i = 0; i < dts.size(); ++i) one_step(ctx, m, z, data, ref, dts[i], base.solver, i, st);
+// What the text concludes from the steps, as verdicts.
+struct Verdicts {
+    bool contracts, proportional, close;
+    std::string trend;
+};
+Verdicts judge(Context& ctx, const Steps& st, const std::vector<double>& dts, bool monotone) {
     const auto& band = st.band;
     const auto& drift = st.drift;
     const auto& var = st.var;
-    bool monotone = true;
-    for (std::size_t i = 1; i < band.size(); ++i) monotone = monotone && band[i] <= band[i - 1];
-    ctx.stats["summary"] = {{"solver", fm::solver_name(base.solver)}, {"band_monotone", monotone},
-                            {"reference_total_variance", var_ref}, {"data_total_variance", var_data}};
-    ctx.stats["last_step"] = st.last_step;
-    const auto& ls = st.last_step["dt4"];
     const bool contracts = ctx.verdict("samples_contract",
                                        "the samples' total variance at the coarsest step is below the finest step's "
                                        "by more than 0.02",
@@ -189,16 +86,24 @@ void fm_q4_time_quantization(Context& ctx) {
                                    "the share in a band at the middle step is within one percentage point of the "
                                    "finest step's",
                                    {{"middle", band[2]}, {"finest", band[0]}}, std::fabs(band[2] - band[0]) < 0.01);
-    const std::string rings_txt = rings_sentence(ctx, ctx.stats["figures"]["dt0"]["share_per_ring"],
-                                                 ctx.stats["figures"][fmt::format("dt{}", dts.size() - 1)]["share_per_ring"],
-                                                 m.scale);
+    return {contracts, proportional, close, trend};
+}
 
+void write_answer(Context& ctx, const Steps& st, const std::vector<double>& dts, const Verdicts& v,
+                  const nn::Mat<float>& data, std::size_t n, fm::Solver solver, double var_data,
+                  const std::string& rings_txt) {
+    using report::tex_fixed;
+    const auto& band = st.band;
+    const auto& drift = st.drift;
+    const auto& var = st.var;
+    const auto& ls = st.last_step.at("dt" + std::to_string(dts.size() - 1));
+    const fm::Integration base{dts.front(), solver};
     ctx.text = ctx.section() + fmt::format(
-        R"(Figure~\ref{{fig:fm-q4-time-quantization}} integrates the same 1000 prior points with five
+        R"(Figure~\ref{{fig:fm-q4-time-quantization}} integrates the same {n} prior points with {k}
 step sizes ({solver} steps). Table~\ref{{tab:fm-q4-time-quantization}} gives, for each, the
-share of points inside a ring band, the sliced 2-Wasserstein distance to 5000 held-out
+share of points inside a ring band, the sliced 2-Wasserstein distance to {nd} held-out
 points, the mean distance of each point from where a fine integration puts it
-(fourth-order Runge--Kutta with $\Delta t = 0.002$), and the cloud's total variance
+(fourth-order Runge--Kutta with $\Delta t = {dt0:g}$), and the cloud's total variance
 (the data's is {vdata}).
 
 \begin{{table}}[htbp]
@@ -210,32 +115,34 @@ points, the mean distance of each point from where a fine integration puts it
   \label{{tab:fm-q4-time-quantization}}
 \end{{table}}
 
-Coarser steps {trend}: the share in a band goes from {b0} at $\Delta t = 0.002$ to {b4} at
-$\Delta t = 0.2$, and the points land on average {d4} standardised units from their
-fine-step end points at $\Delta t = 0.2$ against {d0} at $\Delta t = 0.002$, an error that
-grows {prop} with $\Delta t$ ({ratio} times from $\Delta t = 0.02$ to $0.2$). {contract}
+Coarser steps {trend}: the share in a band goes from {b0} at $\Delta t = {dt0:g}$ to {b4} at
+$\Delta t = {dt4:g}$, and the points land on average {d4} standardised units from their
+fine-step end points at $\Delta t = {dt4:g}$ against {d0} at $\Delta t = {dt0:g}$, an error that
+grows {prop} with $\Delta t$ ({ratio} times from $\Delta t = {dt1:g}$ to ${dt4:g}$). {contract}
 The reason is the last step. From $y$ at time $t$, a step to $t = 1$ lands on
 $y + (1-t)\,v(y, t)$, and for the field Eq.~13 defines, $v(y, t) = \mathrm{{E}}[x_1 - x_0 \mid y_t = y]$,
 that is exactly $\mathrm{{E}}[x_1 \mid y_t = y]$: an average of the ring points that could
 have produced $y$, which lies between them rather than on a ring. Measured at
-$\Delta t = 0.2$: the last step from $t = {tl}$ moves the points by {step} on average and
-lands {post} from the posterior means $\mathrm{{E}}[x_1 \mid y]$ computed from 5000 held-out
+$\Delta t = {dt4:g}$: the last step from $t = {tl}$ moves the points by {step} on average and
+lands {post} from the posterior means $\mathrm{{E}}[x_1 \mid y]$ computed from {nd} held-out
 points, whose own total variance is {vpost} (the samples' is {vlast}). {close}The flow is learnt in continuous
 time; its quantization is a numerical error of the sampler, not a property of the model,
 and it vanishes as $\Delta t \to 0$.
 
 )",
-        fmt::arg("solver", fm::solver_name(base.solver)),
+        fmt::arg("solver", fm::solver_name(base.solver)), fmt::arg("n", n), fmt::arg("nd", data.shape(0)),
+        fmt::arg("k", report::count_words(dts.size())), fmt::arg("dt0", dts.front()), fmt::arg("dt1", dts[1]),
+        fmt::arg("dt4", dts.back()),
         fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("rows", st.rows),
-        fmt::arg("trend", trend == "no loss"               ? "do not lower the share in a band"
-                          : trend == "falls at every step" ? "degrade the samples step by step"
+        fmt::arg("trend", v.trend == "no loss"               ? "do not lower the share in a band"
+                          : v.trend == "falls at every step" ? "degrade the samples step by step"
                                                            : "degrade the samples, though not strictly at every step"),
         fmt::arg("b0", report::tex_percent(band.front())), fmt::arg("b4", report::tex_percent(band.back())),
         fmt::arg("d0", tex_fixed(drift.front(), 3)), fmt::arg("d4", tex_fixed(drift.back(), 3)),
-        fmt::arg("prop", proportional ? "about in proportion" : "but not in proportion"),
+        fmt::arg("prop", v.proportional ? "about in proportion" : "but not in proportion"),
         fmt::arg("ratio", tex_fixed(drift[4] / drift[1], 1)),
         fmt::arg("contract",
-                 contracts ? fmt::format("The main visible effect is that the samples contract toward the "
+                 v.contracts ? fmt::format("The main visible effect is that the samples contract toward the "
                                          "middle: the total variance falls from {} to {}. {}",
                                          tex_fixed(var.front(), 2), tex_fixed(var.back(), 2), rings_txt)
                            : fmt::format("The samples do not contract: their total variance is {} at "
@@ -247,12 +154,44 @@ and it vanishes as $\Delta t \to 0$.
         fmt::arg("post", tex_fixed(ls["distance_to_posterior_mean"].get<double>(), 3)),
         fmt::arg("vpost", tex_fixed(ls["posterior_total_variance"].get<double>(), 2)),
         fmt::arg("vlast", tex_fixed(var.back(), 2)),
-        fmt::arg("close", close
+        fmt::arg("close", v.close
                               ? fmt::format("With {} steps the share in a band, {}, is within one point "
                                             "of the finest step's. ", fm::step_count(0, 1, dts[2]),
                                             report::tex_percent(band[2]))
                               : std::string())) +
-        ctx.figure_float(report::panel_grid(st.panels, 3), "Flow matching: 1000 samples with five integration steps.");
+        ctx.figure_float(report::panel_grid(st.panels, 3), fmt::format("Flow matching: {} samples with {} integration steps.", n, report::count_words(dts.size())));
+}
+
+}  // namespace
+
+void fm_q4_time_quantization(Context& ctx) {
+    using report::tex_fixed;
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration base = fm::integration(ctx.flags());
+    const std::size_t n = 1000;  // prior points, integrated with every step
+    const nn::Mat<float> z = prior_sample(ctx, n, "samples");
+    const auto data = held_out(ctx, m.scale);
+    const std::vector<double> dts = {0.002, 0.02, 0.05, 0.1, 0.2};
+
+    // The reference: the finest of the chapter's steps, with RK4 (the flow's exact end
+    // points to well below the differences measured here).
+    const nn::Mat<float> ref = fm::forward_flow(m.field, z, {dts.front(), fm::Solver::RK4});
+    const double var_ref = total_variance(ref), var_data = total_variance(data);
+
+    Steps st;
+    for (std::size_t i = 0; i < dts.size(); ++i) one_step(ctx, m, z, data, ref, dts[i], base.solver, i, st);
+    const auto& band = st.band;
+    bool monotone = true;
+    for (std::size_t i = 1; i < band.size(); ++i) monotone = monotone && band[i] <= band[i - 1];
+    ctx.stats["summary"] = {{"solver", fm::solver_name(base.solver)}, {"band_monotone", monotone},
+                            {"reference_total_variance", var_ref}, {"data_total_variance", var_data}};
+    ctx.stats["last_step"] = st.last_step;
+    const Verdicts v = judge(ctx, st, dts, monotone);
+    const std::string rings_txt = rings_sentence(ctx, ctx.stats["figures"]["dt0"]["share_per_ring"],
+                                                 ctx.stats["figures"][fmt::format("dt{}", dts.size() - 1)]["share_per_ring"],
+                                                 m.scale);
+
+    write_answer(ctx, st, dts, v, data, n, base.solver, var_data, rings_txt);
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q4-time-quantization", fm_flags, fm_q4_time_quantization)
