@@ -3,6 +3,7 @@
 
 #include "cfm_q1_input.hpp"
 #include "data/olympic.hpp"
+#include "report/latex.hpp"
 #include "report/plots.hpp"
 #include "report/stats.hpp"
 

@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "fm_common.hpp"
+#include "fm_q3.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
 
@@ -20,86 +21,10 @@ namespace flow::chapters {
 
 namespace {
 
-// The change of direction (radians, in [0, pi]) between consecutive segments of every
-// path, or NaN where a segment has no length. turn[k][i] is the turn at state k + 1.
-std::vector<std::vector<double>> turns(const std::vector<nn::Mat<float>>& s) {
-    const std::size_t n = s.front().shape(0);
-    std::vector<std::vector<double>> out(s.size() > 2 ? s.size() - 2 : 0, std::vector<double>(n, NAN));
-    for (std::size_t i = 0; i < n; ++i) {
-        double prev = NAN;
-        for (std::size_t k = 1; k < s.size(); ++k) {
-            const double dx = s[k](i, 0) - s[k - 1](i, 0), dy = s[k](i, 1) - s[k - 1](i, 1);
-            if (std::hypot(dx, dy) < 1e-12) continue;
-            const double a = std::atan2(dy, dx);
-            if (!std::isnan(prev) && k >= 2) out[k - 2][i] = std::fabs(std::remainder(a - prev, 2 * M_PI));
-            prev = a;
-        }
-    }
-    return out;
-}
+using namespace fm_q3;
 
-struct Turning {
-    double mean_total = 0;    // mean over paths of the summed turns
-    double mean_largest = 0;  // mean over paths of the largest single turn
-};
-
-Turning turning(const std::vector<std::vector<double>>& turn) {
-    const std::size_t n = turn.empty() ? 0 : turn.front().size();
-    Turning r;
-    for (std::size_t i = 0; i < n; ++i) {
-        double total = 0, largest = 0;
-        for (const auto& k : turn)
-            if (!std::isnan(k[i])) {
-                total += k[i];
-                largest = std::max(largest, k[i]);
-            }
-        r.mean_total += total / double(n);
-        r.mean_largest += largest / double(n);
-    }
-    return r;
-}
-
-// The cloud's root-mean-square distance from the origin over t, against its start.
-// By the law of y_t = t x1 + (1 - t) x0 its square is t^2 E|x1|^2 + (1 - t)^2 E|x0|^2.
-struct Radius {
-    double r0, r1;          // at the start and the end
-    std::vector<double> ratio;  // at every state, over r0
-    std::size_t k_min = 0;  // the state where the ratio is smallest
-};
-Radius radius(const std::vector<nn::Mat<float>>& all) {
-    auto rms = [](const nn::Mat<float>& y) {
-        const std::size_t n = y.shape(0);
-        double s2 = 0;
-        for (std::size_t i = 0; i < n; ++i) s2 += (double(y(i, 0)) * y(i, 0) + double(y(i, 1)) * y(i, 1)) / double(n);
-        return std::sqrt(s2);
-    };
-    Radius r{rms(all.front()), rms(all.back()), std::vector<double>(all.size()), 0};
-    for (std::size_t k = 0; k < all.size(); ++k) {
-        r.ratio[k] = rms(all[k]) / r.r0;
-        if (r.ratio[k] < r.ratio[r.k_min]) r.k_min = k;
-    }
-    return r;
-}
-
-// Turning per tenth of the time: the share of all turning in each, and the pair of
-// neighbouring tenths that holds the most (its first tenth).
-std::pair<std::vector<double>, std::size_t> turning_by_tenth(const std::vector<std::vector<double>>& fm_turns,
-                                                             const std::vector<double>& all_t) {
-    std::vector<double> window(10, 0.0);
-    double total_turn = 0;
-    for (std::size_t k = 0; k < fm_turns.size(); ++k)
-        for (double a : fm_turns[k])
-            if (!std::isnan(a)) {
-                const auto w = std::min<std::size_t>(9, std::size_t(all_t[k + 1] * 10.0));
-                window[w] += a;
-                total_turn += a;
-            }
-    for (double& w : window) w /= total_turn;
-    std::size_t peak = 0;
-    for (std::size_t w = 1; w + 1 < 10; ++w)
-        if (window[w] + window[w + 1] > window[peak] + window[peak + 1]) peak = w;
-    return {window, peak};
-}
+constexpr std::size_t kDrawn = 10;      // paths the figure draws
+constexpr std::size_t kMeasured = 1000;  // paths the measures average over
 
 nlohmann::json model_json(const report::PathStats& r, const Turning& tu) {
     return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
@@ -133,56 +58,59 @@ std::string consistency(Context& ctx, const report::PathStats& fm_r, const Turni
                                      smoother ? "smaller" : "larger");
 }
 
-}  // namespace
-
-void fm_q3_trajectories(Context& ctx) {
-    using report::tex_fixed;
-    nf::Model& nfm = nf_comparison_model(ctx);
-    fm::Model& m = fm_model(ctx);
-    const fm::Integration how = fm::integration(ctx.flags());
+// The figure: kDrawn paths, about 100 segments each (recorded). Returns how many
+// integration steps apart the drawn states are.
+std::size_t draw_paths(Context& ctx, fm::Model& m, const fm::Integration& how) {
     const std::size_t steps = fm::step_count(0, 1, how.dt);
-
-    // The figure: 10 paths, about 100 segments each.
-    const nn::Mat<float> z10 = prior_sample(ctx, 10, "samples");
+    const nn::Mat<float> z10 = prior_sample(ctx, kDrawn, "samples");
     Recorder rec(steps, 100);
     fm::forward_flow(m.field, z10, how, nullptr, rec.observer());
     const auto& drawn = rec.states;
     ctx.figure("trajectories",
                report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}",
-                                         "trajectories.dat", 10, drawn.size()),
+                                         "trajectories.dat", kDrawn, drawn.size()),
                {{"trajectories.dat", report::trajectories_dat(drawn, rec.times)}});
     const report::PathStats r10 = report::path_stats(drawn);
+    ctx.stats["figures"]["trajectories"] = {{"count", kDrawn}, {"states", drawn.size()},
+                                            {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
+                                            {"mean_length", r10.mean_length}};
+    return rec.every;
+}
 
-    // The measures, on 1000 paths with every step, for both models from the same z.
-    const nn::Mat<float> z = prior_sample(ctx, 1000, "measure");
-    const std::size_t n = z.shape(0);
+// Both models' paths from the same kMeasured prior points: flow matching's at every step,
+// the flow's layer by layer.
+struct Paths {
     std::vector<nn::Mat<float>> all;
     std::vector<double> all_t;
+    report::PathStats fm_r, nf_r;
+    std::vector<std::vector<double>> fm_turns;
+    Turning fm_turn, nf_turn;
+};
+Paths measure_paths(Context& ctx, fm::Model& m, const nf::Model& nfm, const fm::Integration& how) {
+    Paths p;
+    const nn::Mat<float> z = prior_sample(ctx, kMeasured, "measure");
     fm::forward_flow(m.field, z, how, nullptr, [&](std::size_t, double t, const nn::Mat<float>& y) {
-        all.push_back(y);
-        all_t.push_back(t);
+        p.all.push_back(y);
+        p.all_t.push_back(t);
     });
-    const report::PathStats fm_r = report::path_stats(all);
-    const auto fm_turns = turns(all);
-    const Turning fm_turn = turning(fm_turns);
+    p.fm_r = report::path_stats(p.all);
+    p.fm_turns = turns(p.all);
+    p.fm_turn = turning(p.fm_turns);
     const std::vector<nn::Mat<float>> path = nf_layer_path(nfm, z);
-    const report::PathStats nf_r = report::path_stats(path);
-    const Turning nf_turn = turning(turns(path));
+    p.nf_r = report::path_stats(path);
+    p.nf_turn = turning(turns(path));
+    return p;
+}
 
-    const Radius rad = radius(all);
+void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, const Paths& p, const Radius& rad,
+                  const nf::Model& nfm) {
+    const auto& [all, all_t, fm_r, nf_r, fm_turns, fm_turn, nf_turn] = p;
     const auto& ratio = rad.ratio;
     const std::size_t k_min = rad.k_min;
     const auto [window, peak] = turning_by_tenth(fm_turns, all_t);
     const double peak_share = window[peak] + window[peak + 1];
-
-    ctx.stats["figures"]["trajectories"] = {{"count", 10}, {"states", drawn.size()},
-                                            {"mean_ratio", r10.mean_ratio}, {"max_ratio", r10.max_ratio},
-                                            {"mean_length", r10.mean_length}};
-    ctx.stats["consistency"] = {{"paths", n}, {"fm", model_json(fm_r, fm_turn)}, {"nf", model_json(nf_r, nf_turn)}};
-    ctx.stats["radius"] = {{"rms_start", rad.r0}, {"rms_end", rad.r1}, {"min_ratio", ratio[k_min]}, {"min_t", all_t[k_min]}};
     ctx.stats["turning_by_tenth"] = window;
     ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
-
     const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
     const bool inward = ctx.verdict("points_move_inward",
                                     "the cloud's spread falls below 0.9 of the prior's at a state strictly between "
@@ -202,11 +130,11 @@ void fm_q3_trajectories(Context& ctx) {
     const double law_ratio = q / std::sqrt(1 + q * q), law_t = 1.0 / (1.0 + q * q);
 
     ctx.text = ctx.section() + fmt::format(
-        R"(Figure~\ref{{fig:fm-q3-trajectories}} follows 10 prior samples along the learned flow
+        R"(Figure~\ref{{fig:fm-q3-trajectories}} follows {drawn} prior samples along the learned flow
 ({steps}; the lines join every {every} state). Only the conditional paths of Eq.~14 are
 straight. A learned path follows the field, which at $(y, t)$ is the average direction
 $x_1 - x_0$ of all the conditional paths that pass through $y$ at time $t$, and that average
-changes along the way. Measured on 1000 paths from the prior: the cloud's root-mean-square
+changes along the way. Measured on {measured} paths from the prior: the cloud's root-mean-square
 distance from the origin shrinks to {rmin} of its start at $t = {tmin}$ and grows back to
 {rend} of it at $t = 1$ (the law of $t x_1 + (1-t) x_0$ gives a minimum of {law_min} at
 $t = {law_t}$){inward} {peak} of all the turning happens at $t \in [{pa}, {pb}]$, a fifth of the
@@ -220,8 +148,9 @@ is {nf_big} radians on average over the paths, against {fm_big} between consecut
 flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {verdict}
 
 )",
-        fmt::arg("steps", integration_description(how)),
-        fmt::arg("every", report::ordinal((long long)rec.every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
+        fmt::arg("steps", integration_description(how)), fmt::arg("drawn", kDrawn),
+        fmt::arg("measured", report::tex_count((long long)kMeasured)),
+        fmt::arg("every", report::ordinal((long long)every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
         fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
         fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
         fmt::arg("inward", inward
@@ -238,7 +167,23 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
         fmt::arg("nf_big", tex_fixed(nf_turn.mean_largest, 2)), fmt::arg("fm_big", tex_fixed(fm_turn.mean_largest, 2)),
         fmt::arg("nf_turn", tex_fixed(nf_turn.mean_total, 1)), fmt::arg("fm_turn", tex_fixed(fm_turn.mean_total, 1)),
         fmt::arg("verdict", consistency(ctx, fm_r, fm_turn, nf_r, nf_turn))) +
-        ctx.figure_float_of("trajectories", "Flow matching: forward trajectories of 10 samples, coloured by $t$.");
+        ctx.figure_float_of("trajectories", fmt::format("Flow matching: forward trajectories of {} samples, coloured by $t$.", kDrawn));
+}
+
+}  // namespace
+
+void fm_q3_trajectories(Context& ctx) {
+    nf::Model& nfm = nf_comparison_model(ctx);
+    fm::Model& m = fm_model(ctx);
+    const fm::Integration how = fm::integration(ctx.flags());
+    const std::size_t every = draw_paths(ctx, m, how);
+    const Paths p = measure_paths(ctx, m, nfm, how);
+    const Radius rad = radius(p.all);
+    ctx.stats["consistency"] = {{"paths", kMeasured}, {"fm", model_json(p.fm_r, p.fm_turn)},
+                                {"nf", model_json(p.nf_r, p.nf_turn)}};
+    ctx.stats["radius"] = {{"rms_start", rad.r0}, {"rms_end", rad.r1}, {"min_ratio", rad.ratio[rad.k_min]},
+                           {"min_t", p.all_t[rad.k_min]}};
+    write_answer(ctx, how, every, p, rad, nfm);
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q3-trajectories", fm_flags, fm_q3_trajectories)
