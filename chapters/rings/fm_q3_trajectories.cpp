@@ -23,8 +23,7 @@ namespace {
 
 using namespace fm_q3;
 
-constexpr std::size_t kDrawn = 10;      // paths the figure draws
-constexpr std::size_t kMeasured = 1000;  // paths the measures average over
+constexpr std::size_t kDrawn = 10, kMeasured = 1000;  // paths the figure draws, and the measures average over
 
 nlohmann::json model_json(const report::PathStats& r, const Turning& tu) {
     return nlohmann::json{{"mean_length", r.mean_length}, {"mean_straight", report::mean(r.straight)},
@@ -77,8 +76,7 @@ std::size_t draw_paths(Context& ctx, fm::Model& m, const fm::Integration& how) {
     return rec.every;
 }
 
-// Both models' paths from the same kMeasured prior points: flow matching's at every step,
-// the flow's layer by layer.
+// Both models' paths from the same kMeasured prior points (flow matching's every step).
 struct Paths {
     std::vector<nn::Mat<float>> all;
     std::vector<double> all_t;
@@ -102,16 +100,13 @@ Paths measure_paths(Context& ctx, fm::Model& m, const nf::Model& nfm, const fm::
     return p;
 }
 
-void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, const Paths& p, const Radius& rad,
-                  const nf::Model& nfm) {
-    const auto& [all, all_t, fm_r, nf_r, fm_turns, fm_turn, nf_turn] = p;
+// What the text concludes about the paths' shape, as verdicts.
+std::pair<bool, bool> shape_verdicts(Context& ctx, const Paths& p, const Radius& rad) {
     const auto& ratio = rad.ratio;
     const std::size_t k_min = rad.k_min;
-    const auto [window, peak] = turning_by_tenth(fm_turns, all_t);
-    const double peak_share = window[peak] + window[peak + 1];
-    ctx.stats["turning_by_tenth"] = window;
-    ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
-    const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
+    const auto& all = p.all;
+    const auto& fm_r = p.fm_r;
+    const double fm_len = fm_r.mean_length, nf_len = p.nf_r.mean_length;
     const bool inward = ctx.verdict("points_move_inward",
                                     "the cloud's spread falls below 0.9 of the prior's at a state strictly between "
                                     "the start and the end",
@@ -123,6 +118,20 @@ void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, c
         "flow matching's mean end-to-end distance is below 0.5 and its mean path below half the flow's",
         {{"fm_straight", report::mean(fm_r.straight)}, {"fm_length", fm_len}, {"nf_length", nf_len}},
         report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len);
+    return {inward, short_paths};
+}
+
+void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, const Paths& p, const Radius& rad,
+                  const nf::Model& nfm) {
+    const auto& [all, all_t, fm_r, nf_r, fm_turns, fm_turn, nf_turn] = p;
+    const auto& ratio = rad.ratio;
+    const std::size_t k_min = rad.k_min;
+    const auto [window, peak] = turning_by_tenth(fm_turns, all_t);
+    const double peak_share = window[peak] + window[peak + 1];
+    ctx.stats["turning_by_tenth"] = window;
+    ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
+    const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
+    const auto [inward, short_paths] = shape_verdicts(ctx, p, rad);
     // The law's ratio: sqrt(t^2 q^2 + (1 - t)^2) with q^2 = E|x1|^2 / E|x0|^2 (here from the
     // cloud's ends), smallest at t = 1 / (1 + q^2), where it is q / sqrt(1 + q^2); for
     // standardised data q = 1: 1/sqrt 2 at t = 1/2.

@@ -25,4 +25,10 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
 // The total variance (trace of the covariance) of a cloud.
 double total_variance(const nn::Mat<float>& x);
 
+// Which rings lose their points: the change of each ring's share from the finest to the
+// coarsest step, and whether the two that lose most are the two farthest from the middle
+// of the logo (its mean, the origin of the standardised frame).
+std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, const nlohmann::json& last_rings,
+                           const data::Standardiser& scale);
+
 }  // namespace flow::chapters::fm_q4

@@ -23,42 +23,6 @@ namespace {
 
 using namespace fm_q4;
 
-// Which rings lose their points: the change of each ring's share from the finest to the
-// coarsest step, and whether the two that lose most are the two farthest from the middle
-// of the logo (its mean, the origin of the standardised frame).
-std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, const nlohmann::json& last_rings,
-                           const data::Standardiser& scale) {
-    std::vector<std::pair<double, std::size_t>> loss, far;
-    for (std::size_t k = 0; k < std::size_t(data::kClasses); ++k) {
-        const auto& ring = data::rings()[k];
-        const std::string c(ring.colour);
-        loss.push_back({last_rings[c].get<double>() - first_rings[c].get<double>(), k});
-        const auto centre = scale.to_standard(ring.cx, ring.cy);
-        far.push_back({-std::hypot(centre[0], centre[1]), k});
-    }
-    std::sort(loss.begin(), loss.end());
-    std::sort(far.begin(), far.end());
-    auto ring_change = [&](std::size_t k, bool named = true) {
-        const std::string c(data::rings()[k].colour);
-        return fmt::format("{}from {} to {}", named ? c + " " : "", report::tex_percent(first_rings[c].get<double>()),
-                           report::tex_percent(last_rings[c].get<double>()));
-    };
-    const bool outer = ctx.verdict(
-        "outer_rings_lose_most",
-        "the two rings that lose the largest share of samples from the finest to the coarsest step are the two "
-        "whose centres are farthest from the middle",
-        {{"losing", {data::rings()[loss[0].second].colour, data::rings()[loss[1].second].colour}},
-         {"farthest", {data::rings()[far[0].second].colour, data::rings()[far[1].second].colour}}},
-        (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
-            (loss[0].second == far[1].second && loss[1].second == far[0].second));
-    return fmt::format(
-        "The rings that lose most points are {} ({} and {}), while {} {} ({}).",
-        outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
-        ring_change(loss[1].second), data::rings()[loss.back().second].colour,
-        loss.back().first >= 0 ? "gains points" : "loses fewest", ring_change(loss.back().second, false));
-
-}
-
 // What the text concludes from the steps, as verdicts.
 struct Verdicts {
     bool contracts, proportional, close;
@@ -89,6 +53,33 @@ Verdicts judge(Context& ctx, const Steps& st, const std::vector<double>& dts, bo
     return {contracts, proportional, close, trend};
 }
 
+std::string steps_table(const std::string& rows) {
+    return fmt::format(
+        R"(\begin{{table}}[htbp]
+  \centering\small
+  \begin{{tabular}}{{rrcccc}}
+    $\Delta t$ & steps & in a band & distance to data & to the fine end point & total variance\\\hline
+{rows}  \end{{tabular}}
+  \caption{{Flow matching: sample quality against the integration step.}}
+  \label{{tab:fm-q4-time-quantization}}
+\end{{table}}
+)",
+        fmt::arg("rows", rows));
+}
+
+// Whether the samples contract, in a sentence (with the rings that lose most when they do).
+std::string contract_sentence(bool contracts, const std::vector<double>& var, const std::vector<double>& dts,
+                              const std::string& rings_txt) {
+    using report::tex_fixed;
+    return contracts ? fmt::format("The main visible effect is that the samples contract toward the "
+                                         "middle: the total variance falls from {} to {}. {}",
+                                         tex_fixed(var.front(), 2), tex_fixed(var.back(), 2), rings_txt)
+                           : fmt::format("The samples do not contract: their total variance is {} at "
+                                         "$\\Delta t = {:g}$ and {} at $\\Delta t = {:g}$.",
+                                         tex_fixed(var.front(), 2), dts.front(), tex_fixed(var.back(), 2),
+                                         dts.back());
+}
+
 void write_answer(Context& ctx, const Steps& st, const std::vector<double>& dts, const Verdicts& v,
                   const nn::Mat<float>& data, std::size_t n, fm::Solver solver, double var_data,
                   const std::string& rings_txt) {
@@ -106,15 +97,7 @@ points, the mean distance of each point from where a fine integration puts it
 (fourth-order Runge--Kutta with $\Delta t = {dt0:g}$), and the cloud's total variance
 (the data's is {vdata}).
 
-\begin{{table}}[htbp]
-  \centering\small
-  \begin{{tabular}}{{rrcccc}}
-    $\Delta t$ & steps & in a band & distance to data & to the fine end point & total variance\\\hline
-{rows}  \end{{tabular}}
-  \caption{{Flow matching: sample quality against the integration step.}}
-  \label{{tab:fm-q4-time-quantization}}
-\end{{table}}
-
+{table}
 Coarser steps {trend}: the share in a band goes from {b0} at $\Delta t = {dt0:g}$ to {b4} at
 $\Delta t = {dt4:g}$, and the points land on average {d4} standardised units from their
 fine-step end points at $\Delta t = {dt4:g}$ against {d0} at $\Delta t = {dt0:g}$, an error that
@@ -133,7 +116,7 @@ and it vanishes as $\Delta t \to 0$.
         fmt::arg("solver", fm::solver_name(base.solver)), fmt::arg("n", n), fmt::arg("nd", data.shape(0)),
         fmt::arg("k", report::count_words(dts.size())), fmt::arg("dt0", dts.front()), fmt::arg("dt1", dts[1]),
         fmt::arg("dt4", dts.back()),
-        fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("rows", st.rows),
+        fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("table", steps_table(st.rows)),
         fmt::arg("trend", v.trend == "no loss"               ? "do not lower the share in a band"
                           : v.trend == "falls at every step" ? "degrade the samples step by step"
                                                            : "degrade the samples, though not strictly at every step"),
@@ -141,14 +124,7 @@ and it vanishes as $\Delta t \to 0$.
         fmt::arg("d0", tex_fixed(drift.front(), 3)), fmt::arg("d4", tex_fixed(drift.back(), 3)),
         fmt::arg("prop", v.proportional ? "about in proportion" : "but not in proportion"),
         fmt::arg("ratio", tex_fixed(drift[4] / drift[1], 1)),
-        fmt::arg("contract",
-                 v.contracts ? fmt::format("The main visible effect is that the samples contract toward the "
-                                         "middle: the total variance falls from {} to {}. {}",
-                                         tex_fixed(var.front(), 2), tex_fixed(var.back(), 2), rings_txt)
-                           : fmt::format("The samples do not contract: their total variance is {} at "
-                                         "$\\Delta t = {:g}$ and {} at $\\Delta t = {:g}$.",
-                                         tex_fixed(var.front(), 2), dts.front(), tex_fixed(var.back(), 2),
-                                         dts.back())),
+        fmt::arg("contract", contract_sentence(v.contracts, var, dts, rings_txt)),
         fmt::arg("tl", tex_fixed(ls["t"].get<double>(), 1)),
         fmt::arg("step", tex_fixed(ls["step_length"].get<double>(), 3)),
         fmt::arg("post", tex_fixed(ls["distance_to_posterior_mean"].get<double>(), 3)),

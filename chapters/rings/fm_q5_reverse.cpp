@@ -74,13 +74,39 @@ std::string comparison_table(std::size_t n, const std::string& rows, const std::
         fmt::arg("n", report::count_words(n)), fmt::arg("rows", rows), fmt::arg("lrows", lrows));
 }
 
-void write_answer(Context& ctx, const fm::Integration& how, std::size_t n, const Comparison& c,
-                  const nn::Mat<float>& y0, bool order_fm) {
+// The paragraph on the two models' log-likelihoods, and the point where they differ most.
+std::string likelihood_paragraph(const Comparison& c, const nn::Mat<float>& y0, bool order_fm) {
     const auto& pts = c.pts;
     const std::size_t far = c.far;
     const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
     const double far_fm = std::hypot(y0(far, 0), y0(far, 1));
     const double far_lp0 = pts[far]["fm_log_p0"].get<double>(), far_div = pts[far]["fm_divergence_term"].get<double>();
+    return fmt::format(
+        R"(\emph{{Log-likelihoods.}} For flow matching, $\log p(x)$ comes from integrating the divergence
+of the field along the reverse path (the instantaneous change of variables, exact from two
+gradient passes in 2D). {order} The two models differ most at P{far}: the normalizing flow
+sends it to $\lVert z\rVert = {far_nf}$, where $\log p_z$ alone is {far_lpz}, while the
+reverse ODE carries it only to $\lVert y_0\rVert = {far_fm}$ ($\log p_0 = {far_lp0}$, and
+{far_div} from the divergence). An ODE moves a point at the field's speed for one unit of
+time, and the network's field grows at most linearly away from the data; a normalizing
+flow's inverse multiplies the distance layer after layer
+(Section~\ref{{sec:nf-q5-likelihood}}).
+
+)",
+        fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
+                                     "outside one."
+                                   : "Flow matching does not find every inside point more likely than "
+                                     "every outside one."),
+        fmt::arg("far", far + 1),
+        fmt::arg("far_nf", report::tex_num(far_nf, 3)),
+        fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
+        fmt::arg("far_fm", tex_fixed(far_fm, 2)),
+        fmt::arg("far_lp0", tex_fixed(far_lp0, 2)),
+        fmt::arg("far_div", tex_fixed(far_div, 2)));
+}
+
+void write_answer(Context& ctx, const fm::Integration& how, std::size_t n, const Comparison& c,
+                  const nn::Mat<float>& y0, bool order_fm) {
     ctx.text = ctx.section() + fmt::format(
         R"(Figure~\ref{{fig:fm-q5-reverse}} runs the {n} points of Section~\ref{{sec:nf-q5-likelihood}}
 backward through the flow-matching model, from $t = 1$ to $t = 0$ with Eq.~18 ({steps}).
@@ -105,18 +131,8 @@ other's inverse; the error shrinks with $\Delta t$.
 to {rt_nf}{rounding}: each coupling is inverted in closed form, so the inverse is exact by
 construction and not an approximation.
 
-\emph{{Log-likelihoods.}} For flow matching, $\log p(x)$ comes from integrating the divergence
-of the field along the reverse path (the instantaneous change of variables, exact from two
-gradient passes in 2D). {order} The two models differ most at P{far}: the normalizing flow
-sends it to $\lVert z\rVert = {far_nf}$, where $\log p_z$ alone is {far_lpz}, while the
-reverse ODE carries it only to $\lVert y_0\rVert = {far_fm}$ ($\log p_0 = {far_lp0}$, and
-{far_div} from the divergence). An ODE moves a point at the field's speed for one unit of
-time, and the network's field grows at most linearly away from the data; a normalizing
-flow's inverse multiplies the distance layer after layer
-(Section~\ref{{sec:nf-q5-likelihood}}).
-
-)",
-        fmt::arg("steps", integration_description(how)),
+{likelihoods})",
+        fmt::arg("steps", integration_description(how)), fmt::arg("likelihoods", likelihood_paragraph(c, y0, order_fm)),
         fmt::arg("table", comparison_table(n, c.rows, c.lrows)), fmt::arg("n", report::count_words(n)),
         fmt::arg("same", ctx.verdict("latents_differ", "the smallest distance between the two methods' latent "
                                                        "points of a probe is above 0.01",
@@ -129,15 +145,7 @@ flow's inverse multiplies the distance layer after layer
         fmt::arg("rt_fm", report::tex_num(c.max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(c.max_rt_nf, 2)),
         fmt::arg("rounding", ctx.verdict("nf_round_trip_rounding", "the flow's largest round-trip error is below 1e-4",
                                          {{"largest", c.max_rt_nf}}, c.max_rt_nf < 1e-4)
-                                 ? " (single-precision rounding)" : ""),
-        fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
-                                     "outside one."
-                                   : "Flow matching does not find every inside point more likely than "
-                                     "every outside one."),
-        fmt::arg("far", far + 1), fmt::arg("far_nf", report::tex_num(far_nf, 3)),
-        fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
-        fmt::arg("far_fm", tex_fixed(far_fm, 2)), fmt::arg("far_lp0", tex_fixed(far_lp0, 2)),
-        fmt::arg("far_div", tex_fixed(far_div, 2))) +
+                                 ? " (single-precision rounding)" : "")) +
         ctx.figure_float_of("reverse", fmt::format("Flow matching: the {} points run backward from the data ($t = 1$) to the prior ($t = 0$).", report::count_words(n)));
 }
 

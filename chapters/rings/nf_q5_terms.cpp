@@ -72,7 +72,7 @@ std::string escape_sentence(const nf::Model& m, std::size_t i, std::size_t from,
 std::string terms_text(Context& ctx, const nf::Model& m, const Terms& t, const std::vector<bool>& inside,
                        const Inversion& inv) {
     const std::size_t n = t.lp.size(), L = m.flow.layers();
-    const auto &lp = t.lp, &lpz = t.lpz, &ld = t.ld, &rz = t.rz;
+    const auto &lpz = t.lpz, &ld = t.ld, &rz = t.rz;
     const auto& norm = inv.norm;
     double data_reach = 0;  // the largest distance of a held-out data point from the origin
     const auto data = held_out(ctx, m.scale);
