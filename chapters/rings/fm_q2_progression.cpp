@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "fm_common.hpp"
+#include "fm_q2.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
 
@@ -20,91 +21,8 @@ namespace flow::chapters {
 
 namespace {
 
+using namespace fm_q2;
 using report::tex_fixed;
-
-std::string time_label(double t) { return fmt::format("{:g}", std::round(100 * t) / 100); }
-
-// The states of the flow at the steps nearest to the wanted times, and those steps' times.
-struct Snapshots {
-    std::vector<nn::Mat<float>> y;
-    std::vector<double> t;
-};
-Snapshots snapshots(fm::Model& m, const nn::Mat<float>& z, const fm::Integration& how,
-                    const std::vector<double>& want) {
-    const std::size_t steps = fm::step_count(0, 1, how.dt);
-    Snapshots s{std::vector<nn::Mat<float>>(want.size()), std::vector<double>(want.size())};
-    fm::forward_flow(m.field, z, how, nullptr, [&](std::size_t k, double t, const nn::Mat<float>& y) {
-        for (std::size_t i = 0; i < want.size(); ++i)
-            if (k == std::size_t(std::llround(want[i] * double(steps)))) {
-                s.y[i] = y;
-                s.t[i] = t;
-            }
-    });
-    return s;
-}
-
-// What the panels measure, as table rows and as series for the text.
-struct Rows {
-    std::string head, fm, nf, fm_band, nf_band, cov[3], law[3];
-    std::vector<std::string> panels;
-    std::vector<double> sw_fm, sw_nf, trace, band_fm;
-    double worst_z = 0, worst_dev = 0, worst_t = 0;
-};
-
-// Law of y_t = t x1 + (1 - t) x0 with x1 ~ data, x0 ~ N(0, I) independent:
-// Cov(y_t) = t^2 Cov(x1) + (1 - t)^2 I. Its standard error for n points is about
-// sqrt((S_aa S_bb + S_ab^2) / n) per entry (Gaussian fourth moments). Records the law in
-// j (a panel's cloud_json) and its comparison in rows.
-void compare_with_law(nlohmann::json& j, const report::CloudStats& data_cov, double t, std::size_t n, Rows& r) {
-    const auto& c = j["cov"];  // the panel's covariance, as cloud_json measured it
-    double pred[2][2];
-    for (int a = 0; a < 2; ++a)
-        for (int b = 0; b < 2; ++b) pred[a][b] = t * t * data_cov.cov[a][b] + (a == b ? (1 - t) * (1 - t) : 0.0);
-    j["cov_law"] = {{pred[0][0], pred[0][1]}, {pred[1][0], pred[1][1]}};
-    const int entries[3][2] = {{0, 0}, {1, 1}, {0, 1}};
-    for (int e = 0; e < 3; ++e) {
-        const int a = entries[e][0], b = entries[e][1];
-        const double se = std::sqrt((pred[a][a] * pred[b][b] + pred[a][b] * pred[a][b]) / double(n));
-        const double dev = c[a][b].get<double>() - pred[a][b];
-        r.worst_z = std::max(r.worst_z, std::fabs(dev) / se);
-        if (std::fabs(dev) > r.worst_dev) {
-            r.worst_dev = std::fabs(dev);
-            r.worst_t = t;
-        }
-        r.cov[e] += " & " + tex_fixed(c[a][b].get<double>(), 2);
-        r.law[e] += " & " + tex_fixed(pred[a][b], 2);
-    }
-    r.trace.push_back(c[0][0].get<double>() + c[1][1].get<double>());
-}
-
-std::string table_tex(const Rows& r, std::size_t P, std::size_t L) {
-    return fmt::format(
-        R"(\begin{{table}}[htbp]
-  \centering\small\setlength{{\tabcolsep}}{{3.5pt}}
-  \begin{{tabular}}{{l{cols}}}
-    $t$ (NF: share of layers){head}\\\hline
-    FM: $\mathrm{{Var}}\,y_1$, measured{cov0}\\
-    \quad the law{law0}\\
-    FM: $\mathrm{{Var}}\,y_2$, measured{cov1}\\
-    \quad the law{law1}\\
-    FM: $\mathrm{{Cov}}(y_1, y_2)$, measured{cov2}\\
-    \quad the law{law2}\\
-    FM: distance to data{row_fm}\\
-    NF: distance to data{row_nf}\\
-    FM: in a band{row_fm_band}\\
-    NF: in a band{row_nf_band}\\
-  \end{{tabular}}
-  \caption{{Flow matching (FM) at time $t$ against the law of $t x_1 + (1-t) x_0$, and both
-  models' distance to the data (sliced 2-Wasserstein to 5000 held-out points) with the
-  normalizing flow (NF) after the same fraction of its {L} layers, from the same prior points.}}
-  \label{{tab:fm-q2-progression}}
-\end{{table}})",
-        fmt::arg("cols", std::string(P, 'c')), fmt::arg("head", r.head),
-        fmt::arg("cov0", r.cov[0]), fmt::arg("cov1", r.cov[1]), fmt::arg("cov2", r.cov[2]),
-        fmt::arg("law0", r.law[0]), fmt::arg("law1", r.law[1]), fmt::arg("law2", r.law[2]),
-        fmt::arg("L", L), fmt::arg("row_fm", r.fm), fmt::arg("row_nf", r.nf),
-        fmt::arg("row_fm_band", r.fm_band), fmt::arg("row_nf_band", r.nf_band));
-}
 
 // How many of the moves between panels bring the cloud closer to the data.
 int closer(const std::vector<double>& d) {
@@ -113,9 +31,14 @@ int closer(const std::vector<double>& d) {
     return c;
 }
 
-// The answer, from the rows and the comparison's statistics.
-std::string answer(Context& ctx, const Rows& r, const std::vector<double>& at_t, const fm::Integration& how,
-                   std::size_t L) {
+// The course of both clouds over the panels, as the text states it (recorded).
+struct Course {
+    std::size_t dip, far_fm, rings_from;
+    int c_fm, c_nf;
+    double max_fm, max_nf;
+    bool rings_late, detour;
+};
+Course course(Context& ctx, const Rows& r, const std::vector<double>& at_t) {
     const std::size_t P = at_t.size();
     const auto& tr = r.trace;
     // The contraction: the total variance's smallest value along the way, and where.
@@ -141,8 +64,18 @@ std::string answer(Context& ctx, const Rows& r, const std::vector<double>& at_t,
                                {"fm_sw_max", max_fm}, {"nf_sw_max", max_nf}};
     ctx.stats["law"].update({{"max_abs_deviation", r.worst_dev}, {"max_standard_errors", r.worst_z},
                              {"min_trace", tr[dip]}, {"min_trace_t", at_t[dip]}});
+    return {dip, far_fm, rings_from, c_fm, c_nf, max_fm, max_nf, rings_late, detour};
+}
+
+// The answer, from the rows and the course of the clouds.
+std::string answer(Context& ctx, const Rows& r, const std::vector<double>& at_t, const fm::Integration& how,
+                   std::size_t L, std::size_t n) {
+    const std::size_t P = at_t.size();
+    const auto& tr = r.trace;
+    const Course c = course(ctx, r, at_t);
+    const auto& [dip, far_fm, rings_from, c_fm, c_nf, max_fm, max_nf, rings_late, detour] = c;
     return fmt::format(
-        R"(Figure~\ref{{fig:fm-q2-progression}} pushes 1000 prior samples through the learned flow
+        R"(Figure~\ref{{fig:fm-q2-progression}} pushes {n} prior samples through the learned flow
 ({steps}) and shows them at the exercise's six times and at $t = 0.9$ and $0.95$. What the
 panels should show is known exactly. If the field is the one Eq.~13 defines, $y_t$ has the
 law of $t x_1 + (1-t) x_0$ with $x_1$ from the data and $x_0 \sim N(0, I)$ independent: the
@@ -151,7 +84,7 @@ density $p_t(y) = \int q(x)\, N(y; t x, (1-t)^2 I)\, dx$. It is not a mixture of
 data, which would show full-size rings from the start. Its covariance is
 $t^2 \mathrm{{Cov}}(x_1) + (1-t)^2 I$, and Table~\ref{{tab:fm-q2-progression}} holds every
 panel's measured covariance beside it: the largest difference is {dev} (at $t = {tdev}${prior}),
-{z} standard errors of a covariance of 1000 points. The total variance falls from {tr0} to
+{z} standard errors of a covariance of {n} points. The total variance falls from {tr0} to
 {trmin} at $t = {tmin}$ and returns to {tr1}, as the law's $t^2 + (1-t)^2$ per coordinate
 dips to $1/2$ at $t = 1/2$: the cloud first contracts. {rings}
 
@@ -165,7 +98,7 @@ trained: they pass through distributions that look like neither the prior nor th
 moves bring it closer.
 
 )",
-        fmt::arg("steps", integration_description(how)),
+        fmt::arg("steps", integration_description(how)), fmt::arg("n", n),
         fmt::arg("dev", tex_fixed(r.worst_dev, 3)), fmt::arg("z", tex_fixed(r.worst_z, 1)),
         fmt::arg("tdev", time_label(r.worst_t)), fmt::arg("prior", r.worst_t == 0.0 ? ", the prior sample itself" : ""),
         fmt::arg("rings", rings_late ? fmt::format("The rings emerge late: more than half of the points "
@@ -241,8 +174,9 @@ void fm_q2_progression(Context& ctx) {
         ctx.stats["figures"][name] = j;
         ctx.stats["nf_layers"][name] = jn;
     }
-    ctx.text = ctx.section() + answer(ctx, r, at.t, how, L) +
-               ctx.figure_float(report::panel_grid(r.panels, 4), "Flow matching: 1000 samples at eight times.");
+    ctx.text = ctx.section() + answer(ctx, r, at.t, how, L, n) +
+               ctx.figure_float(report::panel_grid(r.panels, 4), fmt::format("Flow matching: {} samples at {} times.", n,
+                                                                                report::count_words(P)));
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q2-progression", fm_flags, fm_q2_progression)
