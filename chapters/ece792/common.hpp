@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "data/dataset.hpp"
 #include "data/shapes.hpp"
 #include "exercise/chapter.hpp"
 #include "model/measure.hpp"

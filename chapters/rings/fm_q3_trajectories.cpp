@@ -22,6 +22,7 @@ namespace flow::chapters {
 namespace {
 
 using namespace fm_q3;
+using report::tex_fixed;
 
 constexpr std::size_t kDrawn = 10, kMeasured = 1000;  // paths the figure draws, and the measures average over
 
