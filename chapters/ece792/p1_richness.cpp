@@ -64,6 +64,7 @@ Scores score_fits(Context& ctx, const std::vector<std::size_t>& depths_fitted) {
 struct Gaps {
     std::string table_rows, gaps;
     std::size_t clear = 0;
+    std::vector<Difference> by_depth;  // plain minus with A, shallowest first
 };
 Gaps plain_against_a(Context& ctx, const std::vector<Scored>& rows) {
     Gaps g;
@@ -74,6 +75,7 @@ Gaps plain_against_a(Context& ctx, const std::vector<Scored>& rows) {
         const Scored& a = rows[i];
         const Scored& p = rows[i + 1];
         const Difference d = nll_difference(p.log_p, a.log_p);  // plain - with A
+        g.by_depth.push_back(d);
         clear += d.clear() && d.mean > 0;
         ctx.stats["plain_minus_a"][std::to_string(a.model.config.couplings)] = {{"mean", d.mean}, {"se", d.se}};
         gaps += fmt::format("{}{}: ${}$", gaps.empty() ? "" : ", ", a.model.config.couplings, pm(d));
@@ -154,7 +156,7 @@ $\rho = {rho}$ and whose other half depends nonlinearly on it (its density is kn
 held-out points is {tn} nats), one coupling with $A$ reaches an excess of ${a1}$ nats over the truth, and one plain
 coupling ${p1}$: a plain coupling leaves its kept half as it is, $N(0, \Sigma)$, and scored under $N(0, I)$ that
 half alone costs $-\tfrac12\log\det\Sigma = {floor}$ nats. The learned $A$ differs from the chain's whitening matrix (entries up to
-{size}) by at most {dev} per entry: the networks absorb part of the decorrelation. With more layers, the plain flow reaches the kept half through the other half and the gap closes to
+{size}) by at most {dev} per entry: the networks absorb part of the decorrelation. With more layers, the plain flow reaches the kept half through the other half and the gap {closes}
 {gaps} nats (plain minus with $A$, for {depths} couplings; clear in {clear} of {pairs}). Table~\ref{{tab:{id}}} has
 every fit; the plain flows have at least as many parameters.
 
@@ -162,7 +164,15 @@ every fit; the plain flows have at least as many parameters.
         fmt::arg("D", cfg.set.dim), fmt::arg("rho", cfg.set.rho), fmt::arg("n", truth.size()),
         fmt::arg("tn", tex_fixed(truth_nll, 3)), fmt::arg("a1", pm(a1.excess)), fmt::arg("p1", pm(p1.excess)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("dev", tex_fixed(dev, 3)), fmt::arg("size", tex_fixed(size, 2)), fmt::arg("gaps", g.gaps),
-        fmt::arg("clear", g.clear), fmt::arg("pairs", rows.size() / 2), fmt::arg("depths", depths),
+        fmt::arg("clear", g.clear),
+        fmt::arg("closes", ctx.verdict("gap_closes_with_depth",
+                                       "the deepest pair's difference (plain minus with A) is below the one-coupling "
+                                       "pair's by more than two standard errors of the two",
+                                       {{"first", g.by_depth.front().mean}, {"last", g.by_depth.back().mean}},
+                                       g.by_depth.front().mean - g.by_depth.back().mean >
+                                           2 * std::hypot(g.by_depth.front().se, g.by_depth.back().se))
+                               ? "closes to"
+                               : "is"), fmt::arg("pairs", rows.size() / 2), fmt::arg("depths", depths),
         fmt::arg("id", ctx.chapter().id), fmt::arg("table", fits_table(ctx, cfg, truth.size(), g.table_rows)));
 }
 

@@ -113,12 +113,13 @@ holds {gm} of the model's mass against {gt} of the truth's, and the hole of the 
 middle of the gap the model's density is at its highest {rmax} times the truth's there, and {rmm} times its own
 median on that circle: {spread} (Figure~\ref{{fig:{id}}}).
 
-\emph{{Why.}} A flow from a Gaussian is a continuous bijection of the plane. The prior's central disc, which holds
+\emph{{{why}}} A flow from a Gaussian is a continuous bijection of the plane. The prior's central disc, which holds
 most of its mass, is simply connected, and so is its image: it cannot be two nested rings. To carry the prior's
 mass onto both rings, the image must cross the gap and cover the inner hole, and the flow can only make the density
 there small, never zero; a few couplings of bounded scale ($\lvert s\rvert < {bound:g}$ each) can only thin it so far. The moons need no hole: the same disc can be bent into both crescents joined by one
 thin link.
 )",
+        fmt::arg("why", a.circles_harder ? "Why." : "What topology forces."),
         fmt::arg("verdict", a.circles_harder ? "The moons are easier." : "Neither set is clearly easier."),
         fmt::arg("worse", a.excess.circles_worse), fmt::arg("pairs", a.excess.pairs), fmt::arg("list", a.excess.list),
         fmt::arg("cb", tex_fixed(a.circles_best, 3)), fmt::arg("mb", tex_fixed(a.moons_best, 3)), fmt::arg("wide", wide),

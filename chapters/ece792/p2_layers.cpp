@@ -139,7 +139,7 @@ void p2_layers(Context& ctx) {
 so the NLLs compare. The held-out NLL falls with the number of couplings in {gains} of the {steps} steps between
 {depths} couplings by more than two standard errors of the paired per-point differences: {answer}
 
-The samples tell the same story: {sample_story}
+{samples_lead} {sample_story}
 
 \emph{{Why one coupling is not enough.}} A single coupling passes its kept coordinate through unchanged, $x_1 = z_1$,
 so the model's marginal of $x_1$ is exactly $N(0, 1)$, whatever its networks. Its excess over the truth can
@@ -150,6 +150,7 @@ of Gaussian width along $x_1$). A second coupling moves the other coordinate, an
 {table})",
         fmt::arg("id", ctx.chapter().id), fmt::arg("mass", report::tex_num(std::max(worst_mass, 1e-6), 1)),
         fmt::arg("gains", clear_gains), fmt::arg("depths", couplings_list()), fmt::arg("steps", steps), fmt::arg("answer", answer),
+        fmt::arg("samples_lead", samples_separate ? "The samples tell the same story:" : "The samples tell it less clearly:"),
         fmt::arg("sample_story",
                  samples_separate
                      ? fmt::format("the sliced $W_2$ distance of every {}-coupling model's samples to the held-out "

@@ -78,9 +78,7 @@ void cfm_q3_sampling(Context& ctx) {
     const nn::Mat<float> z = prior_sample(ctx, n, "samples");
     const fm::Labels labels = cycling_labels(n);
     const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
-
-    // Held-out conditional data in the model's frame, to measure each class's distance
-    // to its own ring's data.
+    // Held-out conditional data in the model's frame: each class's distance to its ring's.
     Rng held_rng = ctx.rng("held-out");
     const auto held = data::conditional_rings(5000, held_rng);
     const auto held_x = data::in_frame(held, m.scale);
@@ -102,7 +100,7 @@ void cfm_q3_sampling(Context& ctx) {
 Figure~\ref{{fig:cfm-q3-sampling}} shows {n} samples of the conditional model, {per_class}
 per class, each integrated from its own prior point with its class held fixed ({steps}),
 coloured by the class asked for. {own} of them lie inside the ring of their own class
-(Table~\ref{{tab:cfm-q3-sampling}}); the class that does worst still puts {min_own} of its
+(Table~\ref{{tab:cfm-q3-sampling}}); the class that does worst {still} puts {min_own} of its
 samples in its ring.
 
 \begin{{table}}[htbp]
@@ -123,7 +121,12 @@ samples in its ring.
 )",
         fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", report::tex_count((long long)n)),
         fmt::arg("per_class", n / K), fmt::arg("steps", integration_description(how)),
-        fmt::arg("own", tex_percent(own_total)), fmt::arg("min_own", tex_percent(min_own)),
+        fmt::arg("own", tex_percent(own_total)),
+        fmt::arg("still", ctx.verdict("worst_class_mostly_in_ring", "the worst class puts more than half of its samples "
+                                                                    "in its own ring",
+                                      {{"share", min_own}}, min_own > 0.5)
+                              ? "still"
+                              : "only"), fmt::arg("min_own", tex_percent(min_own)),
         fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("samples")));
 }
 

@@ -37,4 +37,12 @@ void compare_with_law(nlohmann::json& j, const report::CloudStats& data_cov, dou
 
 std::string table_tex(const Rows& r, std::size_t P, std::size_t L);
 
+// The clauses on the clouds' course that the measures decide (verdicts): whether flow
+// matching's cloud contracts first, whether it follows the law, and whether the flow's
+// layers leave the path between prior and data.
+struct Clauses {
+    std::string contraction, blend, nf_way;
+};
+Clauses clauses(Context& ctx, const Rows& r, const std::vector<double>& at_t, std::size_t dip);
+
 }  // namespace flow::chapters::fm_q2

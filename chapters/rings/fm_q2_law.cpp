@@ -84,4 +84,41 @@ std::string table_tex(const Rows& r, std::size_t P, std::size_t L) {
         fmt::arg("row_fm_band", r.fm_band), fmt::arg("row_nf_band", r.nf_band));
 }
 
+Clauses clauses(Context& ctx, const Rows& r, const std::vector<double>& at_t, std::size_t dip) {
+    const auto& tr = r.trace;
+    const std::size_t P = tr.size();
+    Clauses cl;
+    const bool contracts = ctx.verdict(
+        "cloud_contracts_first",
+        "the total variance's smallest value, at a panel strictly between the first and the last, is below both "
+        "ends' by more than 0.02",
+        {{"first", tr.front()}, {"smallest", tr[dip]}, {"last", tr.back()}},
+        dip > 0 && dip + 1 < P && tr[dip] < tr.front() - 0.02 && tr[dip] < tr.back() - 0.02);
+    cl.contraction =
+        contracts ? fmt::format("The total variance falls from {} to {} at $t = {}$ and returns to {}, as the "
+                                "law's $t^2 + (1-t)^2$ per coordinate dips to $1/2$ at $t = 1/2$: the cloud first "
+                                "contracts.",
+                                tex_fixed(tr.front(), 2), tex_fixed(tr[dip], 2), time_label(at_t[dip]),
+                                tex_fixed(tr.back(), 2))
+                  : fmt::format("The total variance goes from {} to {} (smallest {} at $t = {}$), where the law's "
+                                "$t^2 + (1-t)^2$ per coordinate dips to $1/2$ at $t = 1/2$: the cloud does not "
+                                "clearly contract first.",
+                                tex_fixed(tr.front(), 2), tex_fixed(tr.back(), 2), tex_fixed(tr[dip], 2),
+                                time_label(at_t[dip]));
+    cl.blend = ctx.verdict("fm_follows_law",
+                           "every panel's covariance is within 4 standard errors of the law's",
+                           {{"max_standard_errors", r.worst_z}}, r.worst_z < 4)
+                   ? "are this known blend"
+                   : "follow this known blend only roughly";
+    double inner = 0;
+    for (std::size_t i = 1; i + 1 < P; ++i) inner = std::max(inner, r.sw_nf[i]);
+    cl.nf_way = ctx.verdict("nf_layers_leave_path",
+                            "some intermediate layer's distance to the data is above both the prior's and the output's",
+                            {{"largest_inner", inner}, {"prior", r.sw_nf.front()}, {"output", r.sw_nf.back()}},
+                            inner > std::max(r.sw_nf.front(), r.sw_nf.back()))
+                    ? "that look like neither the prior nor the data"
+                    : "between the prior and the data";
+    return cl;
+}
+
 }  // namespace flow::chapters::fm_q2

@@ -71,8 +71,8 @@ Course course(Context& ctx, const Rows& r, const std::vector<double>& at_t) {
 std::string answer(Context& ctx, const Rows& r, const std::vector<double>& at_t, const fm::Integration& how,
                    std::size_t L, std::size_t n) {
     const std::size_t P = at_t.size();
-    const auto& tr = r.trace;
     const Course c = course(ctx, r, at_t);
+    const Clauses cl = clauses(ctx, r, at_t, c.dip);
     const auto& [dip, far_fm, rings_from, c_fm, c_nf, max_fm, max_nf, rings_late, detour] = c;
     return fmt::format(
         R"(Figure~\ref{{fig:fm-q2-progression}} pushes {n} prior samples through the learned flow
@@ -84,17 +84,13 @@ density $p_t(y) = \int q(x)\, N(y; t x, (1-t)^2 I)\, dx$. It is not a mixture of
 data, which would show full-size rings from the start. Its covariance is
 $t^2 \mathrm{{Cov}}(x_1) + (1-t)^2 I$, and Table~\ref{{tab:fm-q2-progression}} holds every
 panel's measured covariance beside it: the largest difference is {dev} (at $t = {tdev}${prior}),
-{z} standard errors of a covariance of {n} points. The total variance falls from {tr0} to
-{trmin} at $t = {tmin}$ and returns to {tr1}, as the law's $t^2 + (1-t)^2$ per coordinate
-dips to $1/2$ at $t = 1/2$: the cloud first contracts. {rings}
+{z} standard errors of a covariance of {n} points. {contraction} {rings}
 
 {table}
 
-The two flows differ in how they get there. Flow matching's intermediate clouds are this
-known blend: {fm_way}; {c_fm} of the {moves} moves between panels bring it closer.
+The two flows differ in how they get there. Flow matching's intermediate clouds {blend}: {fm_way}; {c_fm} of the {moves} moves between panels bring it closer.
 The normalizing flow's intermediate layers answer to no target, since only its output is
-trained: they pass through distributions that look like neither the prior nor the data
-(Figure~\ref{{fig:nf-q3-layers}}), up to {max_nf} from the data, and {c_nf} of its {moves}
+trained: they pass through distributions {nf_way} (Figure~\ref{{fig:nf-q3-layers}}), up to {max_nf} from the data, and {c_nf} of its {moves}
 moves bring it closer.
 
 )",
@@ -105,8 +101,7 @@ moves bring it closer.
                                                        "lie in a ring band only from $t = {}$ on.",
                                                        time_label(at_t[rings_from]))
                                          : std::string("Fewer than half of the points lie in a ring band even at $t = 1$.")),
-        fmt::arg("tr0", tex_fixed(tr.front(), 2)), fmt::arg("trmin", tex_fixed(tr[dip], 2)),
-        fmt::arg("tmin", time_label(at_t[dip])), fmt::arg("tr1", tex_fixed(tr.back(), 2)),
+        fmt::arg("contraction", cl.contraction), fmt::arg("blend", cl.blend), fmt::arg("nf_way", cl.nf_way),
         fmt::arg("table", table_tex(r, P, L)), fmt::arg("c_fm", c_fm), fmt::arg("c_nf", c_nf),
         fmt::arg("moves", P - 1), fmt::arg("max_nf", tex_fixed(max_nf, 2)),
         fmt::arg("fm_way", detour

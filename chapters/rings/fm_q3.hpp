@@ -1,10 +1,12 @@
 #pragma once
 // What fm-q3-trajectories' two files share (fm_q3_trajectories.cpp, fm_q3_paths.cpp): how
 // paths turn, and how the cloud's radius changes along them.
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "fm_common.hpp"
+#include "report/stats.hpp"
 
 namespace flow::chapters::fm_q3 {
 
@@ -33,5 +35,17 @@ Radius radius(const std::vector<nn::Mat<float>>& all);
 // neighbouring tenths that holds the most (its first tenth).
 std::pair<std::vector<double>, std::size_t> turning_by_tenth(const std::vector<std::vector<double>>& fm_turns,
                                                              const std::vector<double>& all_t);
+
+// Both models' paths from the same prior points (flow matching's every step).
+struct Paths {
+    std::vector<nn::Mat<float>> all;
+    std::vector<double> all_t;
+    report::PathStats fm_r, nf_r;
+    std::vector<std::vector<double>> fm_turns;
+    Turning fm_turn, nf_turn;
+};
+
+// What the text concludes about the paths' shape, as verdicts.
+std::tuple<bool, bool, bool> shape_verdicts(Context& ctx, const Paths& p, const Radius& rad);
 
 }  // namespace flow::chapters::fm_q3

@@ -78,4 +78,30 @@ std::pair<std::vector<double>, std::size_t> turning_by_tenth(const std::vector<s
     return {window, peak};
 }
 
+// What the text concludes about the paths' shape, as verdicts.
+std::tuple<bool, bool, bool> shape_verdicts(Context& ctx, const Paths& p, const Radius& rad) {
+    const auto& ratio = rad.ratio;
+    const std::size_t k_min = rad.k_min;
+    const auto& all = p.all;
+    const auto& fm_r = p.fm_r;
+    const double fm_len = fm_r.mean_length, nf_len = p.nf_r.mean_length;
+    const bool inward = ctx.verdict("points_move_inward",
+                                    "the cloud's spread falls below 0.9 of the prior's at a state strictly between "
+                                    "the start and the end",
+                                    {{"smallest_ratio", ratio[k_min]}, {"at_state", k_min}, {"states", all.size()}},
+                                    ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size());
+    // A large ratio from short paths whose ends nearly meet, not from long detours.
+    const bool short_paths = ctx.verdict(
+        "fm_ratio_from_short_paths",
+        "flow matching's mean end-to-end distance is below 0.5 and its mean path below half the flow's",
+        {{"fm_straight", report::mean(fm_r.straight)}, {"fm_length", fm_len}, {"nf_length", nf_len}},
+        report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len);
+    const bool dips = ctx.verdict("radius_dips",
+                                  "the cloud's rms radius falls below 0.98 of its start and ends more than 0.02 above "
+                                  "its smallest",
+                                  {{"smallest", ratio[k_min]}, {"end", ratio.back()}},
+                                  ratio[k_min] < 0.98 && ratio.back() > ratio[k_min] + 0.02);
+    return {inward, short_paths, dips};
+}
+
 }  // namespace flow::chapters::fm_q3

@@ -11,6 +11,7 @@
 // change of direction between consecutive states.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "fm_common.hpp"
 #include "fm_q3.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 using namespace fm_q3;
 using report::tex_fixed;
-
 constexpr std::size_t kDrawn = 10, kMeasured = 1000;  // paths the figure draws, and the measures average over
 
 nlohmann::json model_json(const report::PathStats& r, const Turning& tu) {
@@ -77,14 +77,6 @@ std::size_t draw_paths(Context& ctx, fm::Model& m, const fm::Integration& how) {
     return rec.every;
 }
 
-// Both models' paths from the same kMeasured prior points (flow matching's every step).
-struct Paths {
-    std::vector<nn::Mat<float>> all;
-    std::vector<double> all_t;
-    report::PathStats fm_r, nf_r;
-    std::vector<std::vector<double>> fm_turns;
-    Turning fm_turn, nf_turn;
-};
 Paths measure_paths(Context& ctx, fm::Model& m, const nf::Model& nfm, const fm::Integration& how) {
     Paths p;
     const nn::Mat<float> z = prior_sample(ctx, kMeasured, "measure");
@@ -101,27 +93,6 @@ Paths measure_paths(Context& ctx, fm::Model& m, const nf::Model& nfm, const fm::
     return p;
 }
 
-// What the text concludes about the paths' shape, as verdicts.
-std::pair<bool, bool> shape_verdicts(Context& ctx, const Paths& p, const Radius& rad) {
-    const auto& ratio = rad.ratio;
-    const std::size_t k_min = rad.k_min;
-    const auto& all = p.all;
-    const auto& fm_r = p.fm_r;
-    const double fm_len = fm_r.mean_length, nf_len = p.nf_r.mean_length;
-    const bool inward = ctx.verdict("points_move_inward",
-                                    "the cloud's spread falls below 0.9 of the prior's at a state strictly between "
-                                    "the start and the end",
-                                    {{"smallest_ratio", ratio[k_min]}, {"at_state", k_min}, {"states", all.size()}},
-                                    ratio[k_min] < 0.9 && k_min > 0 && k_min + 1 < all.size());
-    // A large ratio from short paths whose ends nearly meet, not from long detours.
-    const bool short_paths = ctx.verdict(
-        "fm_ratio_from_short_paths",
-        "flow matching's mean end-to-end distance is below 0.5 and its mean path below half the flow's",
-        {{"fm_straight", report::mean(fm_r.straight)}, {"fm_length", fm_len}, {"nf_length", nf_len}},
-        report::mean(fm_r.straight) < 0.5 && fm_len < 0.5 * nf_len);
-    return {inward, short_paths};
-}
-
 void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, const Paths& p, const Radius& rad,
                   const nf::Model& nfm) {
     const auto& [all, all_t, fm_r, nf_r, fm_turns, fm_turn, nf_turn] = p;
@@ -132,7 +103,7 @@ void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, c
     ctx.stats["turning_by_tenth"] = window;
     ctx.stats["turning_peak"] = {{"from", double(peak) / 10}, {"to", double(peak + 2) / 10}, {"share", peak_share}};
     const double fm_len = fm_r.mean_length, nf_len = nf_r.mean_length;
-    const auto [inward, short_paths] = shape_verdicts(ctx, p, rad);
+    const auto [inward, short_paths, dips] = shape_verdicts(ctx, p, rad);
     // The law's ratio: sqrt(t^2 q^2 + (1 - t)^2) with q^2 = E|x1|^2 / E|x0|^2 (here from the
     // cloud's ends), smallest at t = 1 / (1 + q^2), where it is q / sqrt(1 + q^2); for
     // standardised data q = 1: 1/sqrt 2 at t = 1/2.
@@ -145,7 +116,7 @@ void write_answer(Context& ctx, const fm::Integration& how, std::size_t every, c
 straight. A learned path follows the field, which at $(y, t)$ is the average direction
 $x_1 - x_0$ of all the conditional paths that pass through $y$ at time $t$, and that average
 changes along the way. Measured on {measured} paths from the prior: the cloud's root-mean-square
-distance from the origin shrinks to {rmin} of its start at $t = {tmin}$ and grows back to
+distance from the origin {shrinks} {rmin} of its start at $t = {tmin}$ and {grows}
 {rend} of it at $t = 1$ (the law of $t x_1 + (1-t) x_0$ gives a minimum of {law_min} at
 $t = {law_t}$){inward} {peak} of all the turning happens at $t \in [{pa}, {pb}]$, a fifth of the
 time. A path is {fm_len} standardised units long on average while its ends lie {fm_str} apart,
@@ -161,6 +132,7 @@ flow matching, and a path turns by {nf_turn} radians in all against {fm_turn}. {
         fmt::arg("steps", integration_description(how)), fmt::arg("drawn", kDrawn),
         fmt::arg("measured", report::tex_count((long long)kMeasured)),
         fmt::arg("every", report::ordinal((long long)every)), fmt::arg("rmin", tex_fixed(ratio[k_min], 2)),
+        fmt::arg("shrinks", dips ? "shrinks to" : "is smallest,"), fmt::arg("grows", dips ? "grows back to" : "is"),
         fmt::arg("tmin", tex_fixed(all_t[k_min], 2)), fmt::arg("rend", tex_fixed(ratio.back(), 2)),
         fmt::arg("law_min", tex_fixed(law_ratio, 2)), fmt::arg("law_t", tex_fixed(law_t, 2)),
         fmt::arg("inward", inward

@@ -102,7 +102,7 @@ Coarser steps {trend}: the share in a band goes from {b0} at $\Delta t = {dt0:g}
 $\Delta t = {dt4:g}$, and the points land on average {d4} standardised units from their
 fine-step end points at $\Delta t = {dt4:g}$ against {d0} at $\Delta t = {dt0:g}$, an error that
 grows {prop} with $\Delta t$ ({ratio} times from $\Delta t = {dt1:g}$ to ${dt4:g}$). {contract}
-The reason is the last step. From $y$ at time $t$, a step to $t = 1$ lands on
+{reason} From $y$ at time $t$, a step to $t = 1$ lands on
 $y + (1-t)\,v(y, t)$, and for the field Eq.~13 defines, $v(y, t) = \mathrm{{E}}[x_1 - x_0 \mid y_t = y]$,
 that is exactly $\mathrm{{E}}[x_1 \mid y_t = y]$: an average of the ring points that could
 have produced $y$, which lies between them rather than on a ring. Measured at
@@ -113,7 +113,8 @@ time; its quantization is a numerical error of the sampler, not a property of th
 and it vanishes as $\Delta t \to 0$.
 
 )",
-        fmt::arg("solver", fm::solver_name(base.solver)), fmt::arg("n", n), fmt::arg("nd", data.shape(0)),
+        fmt::arg("solver", fm::solver_name(base.solver)),
+        fmt::arg("reason", v.trend == "no loss" ? "What the last step does is still measurable." : "The reason is the last step."), fmt::arg("n", n), fmt::arg("nd", data.shape(0)),
         fmt::arg("k", report::count_words(dts.size())), fmt::arg("dt0", dts.front()), fmt::arg("dt1", dts[1]),
         fmt::arg("dt4", dts.back()),
         fmt::arg("vdata", tex_fixed(var_data, 2)), fmt::arg("table", steps_table(st.rows)),

@@ -75,7 +75,7 @@ std::string comparison_table(std::size_t n, const std::string& rows, const std::
 }
 
 // The paragraph on the two models' log-likelihoods, and the point where they differ most.
-std::string likelihood_paragraph(const Comparison& c, const nn::Mat<float>& y0, bool order_fm) {
+std::string likelihood_paragraph(Context& ctx, const Comparison& c, const nn::Mat<float>& y0, bool order_fm) {
     const auto& pts = c.pts;
     const std::size_t far = c.far;
     const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
@@ -86,7 +86,7 @@ std::string likelihood_paragraph(const Comparison& c, const nn::Mat<float>& y0, 
 of the field along the reverse path (the instantaneous change of variables, exact from two
 gradient passes in 2D). {order} The two models differ most at P{far}: the normalizing flow
 sends it to $\lVert z\rVert = {far_nf}$, where $\log p_z$ alone is {far_lpz}, while the
-reverse ODE carries it only to $\lVert y_0\rVert = {far_fm}$ ($\log p_0 = {far_lp0}$, and
+reverse ODE carries it {only}to $\lVert y_0\rVert = {far_fm}$ ($\log p_0 = {far_lp0}$, and
 {far_div} from the divergence). An ODE moves a point at the field's speed for one unit of
 time, and the network's field grows at most linearly away from the data; a normalizing
 flow's inverse multiplies the distance layer after layer
@@ -97,7 +97,11 @@ flow's inverse multiplies the distance layer after layer
                                      "outside one."
                                    : "Flow matching does not find every inside point more likely than "
                                      "every outside one."),
-        fmt::arg("far", far + 1),
+        fmt::arg("far", far + 1), fmt::arg("only", ctx.verdict("fm_latent_nearer", "flow matching's latent point of that probe is nearer the "
+                                                         "origin than the flow's",
+                                     {{"fm", far_fm}, {"nf", far_nf}}, far_fm < far_nf)
+                             ? "only "
+                             : ""),
         fmt::arg("far_nf", report::tex_num(far_nf, 3)),
         fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
         fmt::arg("far_fm", tex_fixed(far_fm, 2)),
@@ -132,7 +136,7 @@ to {rt_nf}{rounding}: each coupling is inverted in closed form, so the inverse i
 construction and not an approximation.
 
 {likelihoods})",
-        fmt::arg("steps", integration_description(how)), fmt::arg("likelihoods", likelihood_paragraph(c, y0, order_fm)),
+        fmt::arg("steps", integration_description(how)), fmt::arg("likelihoods", likelihood_paragraph(ctx, c, y0, order_fm)),
         fmt::arg("table", comparison_table(n, c.rows, c.lrows)), fmt::arg("n", report::count_words(n)),
         fmt::arg("same", ctx.verdict("latents_differ", "the smallest distance between the two methods' latent "
                                                        "points of a probe is above 0.01",

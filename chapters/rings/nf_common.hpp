@@ -40,6 +40,9 @@ inline nf::Model& nf_model(Context& ctx, const std::string& name = "nf") { retur
 // nf-q1-loss: the exercise's recipe (the manifest's nf-recipe) against this model on the
 // same test points, a paragraph when they differ (nf_q1_recipe.cpp).
 std::string nf_recipe_paragraph(Context& ctx, nf::Model& m, const xt::xtensor<float, 2>& test);
+// nf-q1-loss: the training loss beside the validation loss in the last epoch, a sentence
+// chosen by a verdict (nf_q1_recipe.cpp).
+std::string nf_train_val_sentence(Context& ctx, const nf::EpochRecord& l);
 
 // "15 affine coupling layers, each with two networks of 5 linear layers of 8 units".
 inline std::string nf_description(const nf::Config& c) {

@@ -25,26 +25,6 @@ namespace {
 
 using report::tex_fixed;
 
-// The training loss beside the validation loss in the last epoch, as a sentence.
-std::string train_val_sentence(Context& ctx, const nf::EpochRecord& l) {
-    const double gap = l.val.total - l.train_loss;
-    const std::string both = fmt::format("{} against {} nats in the last epoch", tex_fixed(l.train_loss, 3),
-                                         tex_fixed(l.val.total, 3));
-    const std::string side = ctx.verdict("training_against_validation",
-                                         "the last epoch's validation loss minus its training loss: within 0.05 "
-                                         "nats, above, or below",
-                                         {{"training", l.train_loss}, {"validation", l.val.total}},
-                                         std::fabs(gap) < 0.05 ? "close" : gap > 0 ? "validation above"
-                                                                                   : "validation below");
-    if (side == "close")
-        return "The training loss (the mean over each epoch's batches, the wide grey line) lies under it, " + both +
-               ": no sign of overfitting.";
-    return side == "validation above" ? "The training loss (the wide grey line) ends below it, " + both +
-                         ": the flow fits its training points better than new ones."
-                   : "The training loss (the wide grey line) ends above it, " + both +
-                         " (an epoch's mean includes its early batches).";
-}
-
 // The figure: the validation loss per epoch, its two components, the training loss
 // (drawn first and wide, since it lies close to the validation loss) and the entropy
 // floor.
@@ -130,14 +110,14 @@ The validation loss {trend}{best}. {train_val}
 The two components move in {same_or_opposite}: the mean log-determinant of the inverse
 {ld_dir} from {ld0} to {ld1} nats ({ld_why}), and the mean $\log p_z$ of the inverted
 points {lp_dir} from {lp0} to {lp1} ({lp_why}).
-On {test} fresh test points the negative log-likelihood is {nll} nats, {gap} above the
+On {test} fresh test points the negative log-likelihood is {nll} nats, {gap} {side} the
 differential entropy of the data, {floor} nats, which no model can go below (the logarithm
 of the support's area, {area}, measured on a fine grid, over the standardisation's scales).{recipe}
 
 )",
         fmt::arg("desc", nf_description(m.config)),
         fmt::arg("val", report::tex_count((long long)m.config.val_points)),
-        fmt::arg("trend", trend), fmt::arg("train_val", train_val_sentence(ctx, l)),
+        fmt::arg("trend", trend), fmt::arg("train_val", nf_train_val_sentence(ctx, l)),
         fmt::arg("best", lowest_last ? std::string(", its lowest value") : "; " + best_txt),
         fmt::arg("same_or_opposite",
                  logdet_rose == log_pz_rose
@@ -151,7 +131,11 @@ of the support's area, {area}, measured on a fine grid, over the standardisation
         fmt::arg("lp_dir", direction(log_pz_rose)),
         fmt::arg("lp0", tex_fixed(f.val.log_pz, 3)), fmt::arg("lp1", tex_fixed(l.val.log_pz, 3)),
         fmt::arg("test", report::tex_count((long long)n_test)),
-        fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(t.total - floor, 3)),
+        fmt::arg("nll", tex_fixed(t.total, 3)), fmt::arg("gap", tex_fixed(std::fabs(t.total - floor), 3)),
+        fmt::arg("side", ctx.verdict("above_entropy_floor", "the test NLL is above the data's differential entropy",
+                                     {{"nll", t.total}, {"floor", floor}}, t.total > floor)
+                             ? "above"
+                             : "below (an estimate's error: no model can be there)"),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("area", tex_fixed(area, 3)),
         fmt::arg("recipe", recipe_txt)) +
         ctx.figure_float_of(

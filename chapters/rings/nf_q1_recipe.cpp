@@ -1,4 +1,5 @@
-// nf-q1-loss's comparison with the exercise's recipe (nf_common.hpp).
+// nf-q1-loss's comparison with the exercise's recipe, and its sentence on the training
+// loss against the validation loss (nf_common.hpp).
 #include "data/olympic.hpp"
 #include "nf_common.hpp"
 #include "report/latex.hpp"
@@ -66,6 +67,25 @@ of this run, that recipe reaches {r_nll} nats on the same test points, and {r_ba
                             : "This run's architecture is not better on both counts."));
     }
 
+}
+
+// The training loss beside the validation loss in the last epoch, as a sentence.
+std::string nf_train_val_sentence(Context& ctx, const nf::EpochRecord& l) {
+    const double gap = l.val.total - l.train_loss;
+    const std::string both = fmt::format("{} against {} nats in the last epoch", tex_fixed(l.train_loss, 3),
+                                         tex_fixed(l.val.total, 3));
+    const std::string side = ctx.verdict(
+        "training_against_validation",
+        "the last epoch's validation loss minus its training loss: within 0.05 nats, above, or below",
+        {{"training", l.train_loss}, {"validation", l.val.total}},
+        std::fabs(gap) < 0.05 ? "close" : gap > 0 ? "validation above" : "validation below");
+    if (side == "close")
+        return std::string("The training loss (the mean over each epoch's batches, the wide grey line) lies ") +
+               (gap > 0 ? "under" : "just above") + " it, " + both + ": no sign of overfitting.";
+    return "The training loss (the wide grey line) ends " + std::string(side == "validation above" ? "below" : "above") +
+           " it, " + both +
+           (side == "validation above" ? ": the flow fits its training points better than new ones."
+                                       : " (an epoch's mean includes its early batches).");
 }
 
 }  // namespace flow::chapters

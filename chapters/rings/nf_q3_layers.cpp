@@ -29,6 +29,7 @@ struct Panels {
     std::string progression;
     std::vector<std::string> panels;
     std::size_t hidden = 0;
+    double inner_min_share = 1, inner_cov_off = 0, last_share = 0;  // the inner panels against the output
 };
 Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<float>>& path) {
     using report::tex_percent;
@@ -56,6 +57,12 @@ Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<f
         st["window"] = win.extent;
         st["outside_window"] = win.outside[0];
         hidden += win.outside[0];
+        if (i == 5) r.last_share = share;
+        if (i > 0 && i < 5) {
+            r.inner_min_share = std::min(r.inner_min_share, share);
+            for (int c = 0; c < 2; ++c)
+                r.inner_cov_off = std::max(r.inner_cov_off, std::fabs(st["cov"][c][c].get<double>() - 1.0));
+        }
         ctx.stats["figures"][name] = st;
         panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
         progression += fmt::format("{}{} ({})", i ? ", " : "", tex_percent(share),
@@ -87,8 +94,7 @@ $({c0x}, {c0y})$ for the prior to $({c1x}, {c1y})$ at the output. The progressio
 discrete steps: each coupling moves only one coordinate, by an affine map of that coordinate
 (a scale and a shift) whose scale and shift are nonlinear functions of the other coordinate,
 computed by its two networks. So a layer shifts and stretches every slice of the cloud
-along one axis by its own amount, and the intermediate distributions are neither the prior
-nor the data.
+along one axis by its own amount, and the intermediate distributions {between}.
 
 \begin{{figure}}[htbp]
   \centering
@@ -106,7 +112,14 @@ nor the data.
                                ? std::string(", so no point is hidden")
                                : fmt::format(" (up to $\\pm {:g}$; {} points of all the panels lie beyond)",
                                              kLargestWindow, hidden)),
-        fmt::arg("panels", report::panel_grid(p.panels, 3)));
+        fmt::arg("panels", report::panel_grid(p.panels, 3)),
+        fmt::arg("between", ctx.verdict("layers_unlike_ends",
+                                        "some intermediate panel has a smaller share in a band than the output and a "
+                                        "covariance unlike the prior's (a diagonal entry off 1 by more than 0.1)",
+                                        {{"inner_min_share", p.inner_min_share}, {"inner_max_cov_off", p.inner_cov_off}},
+                                        p.inner_min_share < p.last_share && p.inner_cov_off > 0.1)
+                                ? "are neither the prior\nnor the data"
+                                : "lie between the prior and the data"));
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q3-layers", nullptr, nf_q3_layers)
