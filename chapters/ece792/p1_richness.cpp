@@ -124,6 +124,20 @@ std::string fits_table(Context& ctx, const nf::TriConfig& cfg, std::size_t n, co
         fmt::arg("ep", cfg.epochs), fmt::arg("b", cfg.batch), fmt::arg("lr", cfg.lr), fmt::arg("id", ctx.chapter().id));
 }
 
+// Whether every plain flow has at least as many parameters as the flow with A it is set
+// beside (a verdict).
+bool plain_not_smaller(Context& ctx, const std::vector<Scored>& rows) {
+    bool ok = true;
+    nlohmann::json compared = nlohmann::json::array();
+    for (std::size_t i = 0; i + 1 < rows.size(); i += 2) {
+        compared.push_back({rows[i].parameters, rows[i + 1].parameters});
+        ok = ok && rows[i + 1].parameters >= rows[i].parameters;
+    }
+    return ctx.verdict("plain_not_smaller", "every plain flow has at least as many parameters as the flow with A "
+                                            "of the same depth (pairs: with A, plain)",
+                       compared, ok);
+}
+
 void p1_richness(Context& ctx) {
     const std::vector<std::size_t> depths_fitted{1, 2, 4};  // the manifest's tri-<kept>-<couplings> models
     std::string depths;
@@ -158,13 +172,13 @@ coupling ${p1}$: a plain coupling leaves its kept half as it is, $N(0, \Sigma)$,
 half alone costs $-\tfrac12\log\det\Sigma = {floor}$ nats. The learned $A$ differs from the chain's whitening matrix (entries up to
 {size}) by at most {dev} per entry: the networks absorb part of the decorrelation. With more layers, the plain flow reaches the kept half through the other half and the gap {closes}
 {gaps} nats (plain minus with $A$, for {depths} couplings; clear in {clear} of {pairs}). Table~\ref{{tab:{id}}} has
-every fit; the plain flows have at least as many parameters.
+every fit; the plain flows have {params} parameters.
 
 {table})",
         fmt::arg("D", cfg.set.dim), fmt::arg("rho", cfg.set.rho), fmt::arg("n", truth.size()),
         fmt::arg("tn", tex_fixed(truth_nll, 3)), fmt::arg("a1", pm(a1.excess)), fmt::arg("p1", pm(p1.excess)),
         fmt::arg("floor", tex_fixed(floor, 3)), fmt::arg("dev", tex_fixed(dev, 3)), fmt::arg("size", tex_fixed(size, 2)), fmt::arg("gaps", g.gaps),
-        fmt::arg("clear", g.clear),
+        fmt::arg("clear", g.clear), fmt::arg("params", plain_not_smaller(ctx, rows) ? "at least as many" : "fewer"),
         fmt::arg("closes", ctx.verdict("gap_closes_with_depth",
                                        "the deepest pair's difference (plain minus with A) is below the one-coupling "
                                        "pair's by more than two standard errors of the two",

@@ -136,7 +136,7 @@ void p2_layers(Context& ctx) {
 
     ctx.text = ctx.section() + fmt::format(
         R"(Table~\ref{{tab:{id}}} measures every model. Every density integrates to 1 within {mass} over the data's box,
-so the NLLs compare. The held-out NLL falls with the number of couplings in {gains} of the {steps} steps between
+{compare}. The held-out NLL falls with the number of couplings in {gains} of the {steps} steps between
 {depths} couplings by more than two standard errors of the paired per-point differences: {answer}
 
 {samples_lead} {sample_story}
@@ -149,6 +149,12 @@ of Gaussian width along $x_1$). A second coupling moves the other coordinate, an
 
 {table})",
         fmt::arg("id", ctx.chapter().id), fmt::arg("mass", report::tex_num(std::max(worst_mass, 1e-6), 1)),
+        fmt::arg("compare", ctx.verdict("masses_integrate_to_1", "every density integrates to 1 over the data's box "
+                                                                 "within the tolerance",
+                                        {{"worst_error", worst_mass}, {"tolerance", model::kMassTolerance}},
+                                        worst_mass <= model::kMassTolerance)
+                                ? "so the NLLs compare"
+                                : "so the NLLs compare only roughly"),
         fmt::arg("gains", clear_gains), fmt::arg("depths", couplings_list()), fmt::arg("steps", steps), fmt::arg("answer", answer),
         fmt::arg("samples_lead", samples_separate ? "The samples tell the same story:" : "The samples tell it less clearly:"),
         fmt::arg("sample_story",

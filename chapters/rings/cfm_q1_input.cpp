@@ -93,6 +93,16 @@ double largest_mean_offset(const nlohmann::json& set_classes, const data::Standa
     return max_offset;
 }
 
+// How the standardisation shapes the rings, in a sentence chosen by a verdict.
+std::string ellipses_sentence(Context& ctx, const data::Standardiser& sc) {
+    return ctx.verdict("upright_ellipses", "the standard deviation of x_1 is above that of x_2",
+                       {{"std_x1", sc.std[0]}, {"std_x2", sc.std[1]}}, sc.std[0] > sc.std[1])
+               ? fmt::format("Because $x_2$ is divided by a standard deviation {} times smaller than\nthat of "
+                             "$x_1$, the circles of the logo appear as upright ellipses.",
+                             report::tex_num(sc.std[0] / sc.std[1], 2))
+               : std::string("The circles of the logo appear as ellipses, wider than tall.");
+}
+
 // The answer to "which equation did you change": the conditioned objective and sampler.
 std::string which_equation() {
     return R"(\paragraph{Which equation changes.} Only the vector field's signature changes: it takes the
@@ -146,8 +156,7 @@ with class labels {classes} (the colour names in alphabetical order).
 Figure~\ref{{fig:cfm-q1-input}} shows the first {shown} points of every class in the ring's
 own colour, in the standardised coordinates the model is trained in: the raw set's mean
 $({mx}, {my})$ is subtracted and each coordinate divided by its standard deviation
-$({sx}, {sy})$. Because $x_2$ is divided by a standard deviation {ratio} times smaller than
-that of $x_1$, the circles of the logo appear as upright ellipses.
+$({sx}, {sy})$. {ellipses}
 {membership} Each class mean, mapped back to the logo's units, lies within {off} of its
 ring's centre. {inner_text}
 
@@ -164,7 +173,7 @@ ring's centre. {inner_text}
         fmt::arg("shown", tex_count((long long)plotted[0].size())),
         fmt::arg("mx", tex_num(sc.mean[0])), fmt::arg("my", tex_num(sc.mean[1])),
         fmt::arg("sx", tex_num(sc.std[0])), fmt::arg("sy", tex_num(sc.std[1])),
-        fmt::arg("ratio", tex_num(sc.std[0] / sc.std[1], 2)), fmt::arg("membership", said.membership),
+        fmt::arg("ellipses", ellipses_sentence(ctx, sc)), fmt::arg("membership", said.membership),
         fmt::arg("off", tex_num(max_offset, 2)),
         fmt::arg("inner_text", said.inner_text),
         fmt::arg("pdf", ctx.figure_pdf("input")), fmt::arg("equation", which_equation()));

@@ -100,7 +100,7 @@ std::string sixth_class_text(Context& ctx, const SixthClass& emb, const SixthCla
 ${a}$ of its own coordinates, fitted by Eq.~16. Through its embedding alone, with the
 network frozen, the class {emb}: {emb_verdict} Fine-tuning the whole field from there, on
 batches that mix the new class with the old data, it {ft}
-(Figure~\ref{{fig:fm-bonus-target}}c), and the old classes keep {own_after} of their samples in
+(Figure~\ref{{fig:fm-bonus-target}}c), and the old classes {keep} {own_after} of their samples in
 their own ring (Section~\ref{{sec:cfm-q3-sampling}}'s measure; {own_before} before). Sampling
 the new class is then an ordinary draw of a conditional model: the model itself outputs ${a}$
 {ft_verdict}.)",
@@ -115,6 +115,11 @@ the new class is then an ordinary draw of a conditional model: the model itself 
                                    report::count_words(emb.model.config.shape.embed_dim))),
         fmt::arg("a", kTargetText),
         fmt::arg("ft", fitted(ft)), fmt::arg("own_after", report::tex_percent(ft.own_ring)),
+        fmt::arg("keep", ctx.verdict("old_classes_kept", "after fine-tuning the old classes' share in their own ring is "
+                                                         "within 2 points of the share before",
+                                     {{"before", own_before}, {"after", ft.own_ring}}, ft.own_ring >= own_before - 0.02)
+                             ? "keep"
+                             : "keep only"),
         fmt::arg("own_before", report::tex_percent(own_before)),
         fmt::arg("ft_verdict", ctx.verdict("fine_tuned_lands", "the fine-tuned class's mean distance to the target "
                                                                "is within the closeness tolerance",
@@ -131,7 +136,7 @@ std::string answer(Context& ctx, const Setup& s, const InvertedTarget& inv, cons
     const std::string intro = fmt::format(
         R"(The target ${a}$ is taken in the coordinates the models are trained in, since the
 exercise's data code returns standardised points; there it lies far outside the rings.
-Chance does not reach it: of {many} ordinary samples the closest lands {best} away.
+{chance} of {many} ordinary samples the closest lands {best} away.
 
 \emph{{First attempt: invert the flow.}} A flow is invertible, so integrating it backward from
 ${a}$ (Eq.~18) gives the prior point $y_0$ whose path ends there. With the exercise's Euler
@@ -150,7 +155,11 @@ of the straight conditional path toward $a = {a}$; equivalently, the field plus 
 the pull $(a - \hat y_1)/(1-t)$ toward $a$ of the field's own predicted end point
 $\hat y_1 = y + (1-t)\,v$. )",
         fmt::arg("many", report::tex_count((long long)inv.samples.shape(0))),
-        fmt::arg("best", tex_fixed(inv.closest, 2)), fmt::arg("m_euler", tex_num(inv.miss_euler, 2)),
+        fmt::arg("best", tex_fixed(inv.closest, 2)),
+        fmt::arg("chance", ctx.verdict("chance_misses", "no ordinary sample lands within the closeness tolerance",
+                                       {{"closest", inv.closest}, {"tolerance", kClose}}, !within(inv.closest))
+                               ? "Chance does not reach it:"
+                               : "Chance can reach it:"), fmt::arg("m_euler", tex_num(inv.miss_euler, 2)),
         fmt::arg("a", kTargetText),
         fmt::arg("euler_verdict", ctx.verdict("euler_round_trip_lands",
                                               "Euler's inverse then forward run from the target ends within the "

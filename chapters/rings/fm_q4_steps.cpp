@@ -126,8 +126,10 @@ std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, cons
          {"farthest", {data::rings()[far[0].second].colour, data::rings()[far[1].second].colour}}},
         (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
             (loss[0].second == far[1].second && loss[1].second == far[0].second));
+    const bool lose = ctx.verdict("rings_lose_points", "the ring whose share falls most does lose samples",
+                                  {{"largest_loss", -loss[0].first}}, loss[0].first < 0);
     return fmt::format(
-        "The rings that lose most points are {} ({} and {}), while {} {} ({}).",
+        "The rings that {} are {} ({} and {}), while {} {} ({}).", lose ? "lose most points" : "gain least",
         outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
         ring_change(loss[1].second), data::rings()[loss.back().second].colour,
         loss.back().first >= 0 ? "gains points" : "loses fewest", ring_change(loss.back().second, false));

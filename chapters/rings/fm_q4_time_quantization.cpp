@@ -25,7 +25,7 @@ using namespace fm_q4;
 
 // What the text concludes from the steps, as verdicts.
 struct Verdicts {
-    bool contracts, proportional, close;
+    bool contracts, proportional, close, grows;
     std::string trend;
 };
 Verdicts judge(Context& ctx, const Steps& st, const std::vector<double>& dts, bool monotone) {
@@ -50,7 +50,11 @@ Verdicts judge(Context& ctx, const Steps& st, const std::vector<double>& dts, bo
                                    "the share in a band at the middle step is within one percentage point of the "
                                    "finest step's",
                                    {{"middle", band[2]}, {"finest", band[0]}}, std::fabs(band[2] - band[0]) < 0.01);
-    return {contracts, proportional, close, trend};
+    const bool grows = ctx.verdict("drift_grows",
+                                   "the mean distance from the fine end points is larger at the coarsest step than at "
+                                   "the finest",
+                                   {{"finest", drift.front()}, {"coarsest", drift.back()}}, drift.back() > drift.front());
+    return {contracts, proportional, close, grows, trend};
 }
 
 std::string steps_table(const std::string& rows) {
@@ -101,7 +105,7 @@ points, the mean distance of each point from where a fine integration puts it
 Coarser steps {trend}: the share in a band goes from {b0} at $\Delta t = {dt0:g}$ to {b4} at
 $\Delta t = {dt4:g}$, and the points land on average {d4} standardised units from their
 fine-step end points at $\Delta t = {dt4:g}$ against {d0} at $\Delta t = {dt0:g}$, an error that
-grows {prop} with $\Delta t$ ({ratio} times from $\Delta t = {dt1:g}$ to ${dt4:g}$). {contract}
+{grows} {prop} with $\Delta t$ ({ratio} times from $\Delta t = {dt1:g}$ to ${dt4:g}$). {contract}
 {reason} From $y$ at time $t$, a step to $t = 1$ lands on
 $y + (1-t)\,v(y, t)$, and for the field Eq.~13 defines, $v(y, t) = \mathrm{{E}}[x_1 - x_0 \mid y_t = y]$,
 that is exactly $\mathrm{{E}}[x_1 \mid y_t = y]$: an average of the ring points that could
@@ -123,6 +127,7 @@ and it vanishes as $\Delta t \to 0$.
                                                            : "degrade the samples, though not strictly at every step"),
         fmt::arg("b0", report::tex_percent(band.front())), fmt::arg("b4", report::tex_percent(band.back())),
         fmt::arg("d0", tex_fixed(drift.front(), 3)), fmt::arg("d4", tex_fixed(drift.back(), 3)),
+        fmt::arg("grows", v.grows ? "grows" : "does not grow"),
         fmt::arg("prop", v.proportional ? "about in proportion" : "but not in proportion"),
         fmt::arg("ratio", tex_fixed(drift[4] / drift[1], 1)),
         fmt::arg("contract", contract_sentence(v.contracts, var, dts, rings_txt)),
