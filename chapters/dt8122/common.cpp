@@ -26,15 +26,18 @@ std::string data_title(const std::string& set) {
     return t;
 }
 
+// The methods by the prefix of their models' names, in the report's order, with their titles.
+const std::vector<std::pair<std::string, std::string>> kMethods{
+    {"planar", "planar flow"}, {"realnvp", "Real NVP"}, {"cnf", "continuous flow"}};
+
 const std::vector<std::string>& methods() {
-    static const std::vector<std::string> m{"planar", "realnvp", "cnf"};
+    static const std::vector<std::string> m{kMethods[0].first, kMethods[1].first, kMethods[2].first};
     return m;
 }
 
 std::string method_title(const std::string& method) {
-    if (method == "planar") return "planar flow";
-    if (method == "realnvp") return "Real NVP";
-    if (method == "cnf") return "continuous flow";
+    for (const auto& [name, title] : kMethods)
+        if (name == method) return title;
     throw std::logic_error("unknown method " + method);
 }
 
