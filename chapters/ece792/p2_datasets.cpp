@@ -156,7 +156,8 @@ void p2_datasets(Context& ctx) {
     for (std::size_t si = 0; si < grid_sets().size(); ++si) {
         const std::string& set = grid_sets()[si];
         const SetGrid s = set_grid(set);
-        const nlohmann::json leaks = mass_outside(g, set, s);
+        const auto lps = wide_log_p(g, set, s);
+        const nlohmann::json leaks = mass_outside(s, lps);
         ctx.stats["mass_outside_99"][set] = leaks;
         std::string per_depth;
         for (std::size_t c : grid_couplings())
@@ -164,7 +165,7 @@ void p2_datasets(Context& ctx) {
                                      report::tex_percent(leaks.at(std::to_string(c)).get<double>(), 1));
         a.leak_text += fmt::format("{}{}: {} for {} couplings", a.leak_text.empty() ? "" : "; ", set, per_depth,
                                    couplings_list());
-        if (set == "circles") a.circles_at = circles_gap(s, grid_fit(g, set, deep, wide));
+        if (set == "circles") a.circles_at = circles_gap(s, grid_fit(g, set, deep, wide), lps.back());
         tikz += density_row(g, si, wide, files);
     }
     tikz += "\\end{tikzpicture}\n";

@@ -34,13 +34,17 @@ SetGrid set_grid(const std::string& set);
 // log p of a fit at raw points (its standardised density less log std_x std_y).
 std::vector<double> model_raw_log_p(const Fit& f, const std::vector<std::array<double, 2>>& raw);
 
-// The mass each model of the wider width puts outside the truth's 99 % region, by
-// couplings, and the truth's ("truth"), for one set.
-nlohmann::json mass_outside(const std::vector<GridFit>& g, const std::string& set, const SetGrid& s);
+// log p (raw) on the set's cells of each model of the wider width, by couplings in the
+// grid's order.
+std::vector<std::vector<double>> wide_log_p(const std::vector<GridFit>& g, const std::string& set, const SetGrid& s);
+// The mass each of those models (lps, as wide_log_p gives them) puts outside the truth's
+// 99 % region, by couplings, and the truth's ("truth").
+nlohmann::json mass_outside(const SetGrid& s, const std::vector<std::vector<double>>& lps);
 
 // For the circles' deepest wide model: the mass in the gap and the hole (model and truth),
 // the density along the middle of the gap against the truth's and its own median, and
 // the share of samples and of held-out points in the gap.
-std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f);
+// lp: the model's log p on the cells (from wide_log_p).
+std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f, const std::vector<double>& lp);
 
 }  // namespace flow::chapters::ece792

@@ -79,19 +79,24 @@ std::vector<double> model_raw_log_p(const Fit& f, const std::vector<std::array<d
     return lp;
 }
 
-nlohmann::json mass_outside(const std::vector<GridFit>& g, const std::string& set, const SetGrid& s) {
+std::vector<std::vector<double>> wide_log_p(const std::vector<GridFit>& g, const std::string& set, const SetGrid& s) {
+    std::vector<std::vector<double>> lps;
+    for (std::size_t c : grid_couplings())
+        lps.push_back(model_raw_log_p(grid_fit(g, set, c, grid_widths().back()).fit, s.cells));
+    return lps;
+}
+
+nlohmann::json mass_outside(const SetGrid& s, const std::vector<std::vector<double>>& lps) {
     const auto outside = [&](std::size_t k) { return s.truth[k] < s.threshold; };
     nlohmann::json leaks;
-    for (std::size_t c : grid_couplings())
-        leaks[std::to_string(c)] = mass_where(s, model_raw_log_p(grid_fit(g, set, c, grid_widths().back()).fit, s.cells),
-                                              outside);
+    for (std::size_t i = 0; i < lps.size(); ++i)
+        leaks[std::to_string(grid_couplings()[i])] = mass_where(s, lps[i], outside);
     leaks["truth"] = mass_where(s, s.truth, outside);
     return leaks;
 }
 
-std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f) {
+std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f, const std::vector<double>& lp) {
     std::map<std::string, double> at;
-    const auto lp = model_raw_log_p(f.fit, s.cells);
     const auto r = [&](std::size_t k) { return std::hypot(s.cells[k][0], s.cells[k][1]); };
     const auto in_gap = [&](std::size_t k) { return r(k) > kGapLo && r(k) < kGapHi; };
     const auto in_hole = [&](std::size_t k) { return r(k) < kHole; };

@@ -96,19 +96,22 @@ fs::path Context::model_dir(const std::string& name) const {
     return dir;
 }
 
-bool Context::verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
-                      bool outcome) {
+void Context::record_verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                             const nlohmann::json& outcome) {
     if (stats["verdicts"].contains(name))
         throw std::logic_error(fmt::format("chapter {} states verdict {} twice", chapter_.id, name));
     stats["verdicts"][name] = {{"test", test}, {"compared", compared}, {"outcome", outcome}};
+}
+
+bool Context::verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                      bool outcome) {
+    record_verdict(name, test, compared, outcome);
     return outcome;
 }
 
 std::string Context::verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
                              const std::string& outcome) {
-    if (stats["verdicts"].contains(name))
-        throw std::logic_error(fmt::format("chapter {} states verdict {} twice", chapter_.id, name));
-    stats["verdicts"][name] = {{"test", test}, {"compared", compared}, {"outcome", outcome}};
+    record_verdict(name, test, compared, outcome);
     return outcome;
 }
 

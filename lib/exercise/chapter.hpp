@@ -116,6 +116,9 @@ public:
     void finish();
 
 private:
+    void record_verdict(const std::string& name, const std::string& test, const nlohmann::json& compared,
+                        const nlohmann::json& outcome);
+
     const Manifest& manifest_;
     const ChapterDecl& chapter_;
     config::Values flags_;
