@@ -28,10 +28,10 @@ const char* kUsage = R"(usage: flowreport <command> [arguments]
 
 commands:
   list                      the exercises, one a line
-  list EXERCISE [--headings | --models | --title | --pages]
+  list EXERCISE [--headings | --models | --title | --pages | --words]
                             the exercise's chapter ids in the report's order (with
                             --headings: id, a tab, the heading); its models (name, kind,
-                            data set, the chapters that read it); its title; its page limit
+                            data set, the chapters that read it); its title; its page limit; its word budget
   chapter EXERCISE ID [flags]
                             run one chapter into build/chapters/EXERCISE/ID/
   train EXERCISE MODEL [flags] [--force]
@@ -39,9 +39,10 @@ commands:
                             configuration hash matches; prints the checkpoint's folder
   makefile                  the make graph of every exercise (used by Makefile.report)
   bench [flags]             the speed figures
-  provenance EXERCISE --out FILE --git FILE --toolchain FILE --timing DIR
-                            write an exercise's provenance appendix from its chapter
-                            folders (used by Makefile.report)
+  provenance EXERCISE --out FILE --companion FILE --git FILE --toolchain FILE --timing DIR
+                            write an exercise's short provenance appendix (LaTeX) and
+                            its full record (Markdown) from its chapter folders (used by
+                            Makefile.report)
 
 'flowreport <command> ... --help' lists a command's flags and their defaults.
 )";
@@ -54,15 +55,16 @@ std::string rest_value(const std::vector<std::string>& args, std::size_t& i) {
 int provenance(const std::vector<std::string>& args) {
     if (args.empty()) throw config::UsageError("provenance needs an exercise");
     const Manifest& m = exercise::manifest(args[0]);
-    std::string out, git, toolchain, timing;
+    std::string out, companion, git, toolchain, timing;
     for (std::size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--out") out = rest_value(args, i);
+        else if (args[i] == "--companion") companion = rest_value(args, i);
         else if (args[i] == "--git") git = rest_value(args, i);
         else if (args[i] == "--toolchain") toolchain = rest_value(args, i);
         else if (args[i] == "--timing") timing = rest_value(args, i);
         else throw config::UsageError("unexpected argument '" + args[i] + "' for 'provenance'");
     }
-    if (out.empty()) throw config::UsageError("provenance needs --out FILE");
+    if (out.empty() || companion.empty()) throw config::UsageError("provenance needs --out FILE and --companion FILE");
     std::vector<fs::path> dirs;
     for (const auto& c : m.chapters) dirs.push_back(exercise::chapter_dir(m.exercise, c.id));
     std::vector<std::string> models;
@@ -70,7 +72,9 @@ int provenance(const std::vector<std::string>& args) {
     const std::string g = git.empty() ? "" : read_file(git);
     const std::string t = toolchain.empty() ? "" : read_file(toolchain);
     const auto times = timing.empty() ? report::StageTimes{} : report::StageTimes::read(timing, models);
-    write_if_changed(out, report::provenance_tex(dirs, g, t, times));
+    // The companion first: the appendix names it.
+    write_if_changed(companion, report::provenance_markdown(m.title, dirs, g, t, times));
+    write_if_changed(out, report::provenance_tex(dirs, g, times, fs::path(companion).filename().string()));
     return 0;
 }
 
@@ -137,16 +141,17 @@ int list(const std::vector<std::string>& args) {
         return 0;
     }
     if (args[0] == "--help") {
-        std::cout << "usage: flowreport list [EXERCISE [--headings | --models | --title | --pages]]\n";
+        std::cout << "usage: flowreport list [EXERCISE [--headings | --models | --title | --pages | --words]]\n";
         return 0;
     }
     const Manifest& m = exercise::manifest(args[0]);
     const std::string what = args.size() > 1 ? args[1] : "";
     if (args.size() > 2 || (!what.empty() && what != "--headings" && what != "--models" && what != "--title" &&
-                            what != "--pages"))
-        throw config::UsageError("'list EXERCISE' takes one of --headings, --models, --title, --pages");
+                            what != "--pages" && what != "--words"))
+        throw config::UsageError("'list EXERCISE' takes one of --headings, --models, --title, --pages, --words");
     if (what == "--title") std::cout << m.title << "\n";
     else if (what == "--pages") std::cout << m.pages << "\n";
+    else if (what == "--words") std::cout << m.words << "\n";
     else if (what == "--models")
         for (const auto& d : m.models) {
             std::string readers;

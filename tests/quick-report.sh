@@ -53,7 +53,7 @@ rm -rf "$twin"
 # (No pipeline here ends in head: under pipefail, a writer cut off by it fails the script.)
 set -- $exercises
 first=$1
-if "$src/scripts/check-report" "$work" "$bin" "$first" 1 > /dev/null 2>&1; then
+if "$src/scripts/check-report" "$work" "$bin" "$first" --pages 1 > /dev/null 2>&1; then
   fail "check-report accepted a limit of 1 page"
 fi
 # A table or figure past the margin is refused (LaTeX's overfull box, here planted).
@@ -132,4 +132,13 @@ c1=$1
 grep -q '"epochs": 2' "build/chapters/$first/$c1/stats.json" || fail "$c1 does not have the new epochs"
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "outputs are not sane after the interrupted run"
 "$src/scripts/check-report" "$work" "$bin" "$first" > /dev/null || fail "the PDF is not right after the interrupted run"
-echo "quick-report: every chapter, figure and PDF of $(echo $exercises) on quick models; reruns and interrupts checked"
+
+# The author under the title, LaTeX's special characters escaped; none without AUTHOR.
+author="Ada O'Neil_x & Co (s1)"
+run AUTHOR="$author" "report/$first.pdf" > author.log 2>&1 || { cat author.log >&2; fail "make AUTHOR=... failed"; }
+pdftotext -l 1 "report/$first.pdf" title.txt
+grep -qF "Ada O’Neil_x & Co (s1)" title.txt || fail "the author is not on the title page"
+run "report/$first.pdf" > author.log 2>&1 || { cat author.log >&2; fail "make without AUTHOR failed"; }
+pdftotext -l 1 "report/$first.pdf" title.txt
+! grep -qF "Neil_x" title.txt || fail "the author stayed on the title page without AUTHOR"
+echo "quick-report: every chapter, figure and PDF of $(echo $exercises) on quick models; reruns, interrupts and the author checked"

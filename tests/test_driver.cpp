@@ -51,7 +51,7 @@ TEST_CASE("every manifest is whole and every chapter has its code", "[driver][fa
 TEST_CASE("a manifest with a mistake is refused, naming it", "[driver][fast]") {
     const std::string ok_model = R"({"name": "a", "kind": "nf", "data": "rings"})";
     auto parse = [&](const std::string& models, const std::string& chapters) {
-        return exercise::parse_manifest("x", R"({"title": "t", "pages": 3, "models": [)" + models +
+        return exercise::parse_manifest("x", R"({"title": "t", "pages": 3, "words": 900, "models": [)" + models +
                                                  R"(], "chapters": [)" + chapters + "]}");
     };
     CHECK_NOTHROW(parse(ok_model, R"({"id": "c", "heading": "h", "models": ["a"]})"));
@@ -106,6 +106,7 @@ TEST_CASE("flowreport list prints the exercises, and each one's chapters in its 
         CHECK(run("list " + m.exercise).out == ids);
         CHECK(run("list " + m.exercise + " --headings").out == headings);
         CHECK(run("list " + m.exercise + " --pages").out == std::to_string(m.pages) + "\n");
+        CHECK(run("list " + m.exercise + " --words").out == std::to_string(m.words) + "\n");
         CHECK(lines(run("list " + m.exercise + " --models").out) == m.models.size());
     }
     CHECK(run("list").out == names);

@@ -82,7 +82,7 @@ TEST_CASE("ordinals take the suffix English gives them", "[report][fast]") {
     CHECK(report::ordinal(102) == "102nd");
 }
 
-TEST_CASE("the appendix states shared flags once and lets long paths break", "[report][fast]") {
+TEST_CASE("the provenance record states shared flags once; the appendix only the essentials", "[report][fast]") {
     namespace fs = std::filesystem;
     const fs::path root = fs::temp_directory_path() / "flowreport-provenance-test";
     fs::remove_all(root);
@@ -98,29 +98,26 @@ TEST_CASE("the appendix states shared flags once and lets long paths break", "[r
         std::ofstream(d / "provenance.json") << p.dump();
         dirs.push_back(d);
     }
-    const std::string tex = report::provenance_tex(dirs, "abc\n0\n", "lualatex: LuaHBTeX 1.15\n");
-    CHECK_THAT(tex, Catch::Contains("\\item every chapter: \\texttt{--seed=0}"));
-    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{second-chapter}: \\texttt{--model-nf=/\\allowbreak{}a/\\allowbreak{}long"));
+    const std::string md = report::provenance_markdown("T", dirs, "abc\n0\n", "lualatex: LuaHBTeX 1.15\n");
+    CHECK_THAT(md, Catch::Contains("- every chapter: `--seed=0`"));
+    CHECK_THAT(md, Catch::Contains("- `second-chapter`: `--model-nf=" + model + "`"));
     // Own folders, said once, with the folder that holds them.
-    CHECK_THAT(tex, Catch::Contains("writes to its own folder, \\texttt{--out="));
-    CHECK_THAT(tex, Catch::Contains("chapters/\\allowbreak{}<id>}"));
-    CHECK_THAT(tex, Catch::Contains("working tree clean"));
-    CHECK_THAT(tex, Catch::Contains("fmt \\texttt{9.1.0}; lualatex \\texttt{LuaHBTeX 1.15}."));
-    // Each \sloppy paragraph ends inside its group, or TeX breaks its lines with the
-    // document's strict tolerance and an unbreakable id runs past the margin.
-    std::size_t groups = 0, ended = 0;
-    for (std::size_t at = tex.find("{\\small\\sloppy "); at != std::string::npos;
-         at = tex.find("{\\small\\sloppy ", at + 1)) {
-        ++groups;
-        const std::size_t close = tex.find("}\n", tex.find(".\\par", at));
-        ended += close != std::string::npos && tex.compare(close - 5, 5, ".\\par") == 0;
-    }
-    CHECK(groups == 2);
-    CHECK(ended == groups);
+    CHECK_THAT(md, Catch::Contains("writes to its own folder, `--out=" + (root / "build/chapters").string() + "/<id>`"));
+    CHECK_THAT(md, Catch::Contains("Commit `abc`, working tree clean."));
+    CHECK_THAT(md, Catch::Contains("- fmt: `9.1.0`\n- lualatex: `LuaHBTeX 1.15`\n"));
+    CHECK_THAT(md, Catch::Contains("| `first-chapter` | 1.50 s | samples |"));
+    // The PDF's appendix: the commit, the seed, the times, the companion's name; no flags.
+    const std::string tex = report::provenance_tex(dirs, "abc\n0\n", {}, "ex-provenance.md");
+    CHECK_THAT(tex, Catch::Contains("commit \\texttt{abc} (working tree clean), seed 0"));
+    CHECK_THAT(tex, Catch::Contains("\\texttt{ex-provenance.md}"));
+    CHECK_THAT(tex, !Catch::Contains("model-nf"));
+    // Uncommitted changes are stated.
+    const std::string dirty = report::provenance_tex(dirs, "abc\n2\n", {}, "x.md");
+    CHECK_THAT(dirty, Catch::Contains("(with 2 uncommitted change(s))"));
     fs::remove_all(root);
 }
 
-TEST_CASE("the appendix times every model and states what each was trained with", "[report][fast]") {
+TEST_CASE("the provenance record times every model and states what each was trained with", "[report][fast]") {
     namespace fs = std::filesystem;
     const fs::path root = fs::temp_directory_path() / "flowreport-stage-times-test";
     fs::remove_all(root);
@@ -139,8 +136,9 @@ TEST_CASE("the appendix times every model and states what each was trained with"
     CHECK(t.models[0].train_seconds == Approx(3.0));
     CHECK(t.models[0].checkpoint == "nf-0123456789abcdef");
     CHECK(t.models[0].settings == std::vector<std::string>{"data=rings", "hidden=16", "init=default"});
-    const std::string tex = report::provenance_tex({}, "abc\n0\n", "", t);
-    CHECK_THAT(tex, Catch::Contains("model \\texttt{a} 3.5\\,s (training 3.0\\,s)"));
-    CHECK_THAT(tex, Catch::Contains("\\item \\texttt{a} (\\texttt{nf-0123456789abcdef}): \\texttt{data=rings}"));
+    const std::string md = report::provenance_markdown("T", {}, "abc\n0\n", "", t);
+    CHECK_THAT(md, Catch::Contains("- model `a`: 3.5 s (training 3.0 s)"));
+    CHECK_THAT(md, Catch::Contains("- `a` (`nf-0123456789abcdef`): `data=rings` `hidden=16`"));
+    CHECK_THAT(report::provenance_tex({}, "abc\n0\n", t, "x.md"), Catch::Contains("training took 3.5\\,s"));
     fs::remove_all(root);
 }

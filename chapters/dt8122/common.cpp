@@ -55,6 +55,8 @@ namespace {
 constexpr double kLatentExtent = 4.0;
 constexpr std::size_t kImage = 100;    // pixels of the log-density image, per side
 constexpr double kDensityRange = 8.0;  // nats of log p the colours span, below the highest
+// Every panel names its horizontal coordinate: the data plane's or the latent one's.
+const std::string kX1 = ", xlabel={$x_1$}", kZ1 = ", xlabel={$z_1$}";
 
 std::string scatter(const std::string& dat, const std::string& style) {
     return fmt::format("\\addplot[{}] table {{{}}};\n", style, dat);
@@ -79,18 +81,20 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     const std::string data_range = data_win.axis_options(), latent_range = latent_win.axis_options();
     const auto title = [&](const char* t) { return titles ? fmt::format(", title={{{}}}", t) : std::string(); };
     std::string tikz = "\\begin{tikzpicture}\n";
-    tikz += row_axis(0, fmt::format("{}, ylabel={{{}}}{}", data_range, label, title("data $X$")));
+    tikz += row_axis(0, fmt::format("{}, ylabel style={{align=center}}, ylabel={{{}\\\\ $x_2$}}{}", data_range + kX1, label,
+                                    title("data $X$")));
     tikz += scatter(name + "-x.dat", "fr data marks") + "\\end{axis}\n";
-    tikz += row_axis(1, latent_range + title("$f(X)$"));
+    tikz += row_axis(1, latent_range + kZ1 + title("$f(X)$"));
     tikz += scatter(name + "-fx.dat", "fr data marks") + "\\end{axis}\n";
-    tikz += row_axis(2, data_range + title("samples $g(z)$"));
+    tikz += row_axis(2, data_range + kX1 + title("samples $g(z)$"));
     tikz += scatter(name + "-gz.dat", "fr prior marks") + "\\end{axis}\n";
-    tikz += row_axis(3, latent_range + title("prior $z$"));
+    tikz += row_axis(3, latent_range + kZ1 + title("prior $z$"));
     tikz += scatter(name + "-z.dat", "fr prior marks") + "\\end{axis}\n";
     tikz += row_axis(4, fmt::format("{}, enlargelimits=false, axis on top, grid=none, colormap name=fr viridis, "
                                     "colorbar, point meta min={:.2f}, point meta max={:.2f}, "
-                                    "colorbar style={{width=0.15cm, yticklabel style={{font=\\tiny}}}}{}",
-                                    data_range, bottom, top, title("$\\log p(x)$")));
+                                    "colorbar style={{width=0.15cm, yticklabel style={{font=\\scriptsize}}, "
+                                    "ylabel={{$\\log p$ (nats)}}, ylabel style={{font=\\scriptsize}}}}{}",
+                                    data_range + kX1, bottom, top, title("$\\log p(x)$")));
     tikz += fmt::format("\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{{}-density.png}};\n\\end{{axis}}\n",
                         -e, e, -e, e, name);
     tikz += "\\end{tikzpicture}\n";

@@ -36,7 +36,7 @@ std::string nvp_history(Context& ctx, const std::vector<Fit>& fits) {
                          report::tex_fixed(*best, 3), epoch, report::tex_fixed(f.val_loss.back(), 3));
     }
     ctx.stats["realnvp_held_out_rise"] = worst_rise;
-    return "in this run their held-out NLLs were lowest at " + s + " (two moons, two blobs, boomerang).";
+    return "their held-out NLLs were lowest at " + s + " (two moons, two blobs, boomerang).";
 }
 
 void task1_settings(Context& ctx) {
@@ -60,7 +60,7 @@ void task1_settings(Context& ctx) {
   {nvp_params} parameters: {history} These settings were chosen by a few trial runs scored on the held-out points,
   so the held-out NLLs are slightly optimistic for both flows alike.
 \item \emph{{Initialisation and seed.}} Planar $u$ and $w$ are drawn uniformly from $[-1/\sqrt2, 1/\sqrt2]$ and
-  $b = 0$; Real NVP uses PyTorch's default initialisation. Every random stream derives from one seed (0), recorded
+  $b = 0$; Real NVP uses PyTorch's standard initialisation. Every random stream derives from one seed (0), recorded
   in the appendix.
 \end{{itemize}}
 

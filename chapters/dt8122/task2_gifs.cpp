@@ -77,8 +77,10 @@ void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<fl
         const auto k = std::size_t(std::lround((1.0 - t) * double(frames.size() - 1)));
         const std::string dat = fmt::format("{}-t{}.dat", set, j);
         data.emplace_back(dat, report::points_dat(frames[k]));
-        tikz += row_axis(j, fmt::format("{}, title={{$t = {}$}}{}", range, tex_fixed(t, 2),
-                                        j == 0 ? ", ylabel={" + data_title(set) + "}" : ""));
+        tikz += row_axis(j, fmt::format("{}, xlabel={{$x_1$}}, title={{$t = {}$}}{}", range, tex_fixed(t, 2),
+                                        j == 0 ? ", ylabel style={align=center}, ylabel={" + data_title(set) +
+                                                     "\\\\ $x_2$}"
+                                               : ""));
         tikz += fmt::format("\\addplot[only marks, mark=*, mark size=0.35pt, black!22] table {{{}-train.dat}};\n", set);
         tikz += fmt::format("\\addplot[fr prior marks] table {{{}}};\n\\end{{axis}}\n", dat);
     }

@@ -24,7 +24,7 @@ depart from Chen et al.\ and why:
   the adjoint ODE. The gradient is then the gradient of the loss actually computed, which our finite-difference
   tests check to rounding; the price is memory for every stage's input, small at 400 points.
 \item \emph{{Field.}} A plain network of $(z, t)$ with $\tanh$ activations, smooth so that the trace's gradient (which
-  needs $\tanh''$) exists; PyTorch's default initialisation. No gating or hypernetwork as in the paper's section 4.
+  needs $\tanh''$) exists; PyTorch's standard initialisation. No gating or hypernetwork as in the paper's section 4.
 \item \emph{{Time.}} The flow runs from the data at $t = 0$ to the prior at $t = 1$; sampling integrates back.
 \end{{itemize}}
 

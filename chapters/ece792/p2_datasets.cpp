@@ -24,7 +24,6 @@ namespace flow::chapters::ece792 {
 namespace {
 
 using report::tex_fixed;
-
 constexpr std::size_t kImage = 110;
 
 // The circles' excess over the truth against the moons', size by size.
@@ -78,10 +77,11 @@ std::string density_row(const std::vector<GridFit>& g, std::size_t si, std::size
             "enlargelimits=false, axis on top, grid=none{}{}{}]\n"
             "\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{{}}};\n\\end{{axis}}\n",
             name, at, -e, e, -e, e, si == 0 ? ", title={" + title + "}" : std::string(),
-            col == 0 ? ", ylabel={" + set + "}" : std::string(),
+            (col == 0 ? ", ylabel style={align=center}, ylabel={" + set + "\\\\ $x_2$}" : ", yticklabels={}") +
+                std::string(si + 1 == grid_sets().size() ? ", xlabel={$x_1$}" : ", xticklabels={}"),  // shared window
             col + 1 == images.size()
                 ? fmt::format(", colormap name=fr viridis, colorbar, point meta min={:.2f}, point meta max={:.2f}, "
-                              "colorbar style={{width=0.15cm, yticklabel style={{font=\\tiny}}}}",
+                              "colorbar style={{width=0.15cm, ylabel={{$\\log p$ (nats)}}, fr small ticks}}",
                               bottom, top)
                 : std::string(),
             -e, e, -e, e, png);

@@ -53,8 +53,7 @@ deviation, and every figure and NLL is in those coordinates, in nats.
 the other by networks of the kept one; the coordinates swap between couplings. {}. The homework gives the width of
 the networks, not their depth; one hidden layer makes the width the only size that varies.
 
-\paragraph{{Loss curves.}} Figure~\ref{{fig:{}-loss}} shows the held-out NLL after every epoch (the training loss
-per epoch is in the chapter's statistics). The largest fall of any curve over its last fifth of epochs is {} nats
+\paragraph{{Loss curves.}} Figure~\ref{{fig:{}-loss}} shows the held-out NLL after every epoch. The largest fall of any curve over its last fifth of epochs is {} nats
 ({}){}.
 )",
         moons.description, circles.description, data::kShapeTrainRows, data::kShapeHeldRows, grid_settings(g),

@@ -59,7 +59,7 @@ std::string loss_axis(const std::vector<GridFit>& g, const std::string& set, boo
 std::string panel(const std::string& name, const std::string& at, const std::string& options,
                   const std::string& under, const std::string& under_style, const std::string& over,
                   const std::string& over_style) {
-    return fmt::format("\\begin{{axis}}[fr row panel, width=4.7cm, title style={{font=\\scriptsize}}, name={}{}, {}]\n"
+    return fmt::format("\\begin{{axis}}[fr row panel, width=4.35cm, title style={{font=\\scriptsize}}, name={}{}, {}]\n"
                        "\\addplot[{}] table {{{}}};\n\\addplot[{}] table {{{}}};\n\\end{{axis}}\n",
                        name, at, options, under_style, under, over_style, over);
 }
@@ -80,7 +80,7 @@ void set_columns(const std::vector<GridFit>& g, const std::string& set, std::siz
     const report::Window win = report::window_for(data_clouds, 2.0, 3.5);
     const std::string data_range = win.axis_options();
     const std::string latent_range =
-        fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}", -kLatentExtent, kLatentExtent);
+        fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}, xtick={{-2,0,2}}", -kLatentExtent, kLatentExtent);
     const std::string light_data = "fr data marks, color=blue!45", light_prior = "fr prior marks, color=red!35";
     nlohmann::json outside;
     std::size_t row = 0;
@@ -94,13 +94,19 @@ void set_columns(const std::vector<GridFit>& g, const std::string& set, std::siz
                 const std::string name = fmt::format("r{}c{}", row, col);
                 const std::string at =
                     col > 0   ? fmt::format(", at={{(r{}c{}.east)}}, anchor=west, xshift={}cm", row, col - 1,
-                                        k == 0 ? 0.5 : 0.12)
-                    : row > 0 ? fmt::format(", at={{(r{}c0.south)}}, anchor=north, yshift=-0.05cm", row - 1)
+                                        k == 0 ? 0.8 : 0.2)
+                    : row > 0 ? fmt::format(", at={{(r{}c0.south)}}, anchor=north, yshift=-0.95cm", row - 1)
                               : "";
-                std::string options = "xticklabels={}, yticklabels={}, ";
+                // Every panel reads its x coordinate; the first of a set's columns its y
+                // coordinate (the set's columns share a window), and the first column names the row.
+                const char* axis = direction == 0 ? "x" : "z";
+                std::string options = fmt::format("xlabel={{${}_1$}}, xlabel style={{yshift=0.8ex}}, ", axis);
+                options += k == 0 ? fmt::format("ylabel style={{align=center}}, ylabel={{{}${}_2$}}, ",
+                                                col == 0 ? fmt::format("{}, {}\\\\ ", direction == 0 ? "$g(z)$" : "$f(X)$", h)
+                                                         : std::string(),
+                                                axis)
+                                  : std::string("yticklabels={}, ");
                 if (row == 0) options += fmt::format("title={{{}, {} coupling{}}}, ", set, c, c == 1 ? "" : "s");
-                if (col == 0)
-                    options += fmt::format("ylabel={{{}, {}}}, ", direction == 0 ? "$g(z)$" : "$f(X)$", h);
                 if (direction == 0) {
                     files.push_back({m + "-gz.dat", report::points_dat(first_rows(f.samples, kShown))});
                     tikz += panel(name, at, options + data_range, set + "-x.dat", light_data, m + "-gz.dat",

@@ -57,6 +57,8 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
     try {
         m.title = j.at("title").get<std::string>();
         m.pages = j.at("pages").get<int>();
+        m.words = j.at("words").get<int>();
+        if (m.pages <= 0 || m.words <= 0) fail("'pages' and 'words' must be positive");
         std::set<std::string> names;
         for (const auto& d : j.at("models")) {
             ModelDecl md;

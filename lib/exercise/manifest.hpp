@@ -32,6 +32,7 @@ struct ChapterDecl {
 struct Manifest {
     std::string exercise, title;
     int pages = 0;  // the exercise's page limit, appendix included
+    int words = 0;  // the body's word budget: every word before the appendix, as pdftotext reads it
     std::vector<ModelDecl> models;
     std::vector<ChapterDecl> chapters;
 

@@ -38,17 +38,6 @@ nlohmann::json library_versions() {
 
 namespace {
 std::string texttt(const std::string& s) { return "\\texttt{" + tex_escape(s) + "}"; }
-// The same, with a permitted line break after every '/' and ',' (paths and point lists
-// can be longer than a line).
-std::string breakable_tt(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        out += tex_escape(std::string(1, c));
-        if (c == '/' || c == ',') out += "\\allowbreak{}";
-    }
-    return "\\texttt{" + out + "}";
-}
-
 // "start end [rest]" -> end - start (negative when the file is missing or unreadable).
 double span(const std::filesystem::path& f, std::string* rest = nullptr) {
     if (!std::filesystem::exists(f)) return -1.0;
@@ -121,16 +110,13 @@ std::vector<FlagBlock> flag_blocks(
 
 namespace {
 
-std::string source_paragraph(const std::string& git_state) {
+// The git state file: the commit, then the number of uncommitted changes.
+std::pair<std::string, std::string> git_of(const std::string& git_state) {
     std::istringstream git(git_state);
     std::string commit, dirty;
     std::getline(git, commit);
     std::getline(git, dirty);
-    std::string out = "\\paragraph{Source.} Commit " + texttt(commit.empty() ? "unknown" : commit);
-    if (dirty == "0") return out + ", working tree clean.\n";
-    if (dirty.empty()) return out + ", working tree state unknown.\n";
-    return out + ", with " + tex_escape(dirty) +
-           " uncommitted change(s) in the working tree (the run does not match the commit exactly).\n";
+    return {commit, dirty};
 }
 
 // What the chapters' provenance.json files record.
@@ -170,107 +156,136 @@ ChapterRecords read_chapters(const std::vector<std::filesystem::path>& chapter_d
     return r;
 }
 
+// The companion file is Markdown: `code`, seconds as "1.5 s".
+std::string code(const std::string& s) { return "`" + s + "`"; }
+std::string secs(double s) { return fmt::format("{:.1f} s", s); }
+
+std::string source_markdown(const std::string& git_state) {
+    const auto [commit, dirty] = git_of(git_state);
+    std::string out = "## Source\n\nCommit " + code(commit.empty() ? "unknown" : commit);
+    if (dirty == "0") return out + ", working tree clean.\n\n";
+    if (dirty.empty()) return out + ", working tree state unknown.\n\n";
+    return out + ", with " + dirty + " uncommitted change(s) in the working tree (the run does not match the "
+                                     "commit exactly).\n\n";
+}
+
 // Wall time per stage, each as the step that made this report's file last ran.
-std::string stages_paragraph(const StageTimes& times, double chapters_total) {
-    std::vector<std::string> stages;
-    if (times.build >= 0) stages.push_back("build of the driver " + seconds(times.build));
+std::string stages_markdown(const StageTimes& times, double chapters_total) {
+    std::string out = "## Wall time per stage\n\nEach as it last ran to produce this report; a stage that was up to "
+                      "date kept its earlier output and time; under `make -j2` stages overlap.\n\n";
+    if (times.build >= 0) out += "- build of the driver: " + secs(times.build) + "\n";
     for (const auto& m : times.models) {
-        std::string s = "model " + texttt(m.name) + " " + seconds(m.seconds);
+        out += "- model " + code(m.name) + ": " + secs(m.seconds);
         if (m.train_seconds >= 0 && m.train_seconds <= m.seconds)
-            s += " (training " + seconds(m.train_seconds) + ")";
+            out += " (training " + secs(m.train_seconds) + ")";
         else if (m.train_seconds >= 0)
-            s += " (checkpoint reused, trained earlier in " + seconds(m.train_seconds) + ")";
-        stages.push_back(s);
+            out += " (checkpoint reused, trained earlier in " + secs(m.train_seconds) + ")";
+        out += "\n";
     }
-    stages.push_back("chapters " + seconds(chapters_total) + " in all");
+    out += "- chapters: " + secs(chapters_total) + " in all\n";
     if (times.figure_count > 0)
-        stages.push_back(fmt::format("{} figures {} in all", times.figure_count, seconds(times.figures)));
+        out += fmt::format("- {} figures: {} in all\n", times.figure_count, secs(times.figures));
     if (times.latex >= 0)
-        stages.push_back("LaTeX, the previous typesetting of this document, " + seconds(times.latex) +
-                         " (this one's is not known while it runs; \\texttt{make report} prints it)");
-    std::string out = "\\paragraph{Wall time per stage} (each as it last ran to produce this report; a stage "
-                      "that was up to date kept its earlier output and time; under \\texttt{make -j2} stages "
-                      "overlap):";
-    for (std::size_t i = 0; i < stages.size(); ++i) out += (i ? "; " : " ") + stages[i];
-    return out + ".\n";
+        out += "- LaTeX, the previous typesetting of the document: " + secs(times.latex) +
+               " (this one's is not known while it runs; `make report` prints it)\n";
+    return out + "\n";
 }
 
 // The models: what each checkpoint was trained with.
-std::string models_paragraph(const StageTimes& times) {
+std::string models_markdown(const StageTimes& times) {
     if (std::none_of(times.models.begin(), times.models.end(), [](const auto& m) { return !m.settings.empty(); }))
         return "";
-    std::string out = "\\paragraph{Models} (each checkpoint's configuration, which its folder name hashes; every "
-                      "one trained with Adam, its rate cosine-annealed to 0 over the run):\n"
-                      "{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+    std::string out = "## Models\n\nEach checkpoint's configuration, which its folder name hashes; every one "
+                      "trained with Adam, its rate cosine-annealed to 0 over the run.\n\n";
     for (const auto& m : times.models) {
         if (m.settings.empty()) continue;
         std::string values;
-        for (const auto& v : m.settings) values += (values.empty() ? "" : " ") + breakable_tt(v);
-        out += "\\item " + texttt(m.name) + " (" + texttt(m.checkpoint) + "): " + values + "\n";
+        for (const auto& v : m.settings) values += (values.empty() ? "" : " ") + code(v);
+        out += "- " + code(m.name) + " (" + code(m.checkpoint) + "): " + values + "\n";
     }
-    return out + "\\end{itemize}}\n";
+    return out + "\n";
 }
 
 // Flags, each value once, with the chapters that share it.
-std::string flags_paragraph(const ChapterRecords& r) {
-    std::string out = "\\paragraph{Flags.} Each line gives flag values and the chapters that share exactly them";
-    if (r.own_folders)
-        out += "; every chapter writes to its own folder, " + breakable_tt("--out=" + r.folders + "/<id>");
-    out += ".\n{\\small\\begin{itemize}\\itemsep0pt\\sloppy\n";
+std::string flags_markdown(const ChapterRecords& r) {
+    std::string out = "## Flags\n\nEach line gives flag values and the chapters that share exactly them";
+    if (r.own_folders) out += "; every chapter writes to its own folder, " + code("--out=" + r.folders + "/<id>");
+    out += ".\n\n";
     for (const auto& b : flag_blocks(r.flags)) {
         std::string who;
         if (b.chapters.size() == r.flags.size()) {
             who = "every chapter";
         } else {
-            for (const auto& c : b.chapters) who += (who.empty() ? "" : ", ") + texttt(c);
+            for (const auto& c : b.chapters) who += (who.empty() ? "" : ", ") + code(c);
         }
         std::string values;
-        for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + breakable_tt("--" + f);
-        out += "\\item " + who + ": " + values + "\n";
+        for (const auto& f : b.flags) values += (values.empty() ? "" : " ") + code("--" + f);
+        out += "- " + who + ": " + values + "\n";
     }
-    return out + "\\end{itemize}}\n";
+    return out + "\n";
 }
 
-// Chapters: wall time and random streams, as one paragraph that wraps.
-std::string chapters_paragraph(const ChapterRecords& r) {
-    std::string out = "\\paragraph{Chapters} (wall time; random streams of the seed): {\\small\\sloppy ";
-    for (std::size_t i = 0; i < r.rows.size(); ++i) {
-        const auto& [id, wall, streams] = r.rows[i];
-        out += (i ? "; " : "") + texttt(id) + fmt::format(" {:.2f}\\,s (", wall) + tex_escape(streams) + ")";
-    }
-    // The paragraph ends inside the group: TeX breaks a paragraph into lines at \par,
-    // with the tolerance in force there, so \sloppy must still hold.
-    return out + ".\\par}\n";
+// Chapters: wall time and random streams.
+std::string chapters_markdown(const ChapterRecords& r) {
+    std::string out = "## Chapters\n\n| chapter | wall time | random streams of the seed |\n|---|---:|---|\n";
+    for (const auto& [id, wall, streams] : r.rows) out += "| " + code(id) + fmt::format(" | {:.2f} s | ", wall) + streams + " |\n";
+    return out + "\n";
 }
 
-// Libraries and tools, in one paragraph.
-std::string tools_paragraph(const nlohmann::json& versions, const std::string& toolchain) {
-    std::vector<std::string> libs;
+// Libraries and tools.
+std::string tools_markdown(const nlohmann::json& versions, const std::string& toolchain) {
+    std::string out = "## Libraries and tools\n\n";
     if (!versions.is_null())
-        for (const auto& [k, v] : versions.items()) libs.push_back(tex_escape(k) + " " + texttt(v.get<std::string>()));
+        for (const auto& [k, v] : versions.items()) out += "- " + k + ": " + code(v.get<std::string>()) + "\n";
     std::istringstream tools(toolchain);
     for (std::string line; std::getline(tools, line);) {
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
-        libs.push_back(tex_escape(line.substr(0, colon)) + " " +
-                       texttt(line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' '))));
+        out += "- " + line.substr(0, colon) + ": " +
+               code(line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' '))) + "\n";
     }
-    std::string out = "\\paragraph{Libraries and tools.} {\\small\\sloppy ";
-    for (std::size_t i = 0; i < libs.size(); ++i) out += (i ? "; " : "") + libs[i];
-    return out + ".\\par}\n";
+    return out;
+}
+
+// The seed every chapter was run with ("" when they differ or none says).
+std::string common_seed(const ChapterRecords& r) {
+    std::string seed;
+    for (const auto& [id, f] : r.flags) {
+        const auto it = f.find("seed");
+        if (it == f.end() || (!seed.empty() && seed != it->second)) return "";
+        seed = it->second;
+    }
+    return seed;
 }
 
 }  // namespace
 
-std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
-                           const std::string& git_state, const std::string& toolchain,
-                           const StageTimes& times) {
+std::string provenance_markdown(const std::string& title, const std::vector<std::filesystem::path>& chapter_dirs,
+                                const std::string& git_state, const std::string& toolchain,
+                                const StageTimes& times) {
     const ChapterRecords r = read_chapters(chapter_dirs);
-    return "\\section{Provenance of this run}\\label{sec:provenance}\n"
-           "Every number and figure in this report was produced by the run described here; each "
-           "chapter's folder keeps the full record in \\texttt{provenance.json}.\n" +
-           source_paragraph(git_state) + stages_paragraph(times, r.total) + models_paragraph(times) +
-           flags_paragraph(r) + chapters_paragraph(r) + tools_paragraph(r.versions, toolchain);
+    return "# Provenance of " + title + "\n\nEvery number and figure in the report was produced by the run described "
+           "here; each chapter's folder keeps the full record in `provenance.json`.\n\n" +
+           source_markdown(git_state) + stages_markdown(times, r.total) + models_markdown(times) +
+           flags_markdown(r) + chapters_markdown(r) + tools_markdown(r.versions, toolchain);
+}
+
+std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs, const std::string& git_state,
+                           const StageTimes& times, const std::string& companion) {
+    const ChapterRecords r = read_chapters(chapter_dirs);
+    const auto [commit, dirty] = git_of(git_state);
+    const std::string seed = common_seed(r);
+    double models = 0;
+    for (const auto& m : times.models) models += std::max(m.seconds, 0.0);
+    std::string out = "\\section{Provenance}\\label{sec:provenance}\nMade by \\texttt{make report} from commit " +
+                      texttt(commit.empty() ? "unknown" : commit.substr(0, 12));
+    out += dirty == "0" ? " (working tree clean)" : dirty.empty() ? "" : " (with " + tex_escape(dirty) + " uncommitted change(s))";
+    if (!r.flags.empty()) out += seed.empty() ? ", with seeds that differ between sections" : ", seed " + tex_escape(seed);
+    out += fmt::format("; training took {}, the computations behind the text {}", seconds(models), seconds(r.total));
+    if (times.figure_count > 0) out += fmt::format(" and the {} figures {}", times.figure_count, seconds(times.figures));
+    out += ". Every setting, model configuration, library version and time is in " + texttt(companion) +
+           ", beside this PDF.\n";
+    return out;
 }
 
 }  // namespace flow::report

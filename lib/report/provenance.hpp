@@ -1,6 +1,6 @@
 #pragma once
 // Where a run came from: library versions, flags, seeds, wall times, and the git state,
-// gathered into the report's appendix.
+// gathered into the report's short appendix and its companion file.
 #include <filesystem>
 #include <map>
 #include <string>
@@ -46,11 +46,19 @@ struct FlagBlock {
 std::vector<FlagBlock> flag_blocks(
     const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& chapter_flags);
 
-// The appendix's LaTeX from each chapter folder's provenance.json (in report order),
-// the git state (`git.txt`: commit, then the number of uncommitted changes), the
-// tool chain's description (`toolchain.txt`, one tool a line) and the stage times.
-std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs,
-                           const std::string& git_state, const std::string& toolchain,
-                           const StageTimes& times = {});
+// The full record, as the Markdown companion file beside the PDF: from each chapter
+// folder's provenance.json (in report order), the git state (`git.txt`: commit, then the
+// number of uncommitted changes), the tool chain's description (`toolchain.txt`, one
+// tool a line) and the stage times: the source, every stage's wall time, each model's
+// configuration, the flags (each value once), each chapter's time and random streams, and
+// the libraries' versions.
+std::string provenance_markdown(const std::string& title, const std::vector<std::filesystem::path>& chapter_dirs,
+                                const std::string& git_state, const std::string& toolchain,
+                                const StageTimes& times = {});
+
+// The PDF's appendix, a few lines: the command, the commit, the seed, the wall times of
+// training, computation and figures, and the companion file's name for the rest.
+std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs, const std::string& git_state,
+                           const StageTimes& times, const std::string& companion);
 
 }  // namespace flow::report
