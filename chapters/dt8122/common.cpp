@@ -187,8 +187,7 @@ std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const
     \midrule
 {}    \bottomrule
   \end{{tabular}}
-  \caption{{Settings, the same for every data set: Adam, its learning rate cosine-annealed to 0 over the epochs;
-  parameters per data set (when they differ, in the order two moons, two blobs, boomerang).}}
+  \caption{{Settings, the same for every data set: Adam, its learning rate cosine-annealed to 0 over the epochs.}}
   \label{{tab:{}}}
 \end{{table}}
 )",

@@ -45,7 +45,7 @@ position along another, $w$: $y = x + \hat u \tanh(w^\top x + b)$, with log-dete
 $\log\lvert 1 + \hat u^\top \psi(x)\rvert$, $\psi = \tanh'(w^\top x + b)\,w$. We stack {layers} such layers in
 the normalizing direction, from the data to the latent space, where the density is exact, and keep each layer
 invertible by the reparametrisation $\hat u = u + (m(w^\top u) - w^\top u)\,w / \lVert w\rVert^2$ of Rezende and
-Mohamed (appendix~A.1), which makes $w^\top \hat u > -1$. The paper gives no inverse; sampling needs one. Along
+Mohamed (their appendix~A.1), which makes $w^\top \hat u > -1$. The paper gives no inverse; sampling needs one. Along
 $w$ a layer's equation reduces to the scalar equation $a + c\tanh a = w^\top y + b$ with $c = w^\top\hat u > -1$,
 whose left side is strictly increasing, so it has exactly one root, inside $[r - \lvert c\rvert, r + \lvert
 c\rvert]$; Newton's method kept inside that bracket finds it in at most {its} steps for every sample of the

@@ -48,7 +48,7 @@ void task1_settings(Context& ctx) {
 \item \emph{{Split and units.}} The assignment gives 500 points per data set and no split; we hold out 100 of them,
   chosen once by a fixed permutation, and train on the other 400. Every model sees its training points standardised
   by their own mean and standard deviation, and every NLL is in those units; adding $\log\sigma_1\sigma_2$
-  ({offsets}) gives it in the file's units.
+  ({offsets}) gives it in the data's original units.
 \item \emph{{Direction.}} Rezende and Mohamed use planar flows in the generative direction, for variational
   inference. For density estimation we put them in the normalizing direction, where the log-likelihood needs only
   the forward pass, and we add the inverse the paper does not give, to sample (Section~\ref{{sec:task1-planar}}).
@@ -57,7 +57,7 @@ void task1_settings(Context& ctx) {
   bounded so that $e^{{s}}$ cannot overflow.
 \item \emph{{Depth and width.}} Planar layers are cheap (5 parameters each in two dimensions) and weak alone, so we
   use many. Real NVP's networks are kept small and trained briefly, because 400 points are few for a flow of
-  {nvp_params} parameters: {history} These settings were chosen by a few trial runs scored on the held-out points,
+  {nvp_params} parameters: {history} These settings were chosen by a few trial fits scored on the held-out points,
   so the held-out NLLs are slightly optimistic for both flows alike.
 \item \emph{{Initialisation and seed.}} Planar $u$ and $w$ are drawn uniformly from $[-1/\sqrt2, 1/\sqrt2]$ and
   $b = 0$; Real NVP uses PyTorch's standard initialisation. Every random stream derives from one seed (0), recorded

@@ -31,7 +31,7 @@ dimensions the trace is exact and cheap: the network carries the two tangent vec
 along with its activations. Both integrals are solved together by {n} steps of fourth-order Runge--Kutta, so a
 density or a sample costs {nfe} evaluations of the field; training takes the exact gradient of that discretised
 solve, backpropagated through every stage, and the gradient of the trace term needs the field's second
-derivatives ($\tanh''$), which we derive and check like every other backward pass. Sampling runs the same ODE
+derivatives ($\tanh''$), derived by hand and checked against finite differences. Sampling runs the same ODE
 from a prior draw at $t = 1$ back to $t = 0$. Unlike a coupling flow, the two discretised solves are not exact
 inverses of each other: $g(f(x))$ returns the held-out points to within {trip}, RK4's error at this step.{sets}
 Figure~\ref{{fig:{id}}} shows the four panels for each data set.

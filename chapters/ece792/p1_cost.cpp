@@ -59,7 +59,7 @@ std::string cost_table(const std::string& rows, const std::string& id) {
     \midrule
 {rows}    \bottomrule
   \end{{tabular}}
-  \caption{{The linear part of one layer on a batch of {B} points, fastest of {R} runs on one core: density
+  \caption{{The linear part of one layer on a batch of {B} points, fastest of {R} repetitions on one core: density
   evaluation is $\log\lvert\det A\rvert$ and $A x_a$ for every point; synthesis is $A^{{-1}} z_a$ for every point
   (forward substitution, or LU factorisation and two triangular solves).}}
   \label{{tab:{id}}}
@@ -100,7 +100,7 @@ there, and also adds little (a constant rescaling of the kept coordinate).
         fmt::arg("lo", tex_fixed(v.lo, 2)), fmt::arg("hi", tex_fixed(v.hi, 2)), fmt::arg("n", v.n),
         fmt::arg("mean", tex_fixed(v.mean, 2)), fmt::arg("sd", tex_fixed(v.sd, 2)), fmt::arg("extra", v.extra),
         fmt::arg("id", ctx.chapter().id), fmt::arg("B", kBatch), fmt::arg("table", cost_table(c.rows, ctx.chapter().id)),
-        fmt::arg("rs", tex_fixed(ratio_small, 1)), fmt::arg("rl", tex_fixed(ratio_large, 0)),
+        fmt::arg("rs", tex_fixed(ratio_small, 1)), fmt::arg("rl", tex_fixed(ratio_large, 1)),
         fmt::arg("d0", ts.front().d), fmt::arg("d1", ts.back().d), fmt::arg("st", tex_fixed(c.s_tri, 1)),
         fmt::arg("sd2", tex_fixed(c.s_dense, 1)));
 }

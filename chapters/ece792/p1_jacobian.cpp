@@ -99,10 +99,10 @@ and $A$ is itself triangular, so
 \[ \det J = \det A \cdot \prod_{{j=1}}^{{D-d}} e^{{s_j(x_a)}} = \prod_{{i=1}}^{{d}} A_{{ii}} \cdot
    \exp\Bigl(\sum_j s_j(x_a)\Bigr), \qquad
    \log\lvert\det J\rvert = \sum_{{i=1}}^{{d}} \log\lvert A_{{ii}}\rvert + \sum_{{j=1}}^{{D-d}} s_j(x_a). \]
-The layer is invertible exactly when every $A_{{ii}} \neq 0$; the library keeps $A_{{ii}} = e^{{\lambda_i}}$ so that
+The layer is invertible exactly when every $A_{{ii}} \neq 0$; we parametrise $A_{{ii}} = e^{{\lambda_i}}$ so that
 training cannot make it singular. With $A = I$ it is the Real NVP coupling, $\log\lvert\det J\rvert = \sum_j s_j$.
 
-\emph{{Checked.}} Table~\ref{{tab:{id}}} takes the library's layer with every parameter drawn at random, in $D = 4$,
+\emph{{Checked.}} Table~\ref{{tab:{id}}} takes the layer with every parameter drawn at random, in $D = 4$,
 6 and 8, and computes its Jacobian at {n} random points by central differences (step {h}). The upper right block
 is zero, the other two blocks are $A$ and $\operatorname{{diag}}(e^{{s}})$, and the closed-form $\log\lvert\det
 J\rvert$ is the numerical Jacobian's, all to within {worst}, the central differences' own error; synthesis (below)

@@ -17,9 +17,9 @@ namespace {
 
 // How far each curve still fell in its last fifth of the epochs (recorded), and the
 // largest such fall with its model.
-std::pair<double, std::string> last_fifth_drop(Context& ctx, const std::vector<GridFit>& g) {
+std::pair<double, const GridFit*> last_fifth_drop(Context& ctx, const std::vector<GridFit>& g) {
     double last_drop = 0;
-    std::string last_model;
+    const GridFit* last_model = &g.front();
     for (const auto& f : g) {
         const auto& v = f.fit.val_loss;
         const std::size_t n = v.size(), from = n - std::max<std::size_t>(1, n / 5);
@@ -27,7 +27,7 @@ std::pair<double, std::string> last_fifth_drop(Context& ctx, const std::vector<G
         ctx.stats["last_fifth_drop"][grid_name(f.set, f.couplings, f.hidden)] = drop;
         if (drop > last_drop) {
             last_drop = drop;
-            last_model = grid_name(f.set, f.couplings, f.hidden);
+            last_model = &f;
         }
     }
     return {last_drop, last_model};
@@ -40,7 +40,8 @@ void p2_fits(Context& ctx) {
     const bool levelled = ctx.verdict("curves_levelled",
                                       "no model's held-out NLL falls by more than 0.02 nats over its last fifth of "
                                       "the epochs (below the lowest it reached before)",
-                                      {{"largest_drop", last_drop}, {"model", last_model}}, last_drop < 0.02);
+                                      {{"largest_drop", last_drop},
+                                       {"model", grid_name(last_model->set, last_model->couplings, last_model->hidden)}}, last_drop < 0.02);
     const auto& moons = data::dataset("moons");
     const auto& circles = data::dataset("circles");
     ctx.text = ctx.section() + fmt::format(
@@ -57,7 +58,8 @@ the networks, not their depth; one hidden layer makes the width the only size th
 ({}){}.
 )",
         moons.description, circles.description, data::kShapeTrainRows, data::kShapeHeldRows, grid_settings(g),
-        ctx.chapter().id, report::tex_fixed(std::max(last_drop, 0.0), 3), report::tex_escape(last_model),
+        ctx.chapter().id, report::tex_fixed(std::max(last_drop, 0.0), 3), fmt::format("{}, {} couplings of {} units", last_model->set, last_model->couplings,
+                                                                   last_model->hidden),
         levelled ? ": the curves have levelled off" : ": some curves still fall when training ends");
     ctx.text += "\\begin{figure}[htbp]\n  \\centering\n  \\includegraphics{" + ctx.figure_pdf("loss") +
                 fmt::format("}}\n  \\caption{{Held-out NLL per epoch of every model (colour: couplings; solid {} and "

@@ -106,7 +106,8 @@ void set_columns(const std::vector<GridFit>& g, const std::string& set, std::siz
                                                          : std::string(),
                                                 axis)
                                   : std::string("yticklabels={}, ");
-                if (row == 0) options += fmt::format("title={{{}, {} coupling{}}}, ", set, c, c == 1 ? "" : "s");
+                if (row == 0)  // the set's name once, over its first column
+                    options += fmt::format("title={{{}{} coupling{}}}, ", k == 0 ? set + ": " : "", c, c == 1 ? "" : "s");
                 if (direction == 0) {
                     files.push_back({m + "-gz.dat", report::points_dat(first_rows(f.samples, kShown))});
                     tikz += panel(name, at, options + data_range, set + "-x.dat", light_data, m + "-gz.dat",

@@ -105,7 +105,7 @@ std::string one_coupling_floors(Context& ctx, const std::vector<GridFit>& g, std
         ctx.stats["one_coupling_floor"][set] = {{"kl", floor.mean}, {"se", floor.se}};
         double best = INFINITY;
         for (std::size_t h : grid_widths()) best = std::min(best, grid_fit(g, set, shallow, h).excess.mean);
-        floors += fmt::format("{} ${}$ nats, where its one-coupling models are {} above the truth{}", set,
+        floors += fmt::format("{} ${}$ nats, where its one-coupling models are at least {} above the truth{}", set,
                               pm(floor), tex_fixed(best, 3), set == grid_sets().front() ? "; on " : "");
     }
     return floors;

@@ -275,14 +275,17 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     const ChapterRecords r = read_chapters(chapter_dirs);
     const auto [commit, dirty] = git_of(git_state);
     const std::string seed = common_seed(r);
+    // The models' own training times, whether trained by this make or earlier (a make that
+    // finds a checkpoint only loads it): the cost a reader would pay to reproduce them.
     double models = 0;
-    for (const auto& m : times.models) models += std::max(m.seconds, 0.0);
+    for (const auto& m : times.models) models += std::max(m.train_seconds >= 0 ? m.train_seconds : m.seconds, 0.0);
     std::string out = "\\section{Provenance}\\label{sec:provenance}\nMade by \\texttt{make report} from commit " +
                       texttt(commit.empty() ? "unknown" : commit.substr(0, 12));
     out += dirty == "0" ? " (working tree clean)" : dirty.empty() ? "" : " (with " + tex_escape(dirty) + " uncommitted change(s))";
     if (!r.flags.empty()) out += seed.empty() ? ", with seeds that differ between sections" : ", seed " + tex_escape(seed);
-    out += fmt::format("; training took {}, the computations behind the text {}", seconds(models), seconds(r.total));
-    if (times.figure_count > 0) out += fmt::format(" and the {} figures {}", times.figure_count, seconds(times.figures));
+    out += fmt::format("; training the models takes {}, the computations behind the text {}", seconds(models),
+                       seconds(r.total));
+    if (times.figure_count > 0) out += fmt::format(" and drawing the figures {}", seconds(times.figures));
     out += ". Every setting, model configuration, library version and time is in " + texttt(companion) +
            ", beside this PDF.\n";
     return out;
