@@ -34,8 +34,7 @@ std::size_t input_figure(Context& ctx, const data::PointSet& set,
     }
     const std::string tikz = ring_colour_definitions() +
                              "\\begin{tikzpicture}\n"
-                             "\\begin{axis}[fr cloud, xlabel={$x_1$ (standardised)}, "
-                             "ylabel={$x_2$ (standardised)}, legend columns=5,\n"
+                             "\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, legend columns=5,\n"
                              "  legend style={at={(0.5,1.03)}, anchor=south}]\n" +
                              plots + "\\legend{" + legend +
                              "}\n\\end{axis}\n\\end{tikzpicture}\n";

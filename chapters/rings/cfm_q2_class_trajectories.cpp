@@ -18,18 +18,15 @@ namespace {
 
 using report::tex_fixed;
 
-// The figure: each class's path over a faint background of training-like points; its
+// The figure: each class's path over the ring bands in their classes' colours; its
 // statistics (recorded) and the table's rows. Returns the rows and how many classes end
 // in their own ring.
 std::pair<std::string, std::size_t> draw(Context& ctx, const fm::Model& m, const nn::Mat<float>& z,
                                          const nn::Mat<float>& x,
                                          const std::vector<std::vector<std::vector<double>>>& cols) {
     const std::size_t K = data::kClasses;
-    // A faint background of training-like points, so the reader sees the rings.
-    Rng bg_rng = ctx.rng("background");
-    const auto bg = data::in_frame(data::conditional_rings(3000, bg_rng), m.scale);
     std::string plots, rows;
-    std::vector<std::pair<std::string, std::string>> files = {{"background.dat", report::points_dat(bg)}};
+    std::vector<std::pair<std::string, std::string>> files;
     nlohmann::json per = nlohmann::json::object();
     std::size_t reached = 0;
     for (std::size_t k = 0; k < K; ++k) {
@@ -48,15 +45,13 @@ std::pair<std::string, std::size_t> draw(Context& ctx, const fm::Model& m, const
         reached += own;
         per[std::string(ring.colour)] = {{"label", k}, {"start", {z(k, 0), z(k, 1)}}, {"end", {x(k, 0), x(k, 1)}},
                                          {"end_logo", raw}, {"distance_to_centre", r}, {"in_own_ring", own}};
-        rows += fmt::format("{} ({}) & $({}, {})$ & {} & {}\\\\\n", ring.colour, k, tex_fixed(raw[0], 3),
-                            tex_fixed(raw[1], 3), tex_fixed(r, 3), own ? "yes" : "\\textbf{no}");
+        rows += fmt::format("{} ({}) & {}{}\\\\\n", ring.colour, k, tex_fixed(r, 3), own ? "" : " (outside)");
     }
     ctx.figure("trajectories",
                ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
-                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, font=\\small}]\n"
-                   "\\addplot[only marks, mark=*, mark size=0.3pt, black!12, forget plot] table {background.dat};\n" +
-                   plots + "\\end{axis}\n\\end{tikzpicture}\n",
+                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, font=\\small, nodes={text height=1.6ex, text depth=0.45ex}}]\n" +
+                   ring_bands_tikz(m.scale, true) + plots + "\\end{axis}\n\\end{tikzpicture}\n",
                files);
     ctx.stats["figures"]["trajectories"] = {{"classes", per}, {"reached_own_ring", reached}};
     return {rows, reached};
@@ -85,42 +80,29 @@ void cfm_q2_class_trajectories(Context& ctx) {
 
     const auto [rows, reached] = draw(ctx, m, z, x, cols);
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:cfm-q2-class-trajectories}}
-
-The conditional model is {desc}, with each class entering through an embedding of
-length {emb}. Figure~\ref{{fig:cfm-q2-class-trajectories}} draws one prior point per class
-and follows it along the conditional flow ({steps}) to its end, each
-path in its class's colour, over 3000 grey points of the training distribution.
-Table~\ref{{tab:cfm-q2-class-trajectories}} maps each end point back to the logo's units: a
-point is in its ring when its distance to the ring's centre lies in $[0.875, 1.125]$.
-{verdict}
+    const bool all = ctx.verdict("all_reach_own_ring", "every class's point ends inside its own ring's band",
+                                 {{"reached", reached}, {"points", K}}, reached == K);
+    ctx.text = ctx.section() + fmt::format(
+        R"({verdict} Figure~\ref{{fig:cfm-q2-class-trajectories}} follows one prior point per class
+({steps}); Table~\ref{{tab:cfm-q2-class-trajectories}} checks each end point in the logo's
+units, where a ring's band lies between {lo} and {hi} from its centre.
 
 \begin{{table}}[htbp]
   \centering\small
-  \begin{{tabular}}{{lccc}}
-    class & end point (logo units) & distance to its ring's centre & in its own ring\\\hline
+  \begin{{tabular}}{{lc}}
+    class & distance to its ring's centre\\\hline
 {rows}  \end{{tabular}}
   \caption{{Conditional flow matching: where each class's sample ends.}}
   \label{{tab:cfm-q2-class-trajectories}}
 \end{{table}}
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Conditional flow matching: one trajectory per class, in the class's colour.}}
-  \label{{fig:cfm-q2-class-trajectories}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("desc", fm_description(m.config)),
-        fmt::arg("emb", m.config.shape.embed_dim), fmt::arg("steps", integration_description(how)),
-        fmt::arg("verdict", ctx.verdict("all_reach_own_ring", "every class's point ends inside its own ring's band",
-                                        {{"reached", reached}, {"points", K}}, reached == K)
-                                ? fmt::format("All {} points end inside the ring of their own class.",
-                                              report::count_words(K))
-                                : fmt::format("{} of the {} points end inside the ring of their own class.", reached,
+        fmt::arg("verdict", all ? fmt::format("All {} points reach their class's ring.", report::count_words(K))
+                                : fmt::format("Only {} of the {} points reach their class's ring.", reached,
                                               report::count_words(K))),
-        fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("trajectories")));
+        fmt::arg("steps", integration_description(how)), fmt::arg("lo", data::kBandInner),
+        fmt::arg("hi", data::kBandOuter), fmt::arg("rows", rows)) +
+        ctx.figure_float_of("trajectories", "Conditional flow matching: one path per class in its colour, over the rings.");
 }
 
 FLOWREPORT_CHAPTER("rings", "cfm-q2-class-trajectories", fm_flags, cfm_q2_class_trajectories)

@@ -61,8 +61,7 @@ Classes per_class(const nn::Mat<float>& x, const data::Standardiser& scale, cons
                              "skip coords between index={{{}}}{{{}}}] table {{samples.dat}};\n",
                              ring.colour, start, end, n);
         legend += (k ? "," : "") + std::string(ring.colour);
-        rows += fmt::format("{} ({}) & {} & {} & {}\\\\\n", ring.colour, k, idx.size(), tex_percent(own),
-                            tex_percent(any));
+        rows += fmt::format("{} ({}) & {}\\\\\n", ring.colour, k, tex_percent(own));
         start = end;
     }
     return {cols, plots, legend, rows, per, own_total, min_own};
@@ -74,8 +73,8 @@ void cfm_q3_sampling(Context& ctx) {
     using report::tex_percent;
     fm::Model& m = fm_model(ctx, "cfm");
     const fm::Integration how = fm::integration(ctx.flags());
-    const std::size_t n = 3000, K = data::kClasses;
-    const nn::Mat<float> z = prior_sample(ctx, n, "samples");
+    const std::size_t n = kClassSamples, K = data::kClasses;
+    const nn::Mat<float> z = class_prior_points(ctx);
     const fm::Labels labels = cycling_labels(n);
     const nn::Mat<float> x = fm::forward_flow(m.field, z, how, &labels);
     // Held-out conditional data in the model's frame: each class's distance to its ring's.
@@ -88,46 +87,36 @@ void cfm_q3_sampling(Context& ctx) {
     ctx.figure("samples",
                ring_colour_definitions() +
                    "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
-                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south}]\n" +
+                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, nodes={text height=1.6ex, text depth=0.45ex}}]\n" +
                    plots + "\\legend{" + legend + "}\n\\end{axis}\n\\end{tikzpicture}\n",
                {{"samples.dat", report::dat_table({"x", "y", "label"}, cols)}});
     ctx.stats["figures"]["samples"] = {{"count", n}, {"classes", per}, {"share_own_ring", own_total},
                                        {"min_class_share_own_ring", min_own}};
 
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:cfm-q3-sampling}}
-
-Figure~\ref{{fig:cfm-q3-sampling}} shows {n} samples of the conditional model, {per_class}
-per class, each integrated from its own prior point with its class held fixed ({steps}),
-coloured by the class asked for. {own} of them lie inside the ring of their own class
-(Table~\ref{{tab:cfm-q3-sampling}}); the class that does worst {still} puts {min_own} of its
-samples in its ring.
+    const bool still = ctx.verdict("worst_class_mostly_in_ring",
+                                   "the worst class puts more than half of its samples in its own ring",
+                                   {{"share", min_own}}, min_own > 0.5);
+    ctx.text = ctx.section() + fmt::format(
+        R"(Of {n} samples, {per_class} per class, {own} land in the ring of the class asked for, and the
+worst class {still} puts {min_own} of its samples there (Figure~\ref{{fig:cfm-q3-sampling}},
+Table~\ref{{tab:cfm-q3-sampling}}; {steps}).
 
 \begin{{table}}[htbp]
   \centering\small
-  \begin{{tabular}}{{lccc}}
-    class & samples & in its own ring & in any ring\\\hline
+  \begin{{tabular}}{{lc}}
+    class & in its own ring\\\hline
 {rows}  \end{{tabular}}
-  \caption{{Conditional flow matching: each class's share of samples in its own ring.}}
+  \caption{{Conditional flow matching: share of each class's samples in its own ring.}}
   \label{{tab:cfm-q3-sampling}}
 \end{{table}}
 
-\begin{{figure}}[htbp]
-  \centering
-  \includegraphics{{{pdf}}}
-  \caption{{Conditional flow matching: {n} samples coloured by their class.}}
-  \label{{fig:cfm-q3-sampling}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("n", report::tex_count((long long)n)),
-        fmt::arg("per_class", n / K), fmt::arg("steps", integration_description(how)),
-        fmt::arg("own", tex_percent(own_total)),
-        fmt::arg("still", ctx.verdict("worst_class_mostly_in_ring", "the worst class puts more than half of its samples "
-                                                                    "in its own ring",
-                                      {{"share", min_own}}, min_own > 0.5)
-                              ? "still"
-                              : "only"), fmt::arg("min_own", tex_percent(min_own)),
-        fmt::arg("rows", rows), fmt::arg("pdf", ctx.figure_pdf("samples")));
+        fmt::arg("n", report::tex_count((long long)n)), fmt::arg("per_class", n / K),
+        fmt::arg("steps", integration_description(how)), fmt::arg("own", tex_percent(own_total)),
+        fmt::arg("still", still ? "still" : "only"), fmt::arg("min_own", tex_percent(min_own)),
+        fmt::arg("rows", rows)) +
+        ctx.figure_float_of("samples", fmt::format("Conditional flow matching: {} samples coloured by the class "
+                                                   "asked for.", report::tex_count((long long)n)));
 }
 
 FLOWREPORT_CHAPTER("rings", "cfm-q3-sampling", fm_flags, cfm_q3_sampling)

@@ -10,6 +10,7 @@
 #include "report/plots.hpp"
 #include "exercise/chapter.hpp"
 #include "report/stats.hpp"
+#include "nf/train.hpp"
 
 namespace flow::chapters {
 
@@ -47,5 +48,78 @@ inline nlohmann::json cloud_json(const xt::xtensor<float, 2>& x, const data::Sta
     j["sliced_w2_to_data"] = report::sliced_wasserstein(x, data);
     return j;
 }
+
+// The samples that measure a model's quality, the same prior draws and held-out data for
+// every model and every section that states it (fm-q1, the closing comparison): streams
+// shared by those chapters, not a chapter's own.
+constexpr std::size_t kQualitySamples = 10000;
+inline nn::Mat<float> quality_prior_points(Context& ctx) {
+    Rng rng(ctx.flags().seed(), "rings/quality-points");
+    return nn::normal_draws(rng, kQualitySamples);
+}
+inline xt::xtensor<float, 2> quality_held_out(Context& ctx, const data::Standardiser& frame) {
+    Rng rng(ctx.flags().seed(), "rings/quality-held-out");
+    return data::in_frame(data::unconditional_rings(5000, rng), frame);
+}
+
+// The prior points whose paths nf-q4, fm-q3 and the closing comparison draw and measure:
+// one stream shared by those chapters (not a chapter's own), so that both models are
+// shown and measured from the same points. The figures draw the first kDrawnPaths; the
+// measures average over all kMeasuredPaths (the first rows of a larger draw are the
+// draw of fewer, row after row).
+constexpr std::size_t kDrawnPaths = 10, kMeasuredPaths = 1000;
+inline nn::Mat<float> path_prior_points(Context& ctx, std::size_t n = kMeasuredPaths) {
+    Rng rng(ctx.flags().seed(), "rings/path-points");
+    return nn::normal_draws(rng, n);
+}
+
+// The flow's states from the prior points z through every layer, in the output's
+// coordinate order, starting at z itself: path[0] = z, path[k] after k layers. The
+// permutations only relabel coordinates; when an odd number of them follows the input,
+// the flow is fed z with its coordinates swapped (an equally likely prior draw), so
+// that the path drawn in the output's frame starts where flow matching's does.
+std::vector<nn::Mat<float>> nf_path_from(const nf::Model& m, const nn::Mat<float>& z);
+
+// What the text states about a set of paths: mean length, mean distance between the
+// ends, and the median of their ratio (1 for a straight path).
+struct PathSummary {
+    double length = 0, ends = 0, ratio = 0;
+    nlohmann::json to_json() const { return {{"mean_length", length}, {"mean_end_to_end", ends}, {"median_ratio", ratio}}; }
+};
+PathSummary path_summary(const std::vector<nn::Mat<float>>& states);
+
+// The five ring bands as filled annuli in a model's standardised frame, light grey (or
+// each in its ring's colour, the black one darker, ring<colour> from ring_colour_definitions()), for drawing
+// behind paths; pgfplots commands that do not enter a legend.
+std::string ring_bands_tikz(const data::Standardiser& scale, bool by_class = false);
+
+// One small panel per path (per_row to a row), sharing the window [-extent, extent]^2,
+// the colour scale of t (one colour bar) and the ring bands behind; panel i is titled
+// "point i+1". dat is trajectories_dat's table of n paths of `steps` states; dots marks
+// every state (for a path of few states, such as a flow's layers).
+std::string path_panels_tikz(const std::string& dat, std::size_t n, std::size_t steps, double extent,
+                             const std::string& bands, bool dots, std::size_t per_row = 5);
+
+// Point clouds (each a .dat of "x y" rows, points_dat) in panels of `width` cm, per_row to
+// a row, sharing the window [-extent, extent]^2; tick and axis labels on the outer panels.
+std::string cloud_panels_tikz(const std::vector<std::string>& dats, const std::vector<std::string>& titles,
+                              double extent, std::size_t per_row, double width);
+
+// The smallest multiple of 0.5 (at least 2.5) that holds every state of the paths.
+double paths_extent(const std::vector<nn::Mat<float>>& states);
+
+// Each texts[i] beside the start of path i (states[k] holds every path's state k), on the
+// side where the drawn states leave the most room, so that no label covers a path (extent:
+// the window's half-width); plots to draw after the paths' marks.
+std::string labels_off_paths(const std::vector<nn::Mat<float>>& states, const std::vector<std::string>& texts,
+                             double extent);
+
+// The largest |coordinate| of the ring bands in a standardised frame: the rings span
+// [-extent, extent] on both axes.
+double bands_extent(const data::Standardiser& scale);
+
+// A number too large for fixed digits in a sum a reader checks, with every integer
+// digit (thin spaces between thousands) and `decimals` decimals.
+std::string tex_grouped(double v, int decimals = 2);
 
 }  // namespace flow::chapters

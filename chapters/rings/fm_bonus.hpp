@@ -21,10 +21,10 @@ constexpr std::array<double, 2> kTarget = {4.0, 5.0};
 const std::string kTargetText = fmt::format("({:g}, {:g})", kTarget[0], kTarget[1]);
 // A sample "lands on" the target within this distance.
 constexpr double kClose = 0.01;
+// The target's mark, drawn after the paths' end dots so that none covers it.
 const std::string kCross = fmt::format(
-    "\\addplot[only marks, mark=x, mark size=3pt, red!70!black, thick] coordinates {{({:g},{:g})}};\n", kTarget[0],
-    kTarget[1]);
-const std::string kCloud = "\\addplot[only marks, mark=*, mark size=0.3pt, black!20] table {cloud.dat};\n";
+    "\\addplot[only marks, mark=x, mark size=5pt, red!70!black, very thick] coordinates {{({:g},{:g})}};\n",
+    kTarget[0], kTarget[1]);
 
 // Distances of each row of x from the target: their mean and largest.
 struct Miss {
@@ -78,14 +78,16 @@ struct SixthClass {
 InvertedTarget invert(Context& ctx, fm::Model& m, const Setup& s);
 // Steering an ordinary draw: switched at tau, or pulled with weight t^k.
 Steering steer(fm::Model& m, const Setup& s);
-// The old classes' share of samples in their own ring (as cfm-q3 measures it).
+// The old classes' share of samples in their own ring, on cfm-q3's samples (class_prior_points).
 double own_ring_share(Context& ctx, fm::VectorField<float>& f, const data::Standardiser& scale, const Setup& s);
 // A sixth class of the conditional model, fitted by make (the manifest's model).
 SixthClass sixth_class(Context& ctx, const std::string& model, const std::string& method, const Setup& s);
-// The table of the methods that start from ordinary draws.
-std::string methods_table(const Steering& st, const SixthClass& emb, const SixthClass& ft, std::size_t n);
-// The chapter's text: the attempts, the steering, the sixth class and the table.
+// The table of the attempts.
+std::string methods_table(const InvertedTarget& inv, const Steering& st, const SixthClass& emb, const SixthClass& ft,
+                          std::size_t n);
+// The text: the attempts, the steering, the sixth class and the table; scale: the frame of
+// the target (the unconditional model's).
 std::string answer(Context& ctx, const Setup& s, const InvertedTarget& inv, const Steering& st,
-                   const SixthClass& emb, const SixthClass& ft, double own_before);
+                   const SixthClass& emb, const SixthClass& ft, double own_before, const data::Standardiser& scale);
 
 }  // namespace flow::chapters::bonus

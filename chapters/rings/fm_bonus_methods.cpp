@@ -24,10 +24,6 @@ Miss misses(const nn::Mat<float>& x) {
     return m;
 }
 
-
-
-
-
 InvertedTarget invert(Context& ctx, fm::Model& m, const Setup& s) {
     InvertedTarget r{{}, 1e300, 0, 0, 0, 0, 0, {}, s.recorder()};
     const std::size_t many = 20000;
@@ -45,10 +41,6 @@ InvertedTarget invert(Context& ctx, fm::Model& m, const Setup& s) {
     r.log10_tail = -0.5 * r.norm * r.norm / std::log(10.0);  // P(|z| >= r) = exp(-r^2/2)
     return r;
 }
-
-
-
-
 
 Steering steer(fm::Model& m, const Setup& s) {
     Steering r;
@@ -74,12 +66,10 @@ Steering steer(fm::Model& m, const Setup& s) {
     return r;
 }
 
-
-
 // The old classes' share of samples in their own ring (as cfm-q3 measures it).
 double own_ring_share(Context& ctx, fm::VectorField<float>& f, const data::Standardiser& scale, const Setup& s) {
-    const nn::Mat<float> z = prior_sample(ctx, 3000, "old-classes");
-    const fm::Labels labels = cycling_labels(3000);
+    const nn::Mat<float> z = class_prior_points(ctx);
+    const fm::Labels labels = cycling_labels(z.shape(0));
     const nn::Mat<float> x = fm::forward_flow(f, z, s.euler, &labels);
     double share = 0;
     for (int k = 0; k < data::kClasses; ++k) {

@@ -5,8 +5,8 @@
 //  including unsuccessful ones. Trivial solutions will receive less points than more
 //  clever ones. Plot the trajectory of the sampled point over time."
 //
-// The first attempt inverts the unconditional flow from (4, 5): exact, but from a prior
-// point no sampler would draw. The others start from an ordinary prior draw: steering
+// The first attempt inverts the unconditional flow from (4, 5) (RK4 steps, back within
+// their error), but from a prior point no sampler would draw. The others start from an ordinary prior draw: steering
 // the sampler with Eq. 15's conditional field toward (4, 5) (switched on at tau, or as a
 // pull that grows with t), and a sixth class of the conditional model, fitted through
 // its embedding alone or then fine-tuned (two models of the manifest, fitted on the
@@ -25,54 +25,25 @@ namespace {
 using namespace bonus;
 
 // --- the figures ---------------------------------------------------------------------------
-void draw(Context& ctx, const InvertedTarget& inv, const Steering& st, const SixthClass& tuned,
-          const data::Standardiser& cfm_scale) {
+void draw(Context& ctx, const InvertedTarget& inv, const SixthClass& tuned,
+          const data::Standardiser& fm_scale, const data::Standardiser& cfm_scale) {
     // (a) the inversion, on a window that holds its whole path.
     double hi = 0;
     for (const auto& y : inv.path.states) hi = std::max({hi, std::fabs(double(y(0, 0))), std::fabs(double(y(0, 1)))});
-    const nn::Mat<float> cloud = xt::view(inv.samples, xt::range(0, 2000), xt::all());
     ctx.figure("inversion",
                report::trajectories_tikz(fmt::format("fr cloud, width=5.3cm, colorbar=false, xlabel={{$x_1$}}, "
                                                      "ylabel={{$x_2$}}, xmin=-4, xmax={0:.0f}, ymin=-4, ymax={0:.0f}, "
-                                                     "title={{(a) inverting from ${1}$}}",
-                                                     std::ceil(hi / 10) * 10, kTargetText),
-                                         "inversion.dat", 1, inv.path.states.size(), kCloud + kCross),
-               {{"inversion.dat", report::trajectories_dat(inv.path.states, inv.path.times)},
-                {"cloud.dat", report::points_dat(cloud)}});
-    // (b) the distance to (4, 5) over time, from y0, for the field alone and four methods.
-    const std::vector<std::string> cols = {"own", "tau0", "tau09", "pull4", "pull64"};
-    const std::vector<std::string> styles = {"black, thick", "blue!70!black", "blue!70!black, densely dashed",
-                                             "orange!90!black", "orange!90!black, densely dashed"};
-    const std::vector<std::string> names = {"field alone", "switch, $\\tau = 0$", "switch, $\\tau = 0.9$",
-                                            "pull, $w = t^4$", "pull, $w = t^{64}$"};
-    std::vector<std::vector<double>> dist(cols.size() + 1);
-    dist[0] = st.paths[0].times;
-    std::string plots;
-    for (std::size_t p = 0; p < cols.size(); ++p) {
-        for (const auto& y : st.paths[p].states)
-            dist[p + 1].push_back(std::hypot(y(0, 0) - kTarget[0], y(0, 1) - kTarget[1]));
-        plots += fmt::format("\\addplot[{}] table[x=t, y={}] {{distance.dat}};\n\\addlegendentry{{{}}}\n", styles[p],
-                             cols[p], names[p]);
-    }
-    std::vector<std::string> header = {"t"};
-    header.insert(header.end(), cols.begin(), cols.end());
-    ctx.figure("steered",
-               std::string("\\begin{tikzpicture}\n\\begin{axis}[fr line chart, width=5.2cm, height=5cm, xmin=0, "
-                           "xmax=1, ymin=0, ") +
-               "xlabel={$t$}, ylabel={distance to $" + kTargetText + "$}, title={(b) steered, from $y_0$}, "
-               "tick label style={font=\\scriptsize}, legend style={font=\\scriptsize, at={(0.03,0.03)}, "
-               "anchor=south west, fill=white, fill opacity=0.85, text opacity=1}]\n" +
-                   plots + "\\end{axis}\n\\end{tikzpicture}\n",
-               {{"distance.dat", report::dat_table(header, dist)}});
-    // (c) the fine-tuned sixth class, from y0, over the conditional model's data.
-    Rng bg_rng = ctx.rng("background");
-    const auto cbg = data::in_frame(data::conditional_rings(2000, bg_rng), cfm_scale);
+                                                     "title={{(a)}}",
+                                                     std::ceil(hi / 10) * 10),
+                                         "inversion.dat", 1, inv.path.states.size(), ring_bands_tikz(fm_scale), kCross),
+               {{"inversion.dat", report::trajectories_dat(inv.path.states, inv.path.times)}});
+    // (b) the fine-tuned sixth class, from an ordinary draw, over the conditional model's rings.
     ctx.figure("new-class",
-               report::trajectories_tikz("fr cloud, width=5.2cm, xlabel={$x_1$}, xmin=-2.5, xmax=5.5, ymin=-2.5, "
-                                         "ymax=5.5, title={(c) a sixth class, from $y_0$}",
-                                         "new-class.dat", 1, tuned.path.states.size(), kCloud + kCross),
-               {{"new-class.dat", report::trajectories_dat(tuned.path.states, tuned.path.times)},
-                {"cloud.dat", report::points_dat(cbg)}});
+               report::trajectories_tikz("fr cloud, width=5.2cm, colorbar style={title={time $t$}}, xlabel={$x_1$}, ylabel={$x_2$}, xmin=-2.5, xmax=5.5, ymin=-2.5, "
+                                         "ymax=5.5, title={(b)}",
+                                         "new-class.dat", 1, tuned.path.states.size(),
+                                         ring_bands_tikz(cfm_scale), kCross),
+               {{"new-class.dat", report::trajectories_dat(tuned.path.states, tuned.path.times)}});
 }
 
 // --- the numbers behind it -----------------------------------------------------------------
@@ -110,29 +81,25 @@ namespace bonus {
 using report::tex_fixed;
 using report::tex_num;
 
-// The table of the methods that start from ordinary draws.
-std::string methods_table(const Steering& st, const SixthClass& emb, const SixthClass& ft, std::size_t n) {
-    std::string rows;
+// The table of the attempts: the inversion (one point), the steering the figure draws, the
+// two fits of a sixth class (over the ordinary draws).
+std::string methods_table(const InvertedTarget& inv, const Steering& st, const SixthClass& emb, const SixthClass& ft,
+                          std::size_t n) {
+    auto row = [](const std::string& name, double mean) { return fmt::format("    {} & {}\\\\\n", name, tex_num(mean, 2)); };
+    std::string rows = row("(1) inverting the flow", inv.miss_rk4);
     for (const auto& r : st.rows)
-        rows += fmt::format("    {} & {} & {} & {} & {} & {}\\\\\n",
-                            r.method == "switch" ? fmt::format("switch at $\\tau = {:g}$", r.param)
-                                                 : fmt::format("pull $w = t^{{{:g}}}$", r.param),
-                            tex_fixed(r.handover(), 3), tex_num(r.miss.mean, 2), tex_num(r.miss.max, 2),
-                            tex_fixed(r.energy, 0), tex_fixed(r.speed, 0));
-    auto fit_row = [](const std::string& name, const SixthClass& f, const std::string& when) {
-        return fmt::format("    sixth class: {} & & {} & {} & \\multicolumn{{2}}{{c}}{{fitted in {}\\,s{}}}\\\\\n",
-                           name, tex_num(f.miss.mean, 2), tex_num(f.miss.max, 2),
-                           tex_fixed(f.model.train_seconds, 1), when);
-    };
-    return "\\begin{table}[htbp]\n  \\centering\\small\\setlength{\\tabcolsep}{4pt}\n"
-           "  \\begin{tabular}{lccccc}\n"
-           "    method & hands over at & mean distance & largest & force $\\int|u - v|^2 dt$ & peak speed"
-           "\\\\\\hline\n" +
-           rows + "    \\hline\n" + fit_row("embedding only", emb, "") + fit_row("then fine-tuned", ft, " more") +
-           "  \\end{tabular}\n" +
-           fmt::format("  \\caption{{The methods that start from ordinary prior draws, over {} of them: distance of\n"
-                       "  the sample to ${}$, force spent against the learned field, and peak speed.}}\n",
-                       n, kTargetText) +
+        if ((r.method == "switch" && (r.param == 0.0 || r.param == 0.9)) ||
+            (r.method == "pull" && (r.param == 4.0 || r.param == 64.0)))
+            rows += row(r.method == "switch" ? fmt::format("(2) switch at $\\tau = {:g}$", r.param)
+                                             : fmt::format("(2) pull $w = t^{{{:g}}}$", r.param),
+                        r.miss.mean);
+    rows += row("(3) sixth class, embedding only", emb.miss.mean);
+    rows += row("(3) sixth class, fine-tuned", ft.miss.mean);
+    return "\\begin{table}[htbp]\n  \\centering\\small\n  \\begin{tabular}{lc}\n"
+           "    attempt & mean distance\\\\\\hline\n" +
+           rows + "  \\end{tabular}\n" +
+           fmt::format("  \\caption{{Distance to ${}$; (2) and (3): mean over {} ordinary prior draws.}}\n",
+                       kTargetText, n) +
            "  \\label{tab:fm-bonus-target}\n\\end{table}\n";
 }
 
@@ -151,9 +118,9 @@ void fm_bonus_target(Context& ctx) {
     const std::vector<SixthClass> fits = {sixth_class(ctx, "cfm-sixth-embedding", "embedding", s),
                                           sixth_class(ctx, "cfm-sixth", "fine-tune", s)};
 
-    draw(ctx, inv, st, fits.back(), cm.scale);
+    draw(ctx, inv, fits.back(), m.scale, cm.scale);
     record(ctx, s, inv, st, fits, own_before);
-    ctx.text = answer(ctx, s, inv, st, fits.front(), fits.back(), own_before);
+    ctx.text = answer(ctx, s, inv, st, fits.front(), fits.back(), own_before, m.scale);
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-bonus-target", fm_flags, fm_bonus_target)

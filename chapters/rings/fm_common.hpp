@@ -11,6 +11,7 @@
 #include "fm/train.hpp"
 #include "nf/train.hpp"
 #include "common.hpp"
+#include "report/latex.hpp"
 #include "report/stats.hpp"
 
 namespace flow::chapters {
@@ -24,16 +25,6 @@ inline fm::Model& fm_model(Context& ctx, const std::string& name = "fm") { retur
 
 // The models a chapter compares with or builds on.
 inline nf::Model& nf_comparison_model(Context& ctx) { return ctx.load_as<nf::Model>("nf"); }
-
-// The flow's states from z through every layer, each in the output's coordinate order:
-// path[0] = z, path[k] after k layers.
-inline std::vector<nn::Mat<float>> nf_layer_path(const nf::Model& m, const nn::Mat<float>& z) {
-    std::vector<nn::Mat<float>> path;
-    nn::Mat<float> x;
-    m.flow.forward(z, x, &path);
-    nf::to_output_frame(path);
-    return path;
-}
 
 inline fm::Model& cfm_comparison_model(Context& ctx) { return ctx.load_as<fm::Model>("cfm"); }
 
@@ -59,24 +50,31 @@ inline std::string time_sampling_description(const fm::Config& c) {
     return fmt::format("$1 - t$ drawn log-uniformly on $[{:g}, 1]$", c.time_floor);
 }
 
+// "a field of 5 layers of 64 units for 100 epochs".
 inline std::string fm_description(const fm::Config& c) {
-    return fmt::format("a vector field of {} linear layers of {} units (LeakyReLU between them) "
-                       "on the point and the raw time, trained for {} epochs on {} points with "
-                       "{}",
-                       c.shape.depth, c.shape.hidden, c.epochs, c.points, time_sampling_description(c));
+    return fmt::format("a field of {} layers of {} units for {} epochs", c.shape.depth, c.shape.hidden, c.epochs);
 }
 
 inline std::string integration_description(const fm::Integration& how) {
-    return fmt::format("{} steps of $\\Delta t = {}$ ({})", fm::step_count(0, 1, how.dt),
-                       fmt::format("{:g}", how.dt),
-                       how.solver == fm::Solver::Euler ? "Euler, Eq.~17"
-                       : how.solver == fm::Solver::Midpoint ? "midpoint" : "fourth-order Runge--Kutta");
+    return fmt::format("{} {} steps of $\\Delta t = {:g}$", fm::step_count(0, 1, how.dt),
+                       how.solver == fm::Solver::Euler ? "Euler"
+                       : how.solver == fm::Solver::Midpoint ? "midpoint" : "fourth-order Runge--Kutta",
+                       how.dt);
 }
 
 // n standard-normal points from a named stream of the chapter.
 inline nn::Mat<float> prior_sample(Context& ctx, std::size_t n, const std::string& stream) {
     Rng rng = ctx.rng(stream);
     return nn::normal_draws(rng, n);
+}
+
+// The prior points of the conditional model's samples that cfm-q3 shows and the bonus
+// measures the old classes on (labels cycling, 600 per class): one stream shared by those
+// chapters, so that both state the same share.
+constexpr std::size_t kClassSamples = 3000;
+inline nn::Mat<float> class_prior_points(Context& ctx) {
+    Rng rng(ctx.flags().seed(), "rings/class-samples");
+    return nn::normal_draws(rng, kClassSamples);
 }
 
 // Labels 0..k-1 repeated: n points, class i % 5 (equal numbers when 5 divides n).

@@ -47,7 +47,7 @@ std::size_t batch_runs(const std::vector<float>& bl, std::size_t runs, std::vect
 }  // namespace
 
 // The figure: the min-max band and mean per run of batches, on a log batch axis, with the
-// validation losses. Runs grow geometrically (each one at least a batch), so that the
+// validation losses (the mean drawn again over them). Runs grow geometrically (each one at least a batch), so that the
 // first epoch's fall is as visible as the last epochs' plateau. Returns the longest run.
 std::size_t loss_figure(Context& ctx, const fm::Model& m) {
     const auto& bl = m.batch_loss;
@@ -68,7 +68,7 @@ std::size_t loss_figure(Context& ctx, const fm::Model& m) {
                               e * per_epoch, ymin, ymax, e);
     const bool log_times = m.config.time_sampling == fm::TimeSampling::Log;
     const std::string tikz = fmt::format(R"(\begin{{tikzpicture}}
-\begin{{axis}}[fr line chart, width=10cm, xmode=log, xlabel={{training batch (log scale; an epoch is {per} batches)}},
+\begin{{axis}}[fr line chart, width=10cm, xmode=log, xlabel={{training batch}},
   ylabel={{loss (Eq.~16)}}, xmin=1, xmax={xmax}, ymin={ymin}, ymax={ymax}, clip=false,
   legend style={{at={{(1.03,1)}}, anchor=north west}}]
 \addplot[fill=black!18, draw=none, area legend] table[x=t, y=loss] {{band.dat}};
@@ -79,6 +79,7 @@ std::size_t loss_figure(Context& ctx, const fm::Model& m) {
 \addlegendentry{{validation, {train_law}}}
 \addplot[only marks, mark=*, mark size=1.3pt, red!75!black] table[x=t, y=loss] {{val.dat}};
 \addlegendentry{{validation, $t \sim U[0, 1]$}}
+\addplot[thin, black, forget plot] table[x=t, y=loss] {{mean.dat}};
 {epochs}\end{{axis}}
 \end{{tikzpicture}}
 )",

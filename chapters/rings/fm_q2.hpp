@@ -21,28 +21,20 @@ struct Snapshots {
 Snapshots snapshots(fm::Model& m, const nn::Mat<float>& z, const fm::Integration& how,
                     const std::vector<double>& want);
 
-// What the panels measure, as table rows and as series for the text.
+// What the panels measure, per panel, for both models, and the worst deviation of flow
+// matching's covariance from the law's in standard errors.
 struct Rows {
-    std::string head, fm, nf, fm_band, nf_band, cov[3], law[3];
-    std::vector<std::string> panels;
-    std::vector<double> sw_fm, sw_nf, trace, band_fm;
-    double worst_z = 0, worst_dev = 0, worst_t = 0;
+    std::vector<double> t, band_fm, band_nf, sw_fm, sw_nf, trace;
+    double worst_z = 0;
 };
 
 // Law of y_t = t x1 + (1 - t) x0 with x1 ~ data, x0 ~ N(0, I) independent:
 // Cov(y_t) = t^2 Cov(x1) + (1 - t)^2 I. Its standard error for n points is about
 // sqrt((S_aa S_bb + S_ab^2) / n) per entry (Gaussian fourth moments). Records the law in
-// j (a panel's cloud_json) and its comparison in rows.
+// j (a panel's cloud_json) and the deviation in rows.
 void compare_with_law(nlohmann::json& j, const report::CloudStats& data_cov, double t, std::size_t n, Rows& r);
 
-std::string table_tex(const Rows& r, std::size_t P, std::size_t L);
-
-// The clauses on the clouds' course that the measures decide (verdicts): whether flow
-// matching's cloud contracts first, whether it follows the law, and whether the flow's
-// layers leave the path between prior and data.
-struct Clauses {
-    std::string contraction, blend, nf_way;
-};
-Clauses clauses(Context& ctx, const Rows& r, const std::vector<double>& at_t, std::size_t dip);
+// The table: per panel, both models' distance to the data.
+std::string table_tex(const Rows& r, std::size_t L, bool same_start);
 
 }  // namespace flow::chapters::fm_q2

@@ -13,7 +13,8 @@ namespace flow::chapters::fm_q4 {
 // One step size: its panel, its statistics and its table row.
 struct Steps {
     std::string rows;
-    std::vector<std::string> panels;
+    std::vector<std::string> dats, titles;
+    std::vector<std::pair<std::string, std::string>> files;
     std::vector<double> band, sw, drift, var;
     nlohmann::json last_step = nlohmann::json::object();
 };
@@ -24,11 +25,5 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
 
 // The total variance (trace of the covariance) of a cloud.
 double total_variance(const nn::Mat<float>& x);
-
-// Which rings lose their points: the change of each ring's share from the finest to the
-// coarsest step, and whether the two that lose most are the two farthest from the middle
-// of the logo (its mean, the origin of the standardised frame).
-std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, const nlohmann::json& last_rings,
-                           const data::Standardiser& scale);
 
 }  // namespace flow::chapters::fm_q4

@@ -70,9 +70,9 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
                                                   }
                                               });
     const std::string name = fmt::format("dt{}", i);
-    const std::string title = fmt::format("$\\Delta t = {:g}$ ({} steps)", dt, steps);
-    ctx.figure(name, report::cloud_tikz("fr panel, title={" + title + "}", name + ".dat"),
-               {{name + ".dat", report::points_dat(x)}});
+    st.titles.push_back(fmt::format("$\\Delta t = {:g}$", dt));
+    st.dats.push_back(name + ".dat");
+    st.files.push_back({name + ".dat", report::points_dat(x)});
     auto j = cloud_json(x, m.scale, data);
     const double d = mean_distance(x, ref);
     j["dt"] = dt;
@@ -92,48 +92,9 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
     st.sw.push_back(j["sliced_w2_to_data"].get<double>());
     st.drift.push_back(d);
     st.var.push_back(j["total_variance"].get<double>());
-    st.rows += fmt::format("    {:g} & {} & {} & {} & {} & {}\\\\\n", dt, steps,
-                           report::tex_percent(st.band.back()), report::tex_fixed(st.sw.back(), 3), report::tex_fixed(d, 3),
+    st.rows += fmt::format("    {:g} & {} & {} & {}\\\\\n", dt, report::tex_percent(st.band.back()),
+                           report::tex_fixed(d, 3),
                            report::tex_fixed(st.var.back(), 2));
-    st.panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
-}
-
-// Which rings lose their points: the change of each ring's share from the finest to the
-// coarsest step, and whether the two that lose most are the two farthest from the middle
-// of the logo (its mean, the origin of the standardised frame).
-std::string rings_sentence(Context& ctx, const nlohmann::json& first_rings, const nlohmann::json& last_rings,
-                           const data::Standardiser& scale) {
-    std::vector<std::pair<double, std::size_t>> loss, far;
-    for (std::size_t k = 0; k < std::size_t(data::kClasses); ++k) {
-        const auto& ring = data::rings()[k];
-        const std::string c(ring.colour);
-        loss.push_back({last_rings[c].get<double>() - first_rings[c].get<double>(), k});
-        const auto centre = scale.to_standard(ring.cx, ring.cy);
-        far.push_back({-std::hypot(centre[0], centre[1]), k});
-    }
-    std::sort(loss.begin(), loss.end());
-    std::sort(far.begin(), far.end());
-    auto ring_change = [&](std::size_t k, bool named = true) {
-        const std::string c(data::rings()[k].colour);
-        return fmt::format("{}from {} to {}", named ? c + " " : "", report::tex_percent(first_rings[c].get<double>()),
-                           report::tex_percent(last_rings[c].get<double>()));
-    };
-    const bool outer = ctx.verdict(
-        "outer_rings_lose_most",
-        "the two rings that lose the largest share of samples from the finest to the coarsest step are the two "
-        "whose centres are farthest from the middle",
-        {{"losing", {data::rings()[loss[0].second].colour, data::rings()[loss[1].second].colour}},
-         {"farthest", {data::rings()[far[0].second].colour, data::rings()[far[1].second].colour}}},
-        (loss[0].second == far[0].second && loss[1].second == far[1].second) ||
-            (loss[0].second == far[1].second && loss[1].second == far[0].second));
-    const bool lose = ctx.verdict("rings_lose_points", "the ring whose share falls most does lose samples",
-                                  {{"largest_loss", -loss[0].first}}, loss[0].first < 0);
-    return fmt::format(
-        "The rings that {} are {} ({} and {}), while {} {} ({}).", lose ? "lose most points" : "gain least",
-        outer ? "the two farthest from the middle" : "these two", ring_change(loss[0].second),
-        ring_change(loss[1].second), data::rings()[loss.back().second].colour,
-        loss.back().first >= 0 ? "gains points" : "loses fewest", ring_change(loss.back().second, false));
-
 }
 
 }  // namespace flow::chapters::fm_q4

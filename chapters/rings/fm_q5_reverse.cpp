@@ -6,9 +6,7 @@
 //  points back into the forward model. Did you get the same points? Would re-entering
 //  the normalizing flow inversion into the normalizing flow give the same points?"
 //
-// Beyond the exercise: the flow-matching model's log-likelihood of the points, by
-// integrating the divergence of the field along the reverse path, beside the
-// normalizing flow's exact log p(x).
+// The Euler round trip is measured at three steps to show its error is of first order.
 #include <cmath>
 
 #include "data/olympic.hpp"
@@ -30,127 +28,115 @@ namespace {
 
 using namespace fm_q5;
 using report::tex_fixed;
+using report::tex_num;
 
-// The reverse flow (Eq. 18) from t = 1 to t = 0 drawn with every path whole in the window,
-// the latent points included. Returns the latent points.
-nn::Mat<float> reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& x, const fm::Integration& how) {
-    const std::size_t n = x.shape(0);
+// The reverse flow (Eq. 18) from t = 1 to t = 0 over the rings, in the window of nf-q5's
+// inverse paths (computed as it computes it, from the probes in the flow's frame xn): a
+// path that leaves it is cut at its edge. Returns the latent points and the paths cut.
+struct Reversed {
+    nn::Mat<float> y0;
+    std::vector<std::size_t> cut;
+};
+Reversed reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& x, const nn::Mat<float>& xn,
+                        const fm::Integration& how) {
     Recorder rec(fm::step_count(0, 1, how.dt), 100);
-    const nn::Mat<float> y0 = fm::reverse_flow(m.field, x, how, nullptr, rec.observer());
-    const auto& drawn = rec.states;
-    std::vector<const nn::Mat<float>*> states;
-    for (const auto& st : drawn) states.push_back(&st);
-    const report::Window win = report::window_for(states, 2.5, 12.0);
-    std::vector<std::array<double, 2>> at;
-    for (std::size_t i = 0; i < n; ++i) at.push_back({x(i, 0), x(i, 1)});
+    Reversed r{fm::reverse_flow(m.field, x, how, nullptr, rec.observer()), {}};
+    double w = 4.0;
+    for (std::size_t i = 0; i < xn.shape(0); ++i)
+        w = std::max({w, std::fabs(double(xn(i, 0))) + 0.3, std::fabs(double(xn(i, 1))) + 0.3});
+    for (std::size_t i = 0; i < x.shape(0); ++i) {
+        bool out = false;
+        for (const auto& st : rec.states) out = out || std::fabs(st(i, 0)) > w || std::fabs(st(i, 1)) > w;
+        if (out) r.cut.push_back(i);
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < x.shape(0); ++i) names.push_back(fmt::format("P{}", i + 1));
+    const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
+                                          "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -w, w);
     ctx.figure("reverse",
-               report::trajectories_tikz("fr cloud, width=6.5cm, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options(),
-                                         "reverse.dat", n, drawn.size(), "", report::probe_labels(at)),
-               {{"reverse.dat", report::trajectories_dat(drawn, rec.times)}});
-    std::size_t cut = 0;  // states the window leaves out, over every path and step
-    for (std::size_t o : win.outside) cut += o;
-    ctx.stats["figures"]["reverse"] = {{"extent", win.extent}, {"states_outside_window", cut}};
-    return y0;
+               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, colorbar "
+                                         "style={title={time $t$}}, " + range,
+                                         "reverse.dat", x.shape(0), rec.states.size(), ring_bands_tikz(m.scale),
+                                         labels_off_paths(rec.states, names, w)),
+               {{"reverse.dat", report::trajectories_dat(rec.states, rec.times)}});
+    ctx.stats["figures"]["reverse"] = {{"extent", w}, {"paths_leaving_window", r.cut}};
+    return r;
 }
 
-// The table of both models' inversions and log-likelihoods of the probes.
-std::string comparison_table(std::size_t n, const std::string& rows, const std::string& lrows) {
-    return fmt::format(
-        R"(\begin{{table}}[htbp]
-  \centering\small
-  \setlength{{\tabcolsep}}{{4pt}}
-  \begin{{tabular}}{{llccccc}}
-    & & FM $y_0$ & NF $z$ & $|y_0 - z|$ & FM round trip & NF round trip\\\hline
-{rows}  \end{{tabular}}\\[1.2ex]
-  \begin{{tabular}}{{lrrrrrr}}
-    & FM $\log p_0(y_0)$ & FM $-\!\int_0^1 \nabla\cdot v\,dt$ & FM $\log p(x)$ & NF $\log p_z(z)$ & NF $\log|\det|$ & NF $\log p(x)$\\\hline
-{lrows}  \end{{tabular}}
-  \caption{{The {n} points inverted by flow matching (FM) and the normalizing flow (NF):
-  the latent points, the error of inverting and re-entering them (standardised units), and
-  each model's $\log p(x)$ with its two terms.}}
-  \label{{tab:fm-q5-reverse}}
-\end{{table}}
-)",
-        fmt::arg("n", report::count_words(n)), fmt::arg("rows", rows), fmt::arg("lrows", lrows));
+// "; the path of P5 leaves the window", or nothing (a verdict).
+std::string reverse_cut_text(Context& ctx, const std::vector<std::size_t>& cut) {
+    ctx.verdict("paths_inside_window", "no reverse path of a probe leaves the figure's window", {{"cut", cut.size()}},
+                cut.empty());
+    std::string txt;
+    for (std::size_t k = 0; k < cut.size(); ++k)
+        txt += fmt::format("{}P{}", k == 0 ? "" : k + 1 == cut.size() ? " and " : ", ", cut[k] + 1);
+    return cut.empty() ? std::string() : fmt::format("; the path{} of {} leave{} the window", cut.size() > 1 ? "s" : "",
+                                                     txt, cut.size() > 1 ? "" : "s");
 }
 
-// The paragraph on the two models' log-likelihoods, and the point where they differ most.
-std::string likelihood_paragraph(Context& ctx, const Comparison& c, const nn::Mat<float>& y0, bool order_fm) {
-    const auto& pts = c.pts;
-    const std::size_t far = c.far;
-    const double far_nf = std::hypot(pts[far]["nf_z"][0].get<double>(), pts[far]["nf_z"][1].get<double>());
-    const double far_fm = std::hypot(y0(far, 0), y0(far, 1));
-    const double far_lp0 = pts[far]["fm_log_p0"].get<double>(), far_div = pts[far]["fm_divergence_term"].get<double>();
-    return fmt::format(
-        R"(\emph{{Log-likelihoods.}} For flow matching, $\log p(x)$ comes from integrating the divergence
-of the field along the reverse path (the instantaneous change of variables, exact from two
-gradient passes in 2D). {order} The two models differ most at P{far}: the normalizing flow
-sends it to $\lVert z\rVert = {far_nf}$, where $\log p_z$ alone is {far_lpz}, while the
-reverse ODE carries it {only}to $\lVert y_0\rVert = {far_fm}$ ($\log p_0 = {far_lp0}$, and
-{far_div} from the divergence). An ODE moves a point at the field's speed for one unit of
-time, and the network's field grows at most linearly away from the data; a normalizing
-flow's inverse multiplies the distance layer after layer
-(Section~\ref{{sec:nf-q5-likelihood}}).
-
-)",
-        fmt::arg("order", order_fm ? "Flow matching, too, finds every inside point more likely than every "
-                                     "outside one."
-                                   : "Flow matching does not find every inside point more likely than "
-                                     "every outside one."),
-        fmt::arg("far", far + 1), fmt::arg("only", ctx.verdict("fm_latent_nearer", "flow matching's latent point of that probe is nearer the "
-                                                         "origin than the flow's",
-                                     {{"fm", far_fm}, {"nf", far_nf}}, far_fm < far_nf)
-                             ? "only "
-                             : ""),
-        fmt::arg("far_nf", report::tex_num(far_nf, 3)),
-        fmt::arg("far_lpz", report::tex_num(pts[far]["nf_log_pz"].get<double>(), 3)),
-        fmt::arg("far_fm", tex_fixed(far_fm, 2)),
-        fmt::arg("far_lp0", tex_fixed(far_lp0, 2)),
-        fmt::arg("far_div", tex_fixed(far_div, 2)));
+std::string tables(const Comparison& c, const RoundTrips& rt) {
+    std::string rows;
+    for (std::size_t i = 0; i < rt.dt.size(); ++i)
+        rows += fmt::format("    {:g} & {}\\\\\n", rt.dt[i], tex_num(rt.mean[i], 3));
+    return "\\begin{table}[htbp]\n  \\centering\\small\\setlength{\\tabcolsep}{4pt}\n"
+           "  \\begin{tabular}{lccccc}\n"
+           "    & & FM $\\lVert y_0\\rVert$ & NF $\\lVert z\\rVert$ & $\\lVert z - y_0\\rVert$ & FM round trip"
+           "\\\\\\hline\n" +
+           c.rows + "  \\end{tabular}\\\\[1ex]\n  \\begin{tabular}{cc}\n"
+           "    $\\Delta t$ & FM round trip, mean\\\\\\hline\n" + rows +
+           "  \\end{tabular}\n  \\caption{Top: the latent points of flow matching (FM, $y_0$) and the normalizing flow "
+           "(NF, $z$): norms, distance, and FM's round-trip error. Bottom: that error's mean at three steps.}\n  \\label{tab:fm-q5-reverse}\n\\end{table}\n";
 }
 
-void write_answer(Context& ctx, const fm::Integration& how, std::size_t n, const Comparison& c,
-                  const nn::Mat<float>& y0, bool order_fm) {
+void write_answer(Context& ctx, const fm::Integration& how, std::size_t n, const Comparison& c, const RoundTrips& rt,
+                  const std::string& cut) {
+    const bool differ = ctx.verdict("latents_differ", "the smallest distance between the two models' latent points "
+                                                      "of a probe is above 0.01",
+                                    {{"smallest", c.min_gap}}, c.min_gap > 0.01);
+    const bool fm_exact = ctx.verdict("fm_round_trip_exact", "flow matching's largest round-trip error is below 1e-5",
+                                      {{"largest", c.max_rt_fm}}, c.max_rt_fm < 1e-5);
+    const bool nf_exact = ctx.verdict("nf_round_trip_rounding", "the flow's largest round-trip error is below 1e-4",
+                                      {{"largest", c.max_rt_nf}}, c.max_rt_nf < 1e-4);
+    const double r1 = rt.mean[0] / rt.mean[1], r2 = rt.mean[1] / rt.mean[2];
+    const bool first_order = ctx.verdict("round_trip_first_order", "each halving of the step divides the mean "
+                                                                   "round-trip error by between 1.5 and 2.5",
+                                         {{"ratios", {r1, r2}}}, r1 > 1.5 && r1 < 2.5 && r2 > 1.5 && r2 < 2.5);
+    const bool stretches = ctx.verdict("nf_stretches_more", "the flow sends the farthest probe more than ten times as "
+                                                            "far from the origin as flow matching does",
+                                       {{"nf", c.far_nf}, {"fm", c.far_fm}}, c.far_nf > 10 * c.far_fm);
     ctx.text = ctx.section() + fmt::format(
-        R"(Figure~\ref{{fig:fm-q5-reverse}} runs the {n} points of Section~\ref{{sec:nf-q5-likelihood}}
-backward through the flow-matching model, from $t = 1$ to $t = 0$ with Eq.~18 ({steps}).
-Table~\ref{{tab:fm-q5-reverse}} sets the results beside the normalizing flow's inversion of
-the same points.
+        R"({same} Re-entered into the forward flow, flow matching's points come back {fm_back}, the
+normalizing flow's {nf_back}.
 
-{table}
-\emph{{Are the outputs the same?}} {same}: the latent points of the two models lie between
-{gmin} and {gmax} apart. Both models map the same prior to the same data, but the map
-between them is not unique; each model learned its own, the normalizing flow through its
-composition of couplings, flow matching by following the field whose paths come from
-straight noise-to-data interpolations. Nothing ties the noise one model assigns to a point
-to the noise the other assigns.
+{tables}
+Many invertible maps push $N(0, I)$ onto the data, and each model learned its own. The gap is
+largest for P{far}, off the rings: both
+inverses can stretch distances (Gr\"onwall's inequality bounds the ODE's map by
+$\exp\int_0^1 \mathrm{{Lip}}(v_t)\,dt$, the flow's inverse by the product of its couplings'
+Lipschitz constants), and off the data the flow's constant is {larger}.
 
-\emph{{Re-entered into the forward flow, do the points come back?}} {rt_verdict}: the
-largest distance between a point and its round trip is {rt_fm} standardised units. The
-exact flow of an ODE is invertible, but each Euler step follows the field at its own start,
-backward from $t$ and forward from $t - \Delta t$, so the two discretisations are not each
-other's inverse; the error shrinks with $\Delta t$.
+An Euler step backward in time (Eq.~18) uses the field at one end of a step, the forward step at the other: each
+pair errs by $O(\Delta t^2)$, the $1/\Delta t$ pairs by $O(\Delta t)$, and {order} The flow's
+couplings invert in closed form (Eq.~4).
 
-\emph{{And the normalizing flow?}} Its inversion re-entered into it gives the points back
-to {rt_nf}{rounding}: each coupling is inverted in closed form, so the inverse is exact by
-construction and not an approximation.
-
-{likelihoods})",
-        fmt::arg("steps", integration_description(how)), fmt::arg("likelihoods", likelihood_paragraph(ctx, c, y0, order_fm)),
-        fmt::arg("table", comparison_table(n, c.rows, c.lrows)), fmt::arg("n", report::count_words(n)),
-        fmt::arg("same", ctx.verdict("latents_differ", "the smallest distance between the two methods' latent "
-                                                       "points of a probe is above 0.01",
-                                     {{"smallest", c.min_gap}}, c.min_gap > 0.01) ? "No" : "Not exactly"), fmt::arg("gmin", report::tex_num(c.min_gap, 3)),
-        fmt::arg("gmax", report::tex_num(c.max_gap, 3)),
-        fmt::arg("rt_verdict", ctx.verdict("fm_round_trip_exact", "flow matching's largest round-trip error is "
-                                                                  "below 1e-5",
-                                           {{"largest", c.max_rt_fm}}, c.max_rt_fm < 1e-5)
-                                   ? "Yes, to rounding" : "Nearly, not exactly"),
-        fmt::arg("rt_fm", report::tex_num(c.max_rt_fm, 2)), fmt::arg("rt_nf", report::tex_num(c.max_rt_nf, 2)),
-        fmt::arg("rounding", ctx.verdict("nf_round_trip_rounding", "the flow's largest round-trip error is below 1e-4",
-                                         {{"largest", c.max_rt_nf}}, c.max_rt_nf < 1e-4)
-                                 ? " (single-precision rounding)" : "")) +
-        ctx.figure_float_of("reverse", fmt::format("Flow matching: the {} points run backward from the data ($t = 1$) to the prior ($t = 0$).", report::count_words(n)));
+)",
+        fmt::arg("same", differ ? fmt::format("No: flow matching's reverse flow (Eq.~18) and the flow's inversion send the same point to "
+                                  "latent points {} to {} apart (Table~\\ref{{tab:fm-q5-reverse}}, Figure~\\ref{{fig:fm-q5-reverse}}).",
+                                  tex_num(c.min_gap, 3), tex_num(c.max_gap, 3))
+                                : "Nearly: the two models' latent points almost coincide."),
+        fmt::arg("fm_back", fm_exact ? "to rounding" : fmt::format("only approximately (up to {})", tex_num(c.max_rt_fm, 2))),
+        fmt::arg("nf_back", nf_exact ? fmt::format("up to float rounding ({})", tex_num(c.max_rt_nf, 2))
+                                     : fmt::format("up to {}", tex_num(c.max_rt_nf, 2))),
+        fmt::arg("n", report::count_words(n)), fmt::arg("steps", integration_description(how)),
+        fmt::arg("tables", tables(c, rt)), fmt::arg("larger", stretches ? "far larger" : "not clearly larger"),
+        fmt::arg("far", c.far + 1),
+        fmt::arg("order", first_order ? fmt::format("halving $\\Delta t$ halves the error (ratios {}, {}).",
+                                                    tex_fixed(r1, 2), tex_fixed(r2, 2))
+                                      : fmt::format("yet halving $\\Delta t$ divides the error by {} and {}, not two.",
+                                                    tex_fixed(r1, 2), tex_fixed(r2, 2)))) +
+        ctx.figure_float_of("reverse", fmt::format("Flow matching: the {} points run backward ({}) in the window of Figure~\\ref{{fig:nf-q5-likelihood}} "
+                                                   "(left){}.",
+                                                   report::count_words(n), integration_description(how), cut));
 }
 
 }  // namespace
@@ -160,30 +146,17 @@ void fm_q5_reverse(Context& ctx) {
     fm::Model& m = fm_model(ctx);
     const fm::Integration how = fm::integration(ctx.flags());
     const auto probes = ctx.flags().points("probes");
-    const std::size_t n = probes.size();
     const nn::Mat<float> x = probes_in_frame(probes, m.scale), xn = probes_in_frame(probes, nfm.scale);
-    const std::vector<bool> inside = probes_inside(probes);
-
-    // The reverse flow, and back again; the log-likelihood along the reverse path.
-    const nn::Mat<float> y0 = reverse_figure(ctx, m, x, how);
+    const Reversed rev = reverse_figure(ctx, m, x, xn, how);
+    const nn::Mat<float>& y0 = rev.y0;
     const nn::Mat<float> x_again = fm::forward_flow(m.field, y0, how);
-    nn::Mat<double> y0d;
-    const std::vector<double> lp_fm = fm::log_likelihood(m.field, x, how, nullptr, &y0d);
-    double lowest_inside = INFINITY, highest_outside = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i)
-        (inside[i] ? lowest_inside : highest_outside) = inside[i] ? std::min(lowest_inside, lp_fm[i])
-                                                                  : std::max(highest_outside, lp_fm[i]);
-    const bool order_fm = ctx.verdict("fm_orders_probes",
-                                      "flow matching's lowest log-likelihood of a probe inside a band is above its "
-                                      "highest of a probe outside",
-                                      {{"lowest_inside", lowest_inside}, {"highest_outside", highest_outside}},
-                                      lowest_inside > highest_outside);
-    const Comparison c = compare(probes, inside, x, xn, y0, y0d, lp_fm, x_again, nfm);
+    const Comparison c = compare(probes, probes_inside(probes), x, xn, y0, x_again, nfm);
+    const RoundTrips rt = round_trips(m, x, how.dt);
     ctx.stats["probes"] = c.pts;
     ctx.stats["summary"] = {{"max_fm_round_trip", c.max_rt_fm}, {"max_nf_round_trip", c.max_rt_nf},
-                            {"min_latent_distance", c.min_gap}, {"max_latent_distance", c.max_gap},
-                            {"fm_inside_more_likely", order_fm}};
-    write_answer(ctx, how, n, c, y0, order_fm);
+                            {"min_latent_distance", c.min_gap}, {"max_latent_distance", c.max_gap}};
+    ctx.stats["round_trip_by_step"] = {{"dt", rt.dt}, {"mean", rt.mean}, {"max", rt.max}};
+    write_answer(ctx, how, probes.size(), c, rt, reverse_cut_text(ctx, rev.cut));
 }
 
 FLOWREPORT_CHAPTER("rings", "fm-q5-reverse", fm_q5_flags, fm_q5_reverse)

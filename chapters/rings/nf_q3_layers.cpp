@@ -7,7 +7,9 @@
 //
 // The panels show the input z and the state after layers round(i L / 5), i = 1..5,
 // each with its coordinates in the order they reach the output (the permutations only
-// relabel the two coordinates). Each panel's statistics say how far it is from the data.
+// relabel the two coordinates), all in one window. Each panel's statistics say how far
+// it is from the data.
+#include <algorithm>
 #include <cmath>
 
 #include "data/olympic.hpp"
@@ -18,55 +20,53 @@
 
 namespace flow::chapters {
 
-// The widest window a panel may take (standardised units); points beyond it are counted.
-constexpr double kLargestWindow = 8.0;
-constexpr std::size_t kSamples = 1000;
+// The widest window the panels may take (standardised units); points beyond it are counted.
+constexpr double kNfLargestWindow = 8.0;
+constexpr std::size_t kNfLayerSamples = 1000;
 
-// The panels after every fifth of the layers, each in its own window (recorded): the
-// share in a band along the way, the panels' \\includegraphics lines, and the points
-// outside every window.
+// The panels after every fifth of the layers, all in one window (the smallest that holds
+// every panel's points, so the panels compare): the \includegraphics lines, the shares
+// in a band and the total variances (trace of the covariance; input first, output last),
+// the points outside the window, and the largest total variance of an intermediate panel.
 struct Panels {
-    std::string progression;
     std::vector<std::string> panels;
+    std::vector<double> shares, vars;
     std::size_t hidden = 0;
-    double inner_min_share = 1, inner_cov_off = 0, last_share = 0;  // the inner panels against the output
+    double inner_var = 0;
 };
 Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<float>>& path) {
-    using report::tex_percent;
     const std::size_t L = m.flow.layers();
-    Panels r;
-    auto& progression = r.progression;
-    auto& panels = r.panels;
-    auto& hidden = r.hidden;
-    const auto data = held_out(ctx, m.scale);
+    std::vector<std::size_t> layers;
+    std::vector<const xt::xtensor<float, 2>*> clouds;
     for (int i = 0; i <= 5; ++i) {
-        const std::size_t layer = std::size_t(std::lround(double(i) * double(L) / 5.0));
-        const auto& x = path[layer];
+        layers.push_back(std::size_t(std::lround(double(i) * double(L) / 5.0)));
+        clouds.push_back(&path[layers.back()]);
+    }
+    const report::Window win = report::window_for(clouds, 2.6, kNfLargestWindow);
+    const auto data = held_out(ctx, m.scale);
+    Panels r;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const std::size_t layer = layers[i];
         const std::string name = fmt::format("layer{}", layer);
-        // Each panel its own window, wide enough for its points (up to +-8; the title says
-        // how many lie beyond even that).
-        const report::Window win = report::window_for({&x}, 2.6, kLargestWindow);
-        std::string title = layer == 0 ? std::string("input $z$") : fmt::format("after layer {} of {}", layer, L);
-        if (win.outside[0] > 0) title += fmt::format(", {} outside", win.outside[0]);
-        ctx.figure(name, report::cloud_tikz("fr panel, " + win.axis_options() + ", title={" + title + "}", name + ".dat"),
-                   {{name + ".dat", report::points_dat(x)}});
-        auto st = cloud_json(x, m.scale, data);
-        const double share = st["share_in_band"].get<double>();
+        auto st = cloud_json(path[layer], m.scale, data);
+        r.shares.push_back(st["share_in_band"].get<double>());
+        r.vars.push_back(st["cov"][0][0].get<double>() + st["cov"][1][1].get<double>());
+        const std::string title = (layer == 0 ? std::string("prior") : fmt::format("layer {}", layer)) + ": " +
+                                  report::tex_percent(r.shares.back(), 0) + ", var " +
+                                  report::tex_fixed(r.vars.back(), 1);
+        ctx.figure(name,
+                   report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options() +
+                                          ", title={" + title + "}",
+                                      name + ".dat"),
+                   {{name + ".dat", report::points_dat(path[layer])}});
         st["layer"] = layer;
         st["t"] = double(layer) / double(L);
         st["window"] = win.extent;
-        st["outside_window"] = win.outside[0];
-        hidden += win.outside[0];
-        if (i == 5) r.last_share = share;
-        if (i > 0 && i < 5) {
-            r.inner_min_share = std::min(r.inner_min_share, share);
-            for (int c = 0; c < 2; ++c)
-                r.inner_cov_off = std::max(r.inner_cov_off, std::fabs(st["cov"][c][c].get<double>() - 1.0));
-        }
+        st["outside_window"] = win.outside[i];
+        r.hidden += win.outside[i];
+        if (i > 0 && i + 1 < layers.size()) r.inner_var = std::max(r.inner_var, r.vars.back());
         ctx.stats["figures"][name] = st;
-        panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
-        progression += fmt::format("{}{} ({})", i ? ", " : "", tex_percent(share),
-                                   layer == 0 ? std::string("input") : fmt::format("layer {}", layer));
+        r.panels.push_back(fmt::format("\\includegraphics{{{}}}", ctx.figure_pdf(name)));
     }
     return r;
 }
@@ -76,50 +76,44 @@ void nf_q3_layers(Context& ctx) {
     const std::size_t L = m.flow.layers();
     Rng rng = ctx.rng("samples");
     std::vector<nn::Mat<float>> path;
-    nf::sample(m.flow, kSamples, rng, &path);
+    nf::sample(m.flow, kNfLayerSamples, rng, &path);
     nf::to_output_frame(path);
     const Panels p = draw_layers(ctx, m, path);
-    const std::size_t hidden = p.hidden;
-    const auto& first = ctx.stats["figures"]["layer0"];
-    const auto& last = ctx.stats["figures"][fmt::format("layer{}", L)];
-    ctx.text = fmt::format(
-        R"(\section{{{heading}}}\label{{sec:nf-q3-layers}}
+    const double first = p.shares.front(), last = p.shares.back();
+    const double inner_max = *std::max_element(p.shares.begin() + 1, p.shares.end() - 1);
+    ctx.verdict("no_point_hidden", "no point of any panel lies outside the shared window", {{"outside", p.hidden}},
+                p.hidden == 0);
+    const bool late = ctx.verdict("rings_form_last",
+                                  "no intermediate panel has a larger share in a band than the prior, and the "
+                                  "output has more than twice the prior's",
+                                  {{"prior", first}, {"inner_max", inner_max}, {"output", last}},
+                                  inner_max <= first && last > 2 * first);
+    const bool wide = ctx.verdict("layers_unlike_ends",
+                                  "some intermediate panel's total variance is above 1.5 times the prior's",
+                                  {{"inner_max_total_variance", p.inner_var}, {"prior_total_variance", p.vars[0]}},
+                                  p.inner_var > 1.5 * p.vars[0]);
+    ctx.text = ctx.section() + fmt::format(
+        R"({answer}{hidden}.
 
-Figure~\ref{{fig:nf-q3-layers}} follows {n} samples from the prior through the flow's {L}
-coupling layers, shown after every fifth of them. The permutation after each coupling swaps
-the two coordinates; every panel shows its points with the coordinates in the order they
-reach the output, so the panels share one frame, and each panel's window is as wide as its points need{hidden}. The share of points
-inside a ring band changes as follows: {prog}. The covariance's diagonal goes from
-$({c0x}, {c0y})$ for the prior to $({c1x}, {c1y})$ at the output. The progression is made of
-discrete steps: each coupling moves only one coordinate, by an affine map of that coordinate
-(a scale and a shift) whose scale and shift are nonlinear functions of the other coordinate,
-computed by its two networks. So a layer shifts and stretches every slice of the cloud
-along one axis by its own amount, and the intermediate distributions {between}.
+Why: each coupling moves one coordinate by an affine map whose scale and shift depend nonlinearly on
+the other, and the permutation then swaps their roles. Training scores only the output's likelihood
+(Eq.~9), so nothing makes an intermediate distribution lie between the prior and the data.
 
-\begin{{figure}}[htbp]
-  \centering
-{panels}  \caption{{Normalizing flow: {n} samples after every fifth of the {L} layers.}}
-  \label{{fig:nf-q3-layers}}
-\end{{figure}}
 )",
-        fmt::arg("heading", ctx.chapter().heading), fmt::arg("L", L), fmt::arg("prog", p.progression), fmt::arg("n", kSamples),
-        fmt::arg("c0x", report::tex_fixed(first["cov"][0][0].get<double>(), 2)),
-        fmt::arg("c0y", report::tex_fixed(first["cov"][1][1].get<double>(), 2)),
-        fmt::arg("c1x", report::tex_fixed(last["cov"][0][0].get<double>(), 2)),
-        fmt::arg("c1y", report::tex_fixed(last["cov"][1][1].get<double>(), 2)),
-        fmt::arg("hidden", ctx.verdict("no_point_hidden", "no point of any panel lies outside its window",
-                                       {{"outside", hidden}}, hidden == 0)
-                               ? std::string(", so no point is hidden")
-                               : fmt::format(" (up to $\\pm {:g}$; {} points of all the panels lie beyond)",
-                                             kLargestWindow, hidden)),
-        fmt::arg("panels", report::panel_grid(p.panels, 3)),
-        fmt::arg("between", ctx.verdict("layers_unlike_ends",
-                                        "some intermediate panel has a smaller share in a band than the output and a "
-                                        "covariance unlike the prior's (a diagonal entry off 1 by more than 0.1)",
-                                        {{"inner_min_share", p.inner_min_share}, {"inner_max_cov_off", p.inner_cov_off}},
-                                        p.inner_min_share < p.last_share && p.inner_cov_off > 0.1)
-                                ? "are neither the prior\nnor the data"
-                                : "lie between the prior and the data"));
+        fmt::arg("answer",
+                 late ? std::string("The distribution does not move gradually from the Gaussian to the rings "
+                                    "(Figure~\\ref{fig:nf-q3-layers}). The middle layers ") +
+                            (wide ? "stretch the cloud (total variance up to " + report::tex_fixed(p.inner_var, 1) +
+                                        ") and " : "") +
+                            "hold no more points in a band than the prior; the rings form only in the last fifth"
+                      : "The share of points in a band grows along the layers, from the prior to the rings "
+                        "(Figure~\\ref{fig:nf-q3-layers})"),
+        fmt::arg("hidden", p.hidden == 0 ? std::string("")
+                                         : fmt::format(" ({} points lie beyond the window)", p.hidden))) +
+        ctx.figure_float(report::panel_grid(p.panels, 3),
+                         fmt::format("Normalizing flow: {} samples after every fifth of the {} layers "
+                                     "(coordinates in output order); titles: share in a band, total variance.",
+                                     kNfLayerSamples, L));
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q3-layers", nullptr, nf_q3_layers)

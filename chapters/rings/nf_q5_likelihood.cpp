@@ -7,8 +7,9 @@
 //  it? Why? Explain."
 //
 // The points are given in the logo's own units (--probes) and checked against the ring
-// geometry. Beyond the exercise, a heatmap of the learned log-density over the plane
-// shows where the probes sit in it.
+// geometry; each probe's log p is set beside the data's true log-density there. Beyond
+// the exercise, a heatmap of the learned log-density over the plane shows where the
+// probes sit in it.
 #include <algorithm>
 #include <cmath>
 
@@ -29,24 +30,32 @@ namespace {
 using namespace nf_q5;
 using report::tex_fixed;
 
-// The inverse trajectories, coloured by flow time (x at t = 1, z at t = 0), in a window
-// that also holds the bulk of the prior; a path that leaves it is cut at the window's edge.
-Inversion inverse_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, double extent) {
+// How long the inverse figure's window (its side, 2 window) is drawn, in pt (fr cloud at
+// 6.6 cm with a colour bar): for placing its labels.
+constexpr double kAxisPt = 108.0;
+
+// The inverse trajectories, coloured by flow time (x at t = 1, z at t = 0), over
+// held-out data in grey (drawn first, behind the paths), in the window both panels share;
+// a path that leaves it is cut at the window's edge.
+Inversion inverse_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, double window) {
     const std::size_t n = x.shape(0), L = m.flow.layers();
     Inversion r;
     std::vector<nn::Mat<float>> path;
     m.flow.inverse(x, r.z, r.logdet, &path);
     nf::inverse_to_output_frame(path);
+    r.drawn = path.back();
     std::vector<double> times;
     for (std::size_t j = 0; j <= L; ++j) times.push_back(1.0 - double(j) / double(L));
-    const double window = std::max(extent, 4.0);
-    const std::string inv_range = fmt::format(
+    const std::string range = fmt::format(
         "xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
         "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -window, window);
+    const std::string data = "\\addplot[only marks, mark=*, mark size=0.35pt, black!18, mark options={draw=none}] "
+                             "table {data.dat};\n";
     ctx.figure("inverse",
-               report::trajectories_tikz("fr cloud, width=6.1cm, xlabel={$x_1$}, ylabel={$x_2$}, " + inv_range,
-                                         "inverse.dat", n, L + 1, "", report::probe_labels(report::rows_of(x))),
-               {{"inverse.dat", report::trajectories_dat(path, times)}});
+               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, " + range,
+                                         "inverse.dat", n, L + 1, data, nf_q5::path_labels(path, window, kAxisPt)),
+               {{"inverse.dat", report::trajectories_dat(path, times)},
+                {"data.dat", report::points_dat(held_out(ctx, m.scale, 2000))}});
     r.norm.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         bool out = false;
@@ -59,7 +68,10 @@ Inversion inverse_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>&
     return r;
 }
 
-// Beyond the exercise: the learned log-density over the plane, with the probes marked.
+// The density map's colours span this many nats below its maximum (and are clamped there).
+constexpr double kNfColourRange = 10.0;
+
+// Beyond the exercise: the learned log-density over the same window, with the probes.
 void density_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, const std::vector<bool>& inside,
                     double extent) {
     const std::size_t G = 300;
@@ -72,7 +84,7 @@ void density_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, c
         }
     const auto glp = m.flow.log_prob(grid);
     const double top = *std::max_element(glp.begin(), glp.end());
-    const double bottom = top - 10.0;
+    const double bottom = top - kNfColourRange;
     std::vector<std::vector<double>> gcols(3);
     for (std::size_t i = 0; i < glp.size(); ++i) {
         gcols[0].push_back(grid(i, 0));
@@ -86,10 +98,11 @@ void density_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, c
     marks += report::probe_labels(report::rows_of(x));
     const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}", -extent, extent);
     ctx.figure("density",
-               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=6.1cm, xlabel={{$x_1$}}, "
+               fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=6.6cm, xlabel={{$x_1$}}, "
                            "ylabel={{$x_2$}}, {}, enlargelimits=false, axis on top, colormap name=fr viridis, "
                            "colorbar, point meta min={}, point meta max={}, colorbar style={{width=0.25cm, "
-                           "title={{$\\log p$}}, yticklabel style={{font=\\scriptsize}}}}]\n"
+                           "ylabel={{$\\log p(x)$ (nats)}}, ylabel style={{font=\\scriptsize}}, "
+                           "yticklabel style={{font=\\scriptsize}}}}]\n"
                            "\\addplot graphics[xmin={}, xmax={}, ymin={}, ymax={}] {{density.png}};\n{}"
                            "\\end{{axis}}\n\\end{{tikzpicture}}\n",
                            range, bottom, top, lo_x, hi_x, lo_x, hi_x, marks),
@@ -99,24 +112,31 @@ void density_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>& x, c
                                        {"colour_floor", bottom}};
 }
 
-// log p(x) of every probe with its two terms (recorded), and the table's rows.
-Terms probe_terms(Context& ctx, const std::vector<std::array<double, 2>>& probes, const nn::Mat<float>& x,
-                  const std::vector<bool>& inside, const Inversion& inv, std::string& rows) {
+// log p(x) of every probe with its two terms and the data's true log-density there
+// (recorded), and the table's rows; z as the figure draws it.
+Terms probe_terms(Context& ctx, const std::vector<std::array<double, 2>>& probes, const nf::Model& m,
+                  const nn::Mat<float>& x, const std::vector<bool>& inside, const Inversion& inv, std::string& rows) {
     const std::size_t n = probes.size();
-    Terms t{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+    Terms t;
     nlohmann::json pts = nlohmann::json::array();
     for (std::size_t i = 0; i < n; ++i) {
-        t.lpz[i] = nf::NormalizingFlow<float>::log_pz(inv.z, i);
-        t.ld[i] = inv.logdet[i];
-        t.lp[i] = t.lpz[i] + t.ld[i];
-        t.rz[i] = std::hypot(double(inv.z(i, 0)), double(inv.z(i, 1)));
+        t.lpz.push_back(nf::NormalizingFlow<float>::log_pz(inv.z, i));
+        t.ld.push_back(inv.logdet[i]);
+        t.lp.push_back(t.lpz[i] + t.ld[i]);
+        t.rz.push_back(std::hypot(double(inv.z(i, 0)), double(inv.z(i, 1))));
+        t.lq.push_back(true_log_density(probes[i], m.scale));
+        t.margin.push_back(support_margin(probes[i]));
+        const double z1 = inv.drawn(i, 0), z2 = inv.drawn(i, 1);
         pts.push_back({{"logo", probes[i]}, {"x", {x(i, 0), x(i, 1)}}, {"inside", bool(inside[i])},
-                       {"log_p", t.lp[i]}, {"log_pz", t.lpz[i]}, {"logdet", t.ld[i]}, {"z_norm", t.rz[i]}});
-        rows += fmt::format("P{} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {} & {}\\\\\n", i + 1,
-                            tex_fixed(probes[i][0], 2), tex_fixed(probes[i][1], 2),
-                            tex_fixed(x(i, 0), 2), tex_fixed(x(i, 1), 2),
-                            inside[i] ? "inside" : "outside", num(t.rz[i]),
-                            num(t.lpz[i]), num(t.ld[i]), num(t.lp[i]));
+                       {"log_p", t.lp[i]}, {"log_pz", t.lpz[i]}, {"logdet", t.ld[i]}, {"z_norm", t.rz[i]},
+                       {"z_drawn", {z1, z2}}, {"support_margin", t.margin[i]}});
+        if (std::isfinite(t.lq[i])) pts.back()["true_log_density"] = t.lq[i];  // -inf off the support
+        const int d = nf_q5::z_decimals(z1, z2);
+        rows += fmt::format("    P{} & $({}, {})$ & $({}, {})$ & {} & {} & {} & {}\\\\\n", i + 1,
+                            tex_fixed(probes[i][0], 2), tex_fixed(probes[i][1], 2), tex_grouped(z1, d),
+                            tex_grouped(z2, d),
+                            nf_q5::num(t.lpz[i]), nf_q5::num(t.ld[i]), nf_q5::num(t.lp[i]),
+                            std::isfinite(t.lq[i]) ? "$" + tex_fixed(t.lq[i], 2) + "$" : "$-\\infty$");
     }
     ctx.stats["probes"] = pts;
     return t;
@@ -127,50 +147,38 @@ Terms probe_terms(Context& ctx, const std::vector<std::array<double, 2>>& probes
 void nf_q5_likelihood(Context& ctx) {
     nf::Model& m = nf_model(ctx);
     const auto probes = ctx.flags().points("probes");
-    const std::size_t n = probes.size();
     const nn::Mat<float> x = probes_in_frame(probes, m.scale);
     const std::vector<bool> inside = probes_inside(probes);
 
-    // The heatmap covers the data and the probes; the trajectory panel also the bulk of
-    // the prior.
-    double extent = 2.6;
-    for (std::size_t i = 0; i < n; ++i)
-        extent = std::max({extent, std::fabs(double(x(i, 0))) + 0.3, std::fabs(double(x(i, 1))) + 0.3});
-    const Inversion inv = inverse_figure(ctx, m, x, extent);
-
+    // Both panels share one window: the data, the probes and the bulk of the prior.
+    double window = 4.0;
+    for (std::size_t i = 0; i < probes.size(); ++i)
+        window = std::max({window, std::fabs(double(x(i, 0))) + 0.3, std::fabs(double(x(i, 1))) + 0.3});
+    const Inversion inv = inverse_figure(ctx, m, x, window);
     std::string rows;
-    const Terms t = probe_terms(ctx, probes, x, inside, inv, rows);
-    density_figure(ctx, m, x, inside, extent);
-    const std::string verdict = groups_verdict(ctx, t.lp, inside);
-    const std::string terms = terms_text(ctx, m, t, inside, inv);
+    const Terms t = probe_terms(ctx, probes, m, x, inside, inv, rows);
+    density_figure(ctx, m, x, inside, window);
 
-    ctx.text = ctx.section() + fmt::format(
-        R"(Table~\ref{{tab:nf-q5}} lists the {n} points, their side of the rings by the logo's geometry,
-and their log-likelihood $\log p(x) = \log p_z(\phi^{{-1}}(x)) + \log|\det \partial\phi^{{-1}}/\partial x|$.
-Figure~\ref{{fig:nf-q5-likelihood}} (left) follows them through the inverse flow, from the data
-($t = 1$) to the prior ($t = 0$); on the right, the model's log-density over the plane with
-the points marked. {verdict} {terms}
+    ctx.text = ctx.section() + nf_q5::answer_text(ctx, t, inside) + " " + nf_q5::clear_of_edges(ctx, t, inside) +
+               "\n\n" + nf_q5::why_text(ctx, m, t, inside, inv) + R"(
 
-\begin{{table}}[htbp]
+\begin{table}[htbp]
   \centering\small
-  \begin{{tabular}}{{lllrrrrr}}
-    point & logo units & standardised & side & $\lVert z\rVert$ & $\log p_z$ & $\log|\det|$ & $\log p(x)$\\
+  \begin{tabular}{lllrrrr}
+    & $x$ (logo units) & $z$ & $\log p_z$ & $\log|\det|$ & $\log p(x)$ & true\\
     \hline
-{rows}  \end{{tabular}}
-  \caption{{Normalizing flow: log-likelihood of the probe points and its two terms.}}
-  \label{{tab:nf-q5}}
-\end{{table}}
+)" + rows + R"(  \end{tabular}
+  \caption{Normalizing flow: the probes, their latent points $z$ (as in Figure~\ref{fig:nf-q5-likelihood})
+  and log-densities (nats); ``true'': the data's.}
+  \label{tab:nf-q5}
+\end{table}
 
-)",
-        fmt::arg("n", n), fmt::arg("verdict", verdict), fmt::arg("terms", terms), fmt::arg("rows", rows)) +
-        ctx.figure_float("  \\includegraphics{" + ctx.figure_pdf("inverse") + "}\\hfill\\includegraphics{" +
-                             ctx.figure_pdf("density") + "}\n",
-                         fmt::format("Normalizing flow. Left: inverse trajectories of the probe points, coloured by $t$\n"
-                                     "  ({0}; Table~\\ref{{tab:nf-q5}} gives where they end). Right: the learned $\\log p(x)$ on a\n"
-                                     "  {1}$\\times${1} grid (colours clamped {2:g} nats below the maximum), with the probes.",
-                                     cut_text(ctx, inv.cut), ctx.stats["figures"]["density"]["grid"].get<std::size_t>(),
-                                     ctx.stats["figures"]["density"]["max_log_p"].get<double>() -
-                                         ctx.stats["figures"]["density"]["colour_floor"].get<double>()));
+)" + ctx.figure_float("  \\includegraphics{" + ctx.figure_pdf("inverse") + "}\\hfill\\includegraphics{" +
+                          ctx.figure_pdf("density") + "}\n",
+                      "Normalizing flow. Left: inverse paths, probes P$i$ to latent points $z_i$, over held-out "
+                      "data (grey); " +
+                          nf_q5::cut_text(ctx, inv.cut) + ". Right: the learned $\\log p(x)$, clamped " +
+                          report::tex_fixed(kNfColourRange, 0) + " nats below its maximum.");
 }
 
 FLOWREPORT_CHAPTER("rings", "nf-q5-likelihood", nf_q5_flags, nf_q5_likelihood)

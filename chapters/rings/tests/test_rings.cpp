@@ -2,13 +2,17 @@
 // counts and finiteness of what each writes and the facts each chapter's text states,
 // not the models' quality (that is tests/golden/rings/).
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "driver.hpp"
+#include "../common.hpp"
+#include "../nf_q5.hpp"
 
 using namespace flow;
 using namespace flow::test;
@@ -93,6 +97,27 @@ TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[dr
         inside += p["inside"].get<bool>();
     }
     CHECK(inside == 3);  // the default probes: three on a ring, two off
+    // The inside probes keep clear of the band edges and of the sampling box's clipped
+    // edges (at least 0.05 in the logo's units; the default ones by about 0.12), and the
+    // truth they are set beside is the uniform density on the support, -(entropy floor).
+    const auto q1 = nlohmann::json::parse(read_file(out / "nf-q1-loss" / "stats.json"));
+    const double floor = q1["test"]["entropy_floor"].get<double>();
+    for (const auto& p : q5["probes"]) {
+        if (!p["inside"].get<bool>()) {
+            CHECK(!p.contains("true_log_density"));  // -inf off the support
+            continue;
+        }
+        CHECK(p["support_margin"].get<double>() > 0.1);
+        CHECK(p["true_log_density"].get<double>() == Approx(-floor).margin(1e-12));
+    }
+    // E log N(z; 0, I) in two dimensions, -(1 + log 2 pi), to six decimals.
+    CHECK(q1["figures"]["loss"]["gaussian_log_pz"].get<double>() == Approx(-2.837877).margin(1e-6));
+    // The panels of nf-q3 share one window, so that they compare.
+    const auto q3 = nlohmann::json::parse(read_file(out / "nf-q3-layers" / "stats.json"));
+    for (const auto& [name, panel] : q3["figures"].items()) {
+        INFO(name);
+        CHECK(panel["window"] == q3["figures"]["layer0"]["window"]);
+    }
     const std::string traj = read_file(out / "nf-q4-trajectories" / "trajectories.dat");
     CHECK(std::count(traj.begin(), traj.end(), '\n') == 1 + 10 * 6);
     fs::remove_all(models);
@@ -122,14 +147,15 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
                 finite(*it, at + "/" + (j.is_object() ? it.key() : std::string("[]")));
     };
     for (const char* id : {"fm-q1-loss", "fm-q2-progression", "fm-q3-trajectories", "fm-q4-time-quantization",
-                           "fm-q5-reverse", "cfm-q2-class-trajectories", "cfm-q3-sampling", "fm-bonus-target"}) {
+                           "fm-q5-reverse", "cfm-q2-class-trajectories", "cfm-q3-sampling", "fm-bonus-target",
+                           "closing-comparison"}) {
         INFO(id);
         const fs::path dir = out / id;
         const std::string c = id;
         std::string args = "chapter rings " + c + " --dt 0.01 --out " + dir.string();
         args += c.rfind("cfm-", 0) == 0 ? " --model-cfm " + cfm_dir : " --model-fm " + fm_dir;
         if (c == "fm-q1-loss") args += " --model-fm-recipe " + recipe_dir;
-        if (c == "fm-q2-progression" || c == "fm-q3-trajectories" || c == "fm-q5-reverse")
+        if (c == "fm-q2-progression" || c == "fm-q3-trajectories" || c == "fm-q5-reverse" || c == "closing-comparison")
             args += " --model-nf " + nf_dir;
         if (c == "fm-bonus-target")
             args += " --model-cfm " + cfm_dir + " --model-cfm-sixth-embedding " + sixth_emb +
@@ -157,8 +183,7 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     CHECK(law == Approx(0.6036).margin(1e-4));
     CHECK(late == Approx(law).margin(5 * std::sqrt(law * (1 - law) / 3000)));
     const std::string q1_tex = read_file(out / "fm-q1-loss" / "chapter.tex");
-    CHECK_THAT(q1_tex, Catch::Contains(fmt::format("times the training drew, {:.1f}\\,\\% are above 0.9", 100 * late)));
-    CHECK_THAT(q1_tex, Catch::Contains(fmt::format("= {:.1f}\\,\\%$)", 100 * law)));
+    CHECK_THAT(q1_tex, Catch::Contains(fmt::format("so that {:.1f}\\,\\% of the training times lie above", 100 * late)));
     const auto q2 = nlohmann::json::parse(read_file(out / "fm-q2-progression" / "stats.json"));
     CHECK(q2["figures"]["t000"]["count"] == 1000);
     CHECK(q2["figures"]["t100"]["t"] == 1.0);
@@ -173,6 +198,9 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     // The bonus inverts the flow with RK4: its sample ends on (4, 5) whatever the model;
     // switching to Eq. 15's field lands there exactly from ordinary draws, whatever tau.
     const auto bonus = nlohmann::json::parse(read_file(out / "fm-bonus-target" / "stats.json"));
+    // The old classes' share before the sixth class is measured on cfm-q3's samples: the same number.
+    CHECK(bonus["new_class"]["old_share_own_ring_before"].get<double>() ==
+          Approx(c3["figures"]["samples"]["share_own_ring"].get<double>()).epsilon(1e-12));
     CHECK(bonus["result"]["distance"].get<double>() < 0.01);
     CHECK(bonus["ordinary_start"]["norm"].get<double>() < 4.0);
     for (const auto& r : bonus["steering"])
@@ -185,4 +213,154 @@ TEST_CASE("the flow-matching chapters run on quick models and write sane statist
     CHECK(bonus["models"]["cfm-sixth"]["config"]["base"] == fs::path(sixth_emb).filename().string());
     fs::remove_all(models);
     fs::remove_all(out);
+}
+
+TEST_CASE("nf-q4, fm-q3 and the closing comparison follow the same prior points and quote the same lengths",
+          "[driver][chapter][rings]") {
+    const fs::path models = scratch("paths-models"), out = scratch("paths");
+    const std::string nf_dir = quick_model(models, "nf", kNfQuick), fm_dir = quick_model(models, "fm", kFmQuick);
+    const std::string both = " --model-nf " + nf_dir + " --model-fm " + fm_dir + " --dt 0.01 --out ";
+    REQUIRE(run("chapter rings nf-q4-trajectories --model-nf " + nf_dir + " --out " + (out / "nf").string()).status == 0);
+    REQUIRE(run("chapter rings fm-q3-trajectories" + both + (out / "fm").string()).status == 0);
+    REQUIRE(run("chapter rings closing-comparison" + both + (out / "closing").string()).status == 0);
+    // The first row of every path (mark 0) is its prior point: the same in both figures.
+    auto starts = [](const std::string& dat) {
+        std::vector<std::string> rows;
+        std::istringstream in(dat);
+        std::string line, x, y, t, mark;
+        std::getline(in, line);  // header
+        while (std::getline(in, line)) {
+            std::istringstream row(line);
+            row >> x >> y >> t >> mark;
+            if (mark == "0") rows.push_back(x + " " + y);
+        }
+        return rows;
+    };
+    const auto nf_starts = starts(read_file(out / "nf" / "trajectories.dat"));
+    CHECK(nf_starts.size() == 10);
+    CHECK(nf_starts == starts(read_file(out / "fm" / "trajectories.dat")));
+    // Every length quoted is measured on the same points by the same function.
+    const auto nf = nlohmann::json::parse(read_file(out / "nf" / "stats.json"));
+    const auto fm = nlohmann::json::parse(read_file(out / "fm" / "stats.json"));
+    const auto closing = nlohmann::json::parse(read_file(out / "closing" / "stats.json"));
+    CHECK(nf["paths"]["count"] == 1000);
+    // Flow matching's paths are drawn in the window of the flow's panels (wider only if they leave it).
+    CHECK(fm["figures"]["trajectories"]["extent"].get<double>() >= nf["figures"]["trajectories"]["extent"].get<double>());
+    for (const char* k : {"mean_length", "mean_end_to_end", "median_ratio"}) {
+        INFO(k);
+        CHECK(nf["paths"][k] == fm["paths"]["nf"][k]);
+        CHECK(nf["paths"][k] == closing["nf"]["paths"][k]);
+        CHECK(fm["paths"]["fm"][k] == closing["fm"]["paths"][k]);
+    }
+    CHECK(closing["nf"]["evaluations_per_sample"] == 10);  // kNfQuick: 5 couplings, two networks each
+    CHECK(closing["fm"]["evaluations_per_sample"] == 100);  // 100 Euler steps of 0.01
+    // fm-q5's Euler round trip at 4, 2 and 1 times the step, and the largest round trip it
+    // states is the closing table's.
+    REQUIRE(run("chapter rings fm-q5-reverse" + both + (out / "q5").string()).status == 0);
+    const auto q5 = nlohmann::json::parse(read_file(out / "q5" / "stats.json"));
+    const auto& by_step = q5["round_trip_by_step"];
+    REQUIRE(by_step["dt"].size() == 3);
+    for (int i = 0; i < 3; ++i) CHECK(by_step["dt"][i].get<double>() == Approx(0.04 / (1 << i)).epsilon(1e-12));
+    CHECK(by_step["max"][2] == q5["summary"]["max_fm_round_trip"]);
+    CHECK(closing["fm"]["max_round_trip"] == q5["summary"]["max_fm_round_trip"]);
+    CHECK(closing["nf"]["max_round_trip"] == q5["summary"]["max_nf_round_trip"]);
+    CHECK(q5["verdicts"].contains("round_trip_first_order"));
+    fs::remove_all(models);
+    fs::remove_all(out);
+}
+
+TEST_CASE("tex_grouped prints every integer digit, so that a table's sum visibly adds up", "[rings][fast]") {
+    // -4 445 010.59 + 11.87 = -4 444 998.72: at three significant digits the two large
+    // terms would both print as -4.44e6 or -4.45e6.
+    CHECK(flow::chapters::tex_grouped(-4445010.5900, 2) == "\\ensuremath{-4\\,445\\,010.59}");
+    CHECK(flow::chapters::tex_grouped(11.8683, 2) == "11.87");
+    CHECK(flow::chapters::tex_grouped(999.5, 0) == "1\\,000");
+    CHECK(flow::chapters::tex_grouped(123456, 1) == "123\\,456.0");
+}
+
+TEST_CASE("nf-q5 prints z with the digits that fix log p_z, and labels the paths' two ends off the paths",
+          "[rings][fast]") {
+    namespace q5 = flow::chapters::nf_q5;
+    CHECK(q5::z_decimals(1.16, 1.08) == 2);
+    CHECK(q5::z_decimals(-2952.772705078125, 413.7038269042969) == 4);
+    for (const auto& [z1, z2] : {std::pair{1.1600385904312134, 1.0847034454345703},
+                                 {-2952.772705078125, 413.7038269042969}, {123456.789, -0.5}}) {
+        const int d = q5::z_decimals(z1, z2);
+        const double r1 = std::round(z1 * std::pow(10.0, d)) / std::pow(10.0, d);
+        const double r2 = std::round(z2 * std::pow(10.0, d)) / std::pow(10.0, d);
+        CHECK(std::fabs((r1 * r1 + r2 * r2 - z1 * z1 - z2 * z2) / 2) <= 0.25);  // log p_z follows
+    }
+    // Two paths: the first runs east from (0, 0) then north, the second ends outside the
+    // window [-4, 4]^2, so its latent point gets no label.
+    std::vector<nn::Mat<float>> path;
+    for (const auto& s : {std::array<float, 4>{0, 0, 1, 1}, {2, 0, 3, 1}, {2, 2, 9, 1}}) {
+        path.push_back(nn::Mat<float>::from_shape({2, 2}));
+        for (int k = 0; k < 4; ++k) path.back()(k / 2, k % 2) = s[std::size_t(k)];
+    }
+    const std::string tex = q5::path_labels(path, 4.0, 108.0);
+    CHECK(tex.find("{P1}") != std::string::npos);
+    CHECK(tex.find("{P2}") != std::string::npos);
+    CHECK(tex.find("{$z_1$}") != std::string::npos);
+    CHECK(tex.find("{$z_2$}") == std::string::npos);
+    // P1's label is not east of it, on its own first segment.
+    const std::string p1 = tex.substr(0, tex.find("{P1}"));
+    CHECK(p1.substr(p1.rfind("anchor=")).rfind("anchor=west", 0) == std::string::npos);
+}
+
+TEST_CASE("nf-q5's table: log p_z follows from the printed z; nf-q3's titles give the total variance",
+          "[driver][nf][chapter][rings]") {
+    const fs::path models = scratch("q5-models"), out = scratch("q5-table");
+    const std::string nf_dir = quick_model(models, "nf", kNfQuick);
+    for (const char* id : {"nf-q3-layers", "nf-q5-likelihood"})
+        REQUIRE(run(fmt::format("chapter rings {} --model-nf {} --out {}", id, nf_dir, (out / id).string())).status ==
+                0);
+    // A table cell as a number: \ensuremath{-2\,952.7727} -> -2952.7727.
+    const auto number = [](std::string s) {
+        for (const char* junk : {"\\ensuremath{", "}", "\\,", "$", "(", ")", " "})
+            for (std::size_t p; (p = s.find(junk)) != std::string::npos;) s.erase(p, std::strlen(junk));
+        return std::stod(s);
+    };
+    std::istringstream tex(read_file(out / "nf-q5-likelihood" / "chapter.tex"));
+    int rows = 0;
+    for (std::string line; std::getline(tex, line);) {
+        if (line.rfind("    P", 0) != 0) continue;
+        std::vector<std::string> cells;
+        for (std::size_t a = 0, b; (b = line.find(" & ", a)) != std::string::npos || a < line.size(); a = b + 3) {
+            cells.push_back(line.substr(a, b == std::string::npos ? std::string::npos : b - a));
+            if (b == std::string::npos) break;
+        }
+        REQUIRE(cells.size() == 7);
+        const std::size_t comma = cells[2].find(", ");
+        const double z1 = number(cells[2].substr(0, comma)), z2 = number(cells[2].substr(comma + 2));
+        INFO(line);
+        CHECK(std::fabs(-(z1 * z1 + z2 * z2) / 2 - std::log(2 * M_PI) - number(cells[3])) <= 0.26);
+        ++rows;
+    }
+    CHECK(rows == 5);
+    const auto q3 = nlohmann::json::parse(read_file(out / "nf-q3-layers" / "stats.json"));
+    for (const auto& [name, panel] : q3["figures"].items()) {
+        INFO(name);
+        const double var = panel["cov"][0][0].get<double>() + panel["cov"][1][1].get<double>();
+        CHECK(read_file(out / "nf-q3-layers" / (name + ".tex")).find(fmt::format(", var {:.1f}", var)) !=
+              std::string::npos);
+    }
+    fs::remove_all(models);
+    fs::remove_all(out);
+}
+
+TEST_CASE("a path's label sits on the side its path leaves free; the bands' extent holds every band",
+          "[rings][fast]") {
+    // One path from the origin to the right: its label goes to the left, the node's east
+    // side (anchor 0) at the start, shifted left.
+    std::vector<nn::Mat<float>> states;
+    for (int k = 0; k <= 10; ++k) states.push_back(nn::Mat<float>{{0.1f * float(k), 0.0f}});
+    const std::string label = flow::chapters::labels_off_paths(states, {"1"}, 3.0);
+    CHECK_THAT(label, Catch::Contains("anchor=0,"));
+    CHECK_THAT(label, Catch::Contains("xshift=-2.50pt"));
+    CHECK_THAT(label, Catch::Contains("{1}"));
+    // In the logo's own units (no standardising) the bands reach |c| + the outer radius.
+    double hi = 0;
+    for (const auto& r : data::rings())
+        hi = std::max({hi, std::fabs(r.cx) + data::kBandOuter, std::fabs(r.cy) + data::kBandOuter});
+    CHECK(flow::chapters::bands_extent(data::Standardiser{}) == Approx(hi).epsilon(1e-9));
 }
