@@ -129,11 +129,11 @@ intermediate distribution and lets any network be the field; the flow's coupling
 inverses at the price of restricted layers.
 
 {table})",
-        fmt::arg("paths", straighter ? "moves points along shorter, straighter paths" : "does not give straighter paths"),
+        fmt::arg("paths", straighter ? "moves points along shorter, less indirect paths" : "does not give more direct paths"),
         fmt::arg("samples", more ? "puts more samples in the bands, beyond sampling noise for these two trained "
                                    "models (one training seed each)"
                                  : "does not put clearly more samples in the bands"),
-        fmt::arg("invert", nf_exact ? "inverts exactly, where flow matching's inverse carries its steps' error"
+        fmt::arg("invert", nf_exact ? "inverts in closed form, to float rounding, where flow matching's inverse carries its steps' error"
                                     : "does not invert more exactly than flow matching"),
         fmt::arg("cost", fm_costs ? fmt::format("samples with {} network evaluations against {}", nf.evaluations,
                                                 fm.evaluations)

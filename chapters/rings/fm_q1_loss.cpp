@@ -72,16 +72,17 @@ void write_answer(Context& ctx, const fm::Model& m, const Losses& l, const std::
                                       {{"validation", last.val_loss_train_times}, {"training", l.last_epoch}},
                                       std::fabs(last.val_loss_train_times - l.last_epoch) < 0.05);
     ctx.text = ctx.section() + fmt::format(
-        R"(The loss of Eq.~16 falls from {b0} (first {head} batches) to {b1} by the end of the first epoch
-and ends at {e1} (Figure~\ref{{fig:fm-q1-loss}}). It cannot reach zero: the target $x_1 - x_0$ (a
-prior draw $x_0$, a data point $x_1$, $y_t = (1-t)\,x_0 + t\,x_1$) is not determined by $(y_t, t)$, so
-the best field, its conditional mean, leaves the conditional variance as a floor. The validation loss {sit} the training curve.
+        R"(The loss of Eq.~16, with $t$ drawn as in training (below), falls from {b0} (first {head} batches) to
+{b1} by the end of the first epoch and ends at {e1} (Figure~\ref{{fig:fm-q1-loss}}); the validation loss at the
+same times {sit} the training curve, and with the sheet's $t \sim U[0, 1]$ it ends at {u1}. It cannot reach zero:
+the target $x_1 - x_0$ (a prior draw $x_0$, a data point $x_1$, $y_t = (1-t)\,x_0 + t\,x_1$) is not determined
+by $(y_t, t)$, so the best field, its conditional mean, leaves the conditional variance as a floor.
 
 We train {desc}{times}{recipe}
 
 )",
         fmt::arg("b0", tex_fixed(l.first_batches, 2)), fmt::arg("head", l.head), fmt::arg("b1", tex_fixed(l.end_of_first, 2)),
-        fmt::arg("e1", tex_fixed(l.last_epoch, 2)),
+        fmt::arg("e1", tex_fixed(l.last_epoch, 2)), fmt::arg("u1", tex_fixed(last.val_loss, 2)),
         fmt::arg("batch", m.config.batch), fmt::arg("sit", on_curve ? "lies on" : "lies near"),
         fmt::arg("desc", fm_description(m.config)), fmt::arg("times", times_txt), fmt::arg("recipe", recipe_txt)) +
         ctx.figure_float_of("loss", fmt::format("Flow matching: the loss of all {} training batches (range and mean "

@@ -26,7 +26,7 @@ std::string recipe_paragraph(Context& ctx, fm::Model& m, const fm::Integration& 
                                     {{"ours", ours}, {"recipe", rec}}, ours > rec);
     return fmt::format(
         R"( With the exercise's recipe, which changes both the epochs ({r_e}) and the law of $t$ ($U[0, 1]$),
-{r_band} of 10\,000 samples land in a band, with ours {o_band}{verdict}.)",
+{r_band} of 10\,000 samples land in a band, with ours {o_band}{verdict} (one training seed each).)",
         fmt::arg("r_e", r.config.epochs), fmt::arg("r_band", report::tex_percent(rec, 1)),
         fmt::arg("o_band", report::tex_percent(ours, 1)),
         fmt::arg("verdict", better ? "" : ": our changes do not pay"));

@@ -48,6 +48,15 @@ std::string answer(Context& ctx, const Rows& r) {
         "nf_layers_leave_path", "some intermediate layer's distance to the data is above both the prior's and the output's",
         {{"largest_inner", inner}, {"prior", r.sw_nf.front()}, {"output", r.sw_nf.back()}},
         inner > std::max(r.sw_nf.front(), r.sw_nf.back()));
+    double fm_inner = 0;
+    for (std::size_t i = 1; i + 1 < P; ++i) fm_inner = std::max(fm_inner, r.sw_fm[i]);
+    const bool nf_farther = ctx.verdict(
+        "nf_layers_farther", "the flow's farthest intermediate layer is farther from the data than flow matching's "
+                             "farthest intermediate time",
+        {{"nf", inner}, {"fm", fm_inner}}, inner > fm_inner);
+    const std::string both = fmt::format("; flow matching's cloud also moves away first, but {}, up to {} against {}",
+                                         nf_farther ? "less far" : "as far or farther", tex_fixed(fm_inner, 2),
+                                         tex_fixed(inner, 2));
     return fmt::format(
         R"(Flow matching changes the cloud gradually: at time $t$ it is the data shrunk by $t$ and blurred
 by a Gaussian of width $1-t$, so it {contracts} and the rings {late}. The
@@ -62,13 +71,13 @@ cloud to the law of $y_t$; the flow is trained only through its output's likelih
         fmt::arg("contracts", contracts ? fmt::format("first contracts (total variance {} at $t = {}$)",
                                                       tex_fixed(tr[dip], 2), time_label(r.t[dip]))
                                         : std::string("does not clearly contract first")),
-        fmt::arg("late", late ? fmt::format("sharpen only late, most points lying in a band from $t = {}$ on "
+        fmt::arg("late", late ? fmt::format("sharpen only late, more than half the points lying in a band from $t = {}$ on "
                                             "({} at $t = {}$)",
                                             time_label(r.t[from]), report::tex_percent(r.band_fm[from], 0),
                                             time_label(r.t[from]))
                               : std::string("do not appear only at the end")),
-        fmt::arg("nf_way", nf_away ? "pass through distributions farther from the data than the prior"
-                                   : "lie between the prior and the data, but follow no prescribed law"),
+        fmt::arg("nf_way", nf_away ? "pass through distributions farther from the data than the prior" + both
+                                   : std::string("lie between the prior and the data, but follow no prescribed law")),
         fmt::arg("law", law ? std::string("matches")
                              : fmt::format("only roughly ({} standard errors at worst) matches", tex_fixed(r.worst_z, 1))));
 }

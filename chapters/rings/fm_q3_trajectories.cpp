@@ -94,7 +94,8 @@ void fm_q3_trajectories(Context& ctx) {
                                         {{"fm", fm_s.ratio}, {"nf", nf_s.ratio}}, fm_s.ratio < nf_s.ratio);
     const std::string answer =
         shorter && straighter ? "Flow matching's flow is the more consistent over time: its points move along short, "
-                                "smooth curves; the normalizing flow's jump along the axes."
+                                "smooth curves, some of which first head inward and then bend out to a ring; the "
+                                "normalizing flow's jump along the axes."
         : shorter || straighter ? fmt::format("The two measures disagree: flow matching's paths are {} but {}.",
                                               shorter ? "shorter" : "longer", straighter ? "straighter" : "less straight")
                                 : "By both measures the normalizing flow's paths are the more consistent ones.";
@@ -104,7 +105,8 @@ Figure~\ref{{fig:nf-q4-trajectories}} ({steps}); Table~\ref{{tab:fm-q3-trajector
 models on {n}.
 
 {table}
-Flow matching's field is fitted to the mean velocity of straight conditional paths (Eq.~14--16);
+Flow matching's field is fitted to the mean velocity of straight conditional paths (Eq.~14--16):
+early on that mean points toward the middle of the data, late toward one ring, hence the bends;
 nothing asks the flow's layers to move points little.
 
 )",

@@ -89,7 +89,7 @@ void nf_q2_sampling(Context& ctx) {
         R"(The three samples of {n} points, one seed each, all draw the five rings
 (Figure~\ref{{fig:nf-q2-sampling}}); their shares in a band differ {agree} sampling noise.
 
-Of {big} further samples, {gap} lie outside the bands. Topology says why that share cannot be zero: $p(x) =
+Of {big} further samples, {gap} lie outside the bands. The model's mass there cannot be zero: $p(x) =
 p_z(\phi^{{-1}}(x))\,|\det \partial\phi^{{-1}}/\partial x|$ with $p_z$ Gaussian, positive everywhere, and
 $\phi$ a continuous bijection whose Jacobian never vanishes, so the density is positive at every
 point, gaps included. How much mass lands there depends on capacity and training
