@@ -57,7 +57,7 @@ std::pair<PathSummary, PathSummary> paths(Context& ctx, fm::Model& m, const nf::
                                "\\addplot[fr end, x filter/.expression={\\thisrow{mark} == 2 ? x : nan}] "
                                "table {trajectories.dat};\n";
     ctx.figure("trajectories",
-               report::trajectories_tikz(fmt::format("fr cloud, width=7cm, xlabel={{$x_1$}}, ylabel={{$x_2$}}, "
+               report::trajectories_tikz(fmt::format("fr cloud, width=8.5cm, xlabel={{$x_1$}}, ylabel={{$x_2$}}, "
                                                      "colorbar style={{title={{time $t$}}}}, enlargelimits=false, xmin={0:g}, xmax={1:g}, "
                                                      "ymin={0:g}, ymax={1:g}", -extent, extent),
                                          "trajectories.dat", kDrawnPaths, drawn.size(), ring_bands_tikz(m.scale), on_top),

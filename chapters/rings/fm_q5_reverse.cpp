@@ -54,7 +54,7 @@ Reversed reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& x, con
     const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
                                           "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -w, w);
     ctx.figure("reverse",
-               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, colorbar "
+               report::trajectories_tikz("fr cloud, width=8.5cm, xlabel={$x_1$}, ylabel={$x_2$}, colorbar "
                                          "style={title={time $t$}}, " + range,
                                          "reverse.dat", x.shape(0), rec.states.size(), ring_bands_tikz(m.scale),
                                          labels_off_paths(rec.states, names, w)),

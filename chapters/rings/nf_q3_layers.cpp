@@ -52,7 +52,7 @@ Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<f
         r.shares.push_back(st["share_in_band"].get<double>());
         r.vars.push_back(st["cov"][0][0].get<double>() + st["cov"][1][1].get<double>());
         const std::string title = (layer == 0 ? std::string("prior") : fmt::format("layer {}", layer)) + ": " +
-                                  report::tex_percent(r.shares.back(), 0) + ", var " +
+                                  report::tex_percent(r.shares.back(), 0) + ", variance " +
                                   report::tex_fixed(r.vars.back(), 1);
         ctx.figure(name,
                    report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options() +
