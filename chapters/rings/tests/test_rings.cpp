@@ -341,7 +341,7 @@ TEST_CASE("nf-q5's table: log p_z follows from the printed z; nf-q3's titles giv
     for (const auto& [name, panel] : q3["figures"].items()) {
         INFO(name);
         const double var = panel["cov"][0][0].get<double>() + panel["cov"][1][1].get<double>();
-        CHECK(read_file(out / "nf-q3-layers" / (name + ".tex")).find(fmt::format(", var {:.1f}", var)) !=
+        CHECK(read_file(out / "nf-q3-layers" / (name + ".tex")).find(fmt::format(", variance {:.1f}", var)) !=
               std::string::npos);
     }
     fs::remove_all(models);
