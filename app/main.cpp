@@ -102,7 +102,9 @@ int train(const std::vector<std::string>& args) {
     rest.insert(rest.end(), d.set.begin(), d.set.end());  // the model's fixed settings win
     const auto specs = model_specs(d);
     const std::string command = "train " + m.exercise + " " + d.name;
-    const auto parsed = config::parse(command, specs, rest);
+    auto parsed = config::parse(command, specs, rest);
+    // A family's fit i of S draws with seed S0 * S + i (manifest.hpp): its own streams.
+    if (d.seeds > 0) parsed.values.set("seed", std::to_string(parsed.values.seed() * d.seeds + d.seed_index));
     if (parsed.help) {
         std::cout << fmt::format("model {} of {}: kind {}, data set {}{}{}\n\n", d.name, m.exercise, d.kind, d.data,
                                  d.base.empty() ? "" : ", fitted on model " + d.base,

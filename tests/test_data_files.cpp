@@ -137,3 +137,37 @@ TEST_CASE("a model trains on a file's training rows and is validated on its held
     const auto bad = config::parse("t", specs, {"--points", "500"});
     CHECK_THROWS_AS(nf::config(bad.values, "two-moons"), config::UsageError);
 }
+
+TEST_CASE("a data file's k-th split cuts all its rows into training, validation and held-out rows",
+          "[data][csv][split][fast]") {
+    const data::Dataset& whole = data::dataset("two-moons");
+    const data::Dataset& a = data::dataset("two-moons:1");
+    const data::Dataset& b = data::dataset("two-moons:2");
+    CHECK(&data::dataset("two-moons:1") == &a);  // made once, kept
+    CHECK(a.name == "two-moons:1");
+    CHECK(a.train_rows.size() == 300);
+    CHECK(a.val_rows.size() == 100);
+    CHECK(a.held_rows.size() == 100);
+    // Every row in exactly one part; the splits differ.
+    auto key = [](const std::array<double, 2>& r) { return std::make_pair(r[0], r[1]); };
+    std::multiset<std::pair<double, double>> all, parts;
+    for (const auto& r : whole.all_rows) all.insert(key(r));
+    for (const auto* rows : {&a.train_rows, &a.val_rows, &a.held_rows})
+        for (const auto& r : *rows) parts.insert(key(r));
+    CHECK(parts == all);
+    CHECK(a.held_rows != b.held_rows);
+    // Training sees its own rows, validation the validation rows, scoring the held-out ones.
+    Rng rng(0, "test/split");
+    CHECK(data::training_points(a, 300, rng).x.shape(0) == 300);
+    CHECK(data::validation_count(a, 7) == 100);
+    const auto val = data::validation_points(a, 100, rng);
+    CHECK(val.x(0, 0) == Approx(data::standardise(a.val_rows).x(0, 0)));
+    CHECK(data::held_out_count(a, 7) == 100);
+    // The unsplit set validates on its held-out rows, as before.
+    CHECK(data::validation_count(whole, 7) == 100);
+    CHECK(data::unsplit_name("two-moons:3") == "two-moons");
+    CHECK(data::split_of("two-moons:3") == 3);
+    CHECK_THROWS_WITH(data::dataset("two-moons:0"), Catch::Contains("a split is a whole number from 1"));
+    CHECK_THROWS_WITH(data::dataset("two-moons:x"), Catch::Contains("a split is a whole number from 1"));
+    CHECK_THROWS_WITH(data::dataset("rings:1"), Catch::Contains("not a data file"));
+}

@@ -301,3 +301,50 @@ TEST_CASE("a new class is fitted on the checkpoint it names, as make passes it",
     }
     fs::remove_all(models);
 }
+
+TEST_CASE("a family of fits stands for its seeds and splits, and its sweep for its first fit's rates",
+          "[driver][fits][fast]") {
+    auto parse = [&](const std::string& models, const std::string& chapters) {
+        return exercise::parse_manifest("x", R"({"title": "t", "pages": 3, "words": 900, "models": [)" + models +
+                                                 R"(], "chapters": [)" + chapters + "]}");
+    };
+    const std::string fam = R"({"name": "p", "kind": "planar", "data": "two-moons", "fits": {"seeds": 2, "splits": 3},
+                                "sweep": {"lr": ["0.1", "0.003"]}, "defaults": "--lr 0.01"})";
+    const auto m = parse(fam, R"({"id": "c", "heading": "h", "models": ["p"]})");
+    const auto fits = m.fits("p");
+    REQUIRE(fits.size() == 6);
+    CHECK(fits.front() == "p-seed1-split1");
+    CHECK(fits.back() == "p-seed2-split3");
+    CHECK(m.model("p-seed2-split3").data == "two-moons:3");
+    CHECK(m.model("p-seed2-split3").seed_index == 1);
+    CHECK(m.model("p-seed2-split3").seeds == 2);
+    const auto sweep = m.sweep("p");
+    REQUIRE(sweep.size() == 2);
+    CHECK(sweep[0]->name == "p-lr0.1");
+    CHECK(sweep[0]->data == "two-moons:1");
+    CHECK(sweep[0]->set == std::vector<std::string>{"--lr", "0.1"});
+    // The chapter reads every fit and the sweep; flags given to the family reach each.
+    CHECK(m.chapters[0].models.size() == 8);
+    const std::string graph = exercise::make_graph({m});
+    CHECK_THAT(graph, Catch::Contains("LIKE_x/p-seed1-split2 := p\n") && Catch::Contains("LIKE_x/p-lr0.003 := p\n"));
+    CHECK_THROWS_WITH(m.fits("q"), Catch::Contains("no family of fits 'q'"));
+    // Fits need a data file's splits and sensible counts.
+    CHECK_THROWS_WITH(parse(R"({"name": "p", "kind": "planar", "data": "rings", "fits": {"seeds": 2, "splits": 3}})",
+                            R"({"id": "c", "heading": "h"})"),
+                      Catch::Contains("not a data file with splits"));
+    CHECK_THROWS_WITH(parse(R"({"name": "p", "kind": "planar", "data": "two-moons", "fits": {"seeds": 0, "splits": 3}})",
+                            R"({"id": "c", "heading": "h"})"),
+                      Catch::Contains("fits.seeds must be from 1 to 100"));
+}
+
+TEST_CASE("a fit draws with seed S0 * seeds + i, so two seeds' families share no fit", "[driver][fits]") {
+    const auto tmp = scratch("fit-seed");
+    const std::string env = "FLOWREPORT_MODELS=" + tmp.string() + " ";
+    const auto r = run_env(env, "train dt8122 planar-two-moons-seed2-split3 --epochs 1 --layers 2 --seed 5");
+    REQUIRE(r.status == 0);
+    const auto cfg = nlohmann::json::parse(read_file(fs::path(r.line()) / "model.json")).at("config");
+    CHECK(cfg.at("seed") == 5 * 3 + 1);
+    CHECK(cfg.at("data") == "two-moons:3");
+    CHECK(cfg.at("patience") == 200);
+    fs::remove_all(tmp);
+}

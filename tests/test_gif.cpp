@@ -1,6 +1,6 @@
 // Animated GIFs: what gif_animation writes, giflib reads back exactly (size, frames,
-// pixels, palette, delay, the loop); bad frames are refused; point clouds land where
-// the window puts them.
+// pixels, palette, delay, the loop); per-frame delays read back frame by frame; bad
+// frames are refused; point clouds land where the window puts them.
 #include <cstring>
 
 #include <catch2/catch.hpp>
@@ -23,6 +23,23 @@ int read_bytes(GifFileType* gif, GifByteType* out, int n) {
     std::memcpy(out, r->bytes->data() + r->at, k);
     r->at += k;
     return int(k);
+}
+
+// The delay of each frame of a GIF's bytes, as giflib decodes them.
+std::vector<int> decoded_delays(const std::string& bytes) {
+    Reader r{&bytes};
+    int err = 0;
+    GifFileType* gif = DGifOpen(&r, read_bytes, &err);
+    REQUIRE(gif);
+    REQUIRE(DGifSlurp(gif) == GIF_OK);
+    std::vector<int> d;
+    for (int k = 0; k < gif->ImageCount; ++k) {
+        GraphicsControlBlock gcb;
+        REQUIRE(DGifSavedExtensionToGCB(gif, k, &gcb) == GIF_OK);
+        d.push_back(gcb.DelayTime);
+    }
+    DGifCloseFile(gif, &err);
+    return d;
 }
 
 }  // namespace
@@ -82,4 +99,25 @@ TEST_CASE("points are drawn where the window puts them", "[report][gif][fast]") 
     CHECK(c.at(50, 25) == 1);  // the origin: the centre
     CHECK(c.at(0, 0) == 1);    // (-1, 1): the top left corner
     CHECK(c.at(99, 49) == 0);
+}
+
+TEST_CASE("each frame keeps its own delay, and the last pauses at least a second", "[report][gif][fast]") {
+    const std::vector<int> delays = report::frame_delays(5, 8, 60, 150);
+    CHECK(delays == std::vector<int>{60, 8, 8, 8, 150});
+    std::vector<report::Canvas> frames;
+    for (int k = 0; k < 5; ++k) {
+        report::Canvas c(16, 12, 0);
+        c.rect(k, 0, k + 3, 3, 1);
+        frames.push_back(c);
+    }
+    const auto read = decoded_delays(report::gif_animation(frames, {0xffffff, 0xb01c1c}, delays));
+    CHECK(read == delays);
+    REQUIRE(!read.empty());
+    CHECK(read.back() >= 100);
+    CHECK(decoded_delays(report::gif_animation(frames, {0xffffff, 0xb01c1c}, 9)) == std::vector<int>(5, 9));
+    CHECK_THROWS_AS(report::gif_animation(frames, {0xffffff, 0xb01c1c}, std::vector<int>{8, 8}),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report::gif_animation(frames, {0xffffff, 0xb01c1c}, std::vector<int>(5, -1)),
+                    std::invalid_argument);
+    CHECK_THROWS(report::frame_delays(0, 8, 60, 150));
 }

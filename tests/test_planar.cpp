@@ -13,6 +13,8 @@
 #include "density.hpp"
 #include "gradcheck.hpp"
 #include "planar/train.hpp"
+#include "train/loop.hpp"
+#include "data/dataset.hpp"
 
 using namespace flow;
 using nn::Mat;
@@ -198,4 +200,60 @@ TEST_CASE("a planar flow trained on a data file beats the Gaussian and samples b
     const double mass = test::grid_mass<float>([&](const Mat<float>& g) { return m.flow.log_prob(g); }, -8, 0.02);
     INFO("mass " << mass);
     CHECK(mass == Approx(1.0).margin(0.02));
+}
+
+TEST_CASE("early stopping keeps the epoch with the lowest validation NLL and stops after its patience",
+          "[planar][train][early]") {
+    planar::Config cfg = planar::config(model::values("planar", {"--points", "300", "--patience", "15"}),
+                                        "two-moons:1");
+    cfg.layers = 8;
+    cfg.epochs = 2000;
+    cfg.batch = 100;
+    cfg.lr = 0.1;  // large enough that the validation NLL stops improving well before 2000 epochs
+    REQUIRE(cfg.patience == 15);
+    REQUIRE(cfg.to_json().at("patience") == 15);
+    const planar::Model m = planar::train(cfg, false);
+    std::vector<double> val;
+    for (const auto& e : m.history) val.push_back(e.val_loss);
+    const std::size_t kept = train::kept_epoch(val, cfg.patience);
+    INFO("epochs run " << val.size() << ", kept " << kept);
+    REQUIRE(val.size() < cfg.epochs);
+    CHECK(val.size() == kept + cfg.patience);  // stopped exactly `patience` epochs after the best
+    // The model has the kept epoch's parameters: its validation NLL is the lowest of the history.
+    const data::Dataset& d = data::dataset("two-moons:1");
+    Rng unused(0, "test/early");
+    const Mat<float> v = data::in_frame(data::validation_points(d, 100, unused), m.scale);
+    planar::Flow<float>::Tape tape;
+    planar::Model copy = m;
+    CHECK(copy.flow.loss(v, tape) == Approx(val[kept - 1]).epsilon(1e-6));
+    CHECK(val[kept - 1] < val.back());
+    // Without patience every epoch runs and the last is kept; the configuration keeps no key.
+    CHECK(train::kept_epoch(val, 0) == val.size());
+    planar::Config plain = cfg;
+    plain.patience = 0;
+    CHECK_FALSE(plain.to_json().contains("patience"));
+}
+
+TEST_CASE("BestEpoch copies the parameters only when the validation loss improves", "[train][early][fast]") {
+    std::vector<float> w{1.0f, 2.0f}, g(2, 0.0f);
+    nn::Params<float> ps{{"w", w.data(), g.data(), {2}}};
+    train::BestEpoch best(ps, 2);
+    best.offer(1, 5.0);
+    w = {3.0f, 4.0f};
+    best.offer(2, 4.0);  // the best: (3, 4)
+    w = {5.0f, 6.0f};
+    best.offer(3, 4.5);
+    CHECK_FALSE(best.exhausted());
+    w = {7.0f, 8.0f};
+    best.offer(4, 4.0);  // a tie is no improvement
+    CHECK(best.exhausted());
+    best.restore();
+    CHECK(w == std::vector<float>{3.0f, 4.0f});
+    train::BestEpoch none(ps, 0);
+    none.offer(1, 1.0);
+    w = {9.0f, 9.0f};
+    none.restore();
+    CHECK_FALSE(none.exhausted());
+    CHECK(w == std::vector<float>{9.0f, 9.0f});
+    CHECK(train::kept_epoch({5.0, 4.0, 4.5, 4.0}, 2) == 2);
 }

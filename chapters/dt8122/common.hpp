@@ -1,12 +1,15 @@
 #pragma once
-// What the DT8122 chapters share: the three data sets, a fitted model of any of the three
-// methods seen the same way (its density, its two directions, its cost), the measurements
-// every fit gets (held-out NLL, the mass of its density, the distance of its samples to
-// held-out data, the round trip), and the figure row of the assignment's four panels.
+// What the DT8122 chapters share. Each method (planar flow, Real NVP, continuous flow) is
+// fitted to each data set nine times: three seeds on each of three splits of the 500
+// points into 300 training, 100 validation and 100 held-out rows (the manifest's
+// families "<method>-<set>"). Settings are chosen on the validation rows (early stopping,
+// and a learning-rate sweep on the first fit); the held-out rows only score. Beside the
+// flows stand three baselines fitted on the same splits: the standard Gaussian, a
+// Gaussian mixture (components chosen on validation) and a kernel density estimate
+// (bandwidth chosen on validation). Figures show each family's first fit (seed 1,
+// split 1) in one window and one colour scale per data set.
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,108 +24,138 @@
 namespace flow::chapters::dt8122 {
 
 using exercise::Context;
+using model::Fit;
+using model::Points;
 using nn::Mat;
 
-// The assignment's data sets, in the report's order, and the methods by the prefix of
-// their models' names (planar-two-moons, realnvp-boomerang, cnf-two-blobs).
+// The assignment's data sets and the methods, in the report's order, with their titles.
 const std::vector<std::string>& data_sets();
-std::string data_title(const std::string& set);  // "two moons"
-const std::vector<std::string>& methods();       // planar, realnvp, cnf
-std::string method_title(const std::string& method);  // "planar flow", "Real NVP", "continuous flow"
-inline std::string model_name(const std::string& method, const std::string& set) { return method + "-" + set; }
+std::string data_title(const std::string& set);        // "two moons"
+const std::vector<std::string>& methods();             // planar, realnvp, cnf
+std::string method_title(const std::string& method);   // "planar flow", "Real NVP", "continuous flow"
+inline std::string family(const std::string& method, const std::string& set) { return method + "-" + set; }
+// The first fit of a family (seed 1, split 1): the one the figures draw.
+std::string first_fit(const Context& ctx, const std::string& method, const std::string& set);
 
-// A fitted model of any method, in the standardised frame of its training set.
-using model::Difference;
-using model::Fit;
-using model::Measures;
-using model::Points;
-using model::measure;
-using model::paired_difference;
-using model::points_of;
-using model::kMassGrid;
-using model::kMassTolerance;
-
-// The fit of a model of the chapter's manifest (recorded in stats.json under
-// models/<model> by the context).
-Fit load_fit(Context& ctx, const std::string& model);
-// The method of a fit: the prefix of its model's name ("planar" of planar-two-moons).
-std::string method_of(const Fit& f);
-
-// The assignment's figure for one fit, one row: the data X, its latent image f(X), the
-// model's samples g(z), the prior draws z, and (beyond the assignment) the learned
-// log-density. titles: column titles (the top row); label: the row's name at its left.
-// Returns the statistics of the row (windows, points left outside them).
-nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
-                              const Mat<float>& z, const Mat<float>& samples, bool titles, const std::string& label);
-
-// The j-th axis of a figure row (named p<j>, placed right of p<j-1>), in style "fr row
-// panel" with further options: "\begin{axis}[...]" and a newline.
-std::string row_axis(std::size_t j, const std::string& options);
-
-// The prior draws every figure of a method uses for a data set: n points from the stream
-// "prior/<set>", the same for every method, so that the g(z) panels compare.
-Mat<float> prior_draws(Context& ctx, const std::string& set, std::size_t n = 1000);
-
-}  // namespace flow::chapters::dt8122
-
-namespace flow::chapters::dt8122 {
-
-// One method's fit to one data set, measured and drawn (a row of the method's figure).
-struct Row {
-    Fit fit;
-    Points pts;
-    Measures m;
-    double latent_w2 = 0;  // sliced Wasserstein distance between f(X) and the prior draws
-};
-
-// The method's rows, one per data set in the report's order: each fit measured, its
-// figure row drawn (figure "<set>"), and both recorded in stats.json under
-// "fits"/<set>. Returns them with the \includegraphics lines of the figure float.
-std::vector<Row> method_rows(Context& ctx, const std::string& method, std::string& body);
-
-// The largest round trip error over the rows.
-inline double largest_round_trip(const std::vector<Row>& rows) {
-    double trip = 0;
-    for (const auto& r : rows) trip = std::max(trip, r.m.round_trip);
-    return trip;
-}
-
-// The caption of a method's figure: "<Title>, one row per data set: ..."; where: where
-// f(X) lies ("in the latent space").
-std::string rows_caption(const std::string& title, const std::string& where);
-
-// "<Subject> reaches held-out NLLs of ...": the rows' measurements in two sentences.
-// reference: what the same distance gives for 400 other prior draws (latent_reference).
-std::string summary_sentence(Context& ctx, const std::vector<Row>& rows, const std::string& subject,
-                             double reference);
-double latent_reference(Context& ctx);
-
-}  // namespace flow::chapters::dt8122
-
-namespace flow::chapters::dt8122 {
-
-// Every method's fit to every data set, measured (no figures): the comparison chapters.
+// One fit, scored on its split's rows, in the standardised frame of its training rows.
 struct Scored {
     Fit fit;
-    Measures m;
-    double tail_nll = 0;             // mean NLL of the held-out points farthest from the data's mean (kTail)
-    double sample_seconds = 0;       // wall time of drawing the 1000 samples
-    std::vector<std::size_t> tail;   // the held-out points of tail_nll
+    std::size_t split = 0, seed = 0;          // 1-based, as in the fit's name
+    double held_nll = 0, train_nll = 0, val_nll = 0;
+    double offset = 0;                        // log(σ1 σ2) of the frame: NLL in the file's units = NLL + offset
+    double worst = 0;                         // the largest NLL of one held-out point
+    std::vector<double> held_log_p;
 };
-constexpr double kTail = 0.1;
-// Indexed [method][data set] in the orders of methods() and data_sets(); recorded in
-// stats.json under "scores"/<method>/<set>.
-std::vector<std::vector<Scored>> score_all(Context& ctx);
+// Every fit of the family, in the manifest's order; each recorded in stats.json under
+// "fits"/<family>/<i>.
+std::vector<Scored> score_family(Context& ctx, const std::string& method, const std::string& set);
 
-}  // namespace flow::chapters::dt8122
+// The baselines of one split, fitted on its training rows and chosen on its validation
+// rows; recorded under "baselines"/<set>/<split>.
+struct Baselines {
+    double gauss = 0, mixture = 0, kde = 0;   // held-out NLL, standardised frame
+    std::size_t components = 0;               // of the mixture
+    double kde_scott = 0;                     // the KDE's bandwidth / Scott's
+    double offset = 0;
+    double kde_worst = 0;                     // the KDE's largest NLL of one held-out point
+};
+std::vector<Baselines> baselines(Context& ctx, const std::string& set);  // one per split, in order
 
-namespace flow::chapters::dt8122 {
+// Mean and sample standard deviation.
+struct Spread {
+    double mean = 0, sd = 0;
+    std::size_t n = 0;
+};
+Spread spread(const std::vector<double>& v);
 
-// The settings of each method's fits (the same for every data set), one row each:
-// architecture, parameters per data set, epochs, batch, learning rate. A LaTeX table
-// labelled tab:<label>.
-std::string settings_table(const std::vector<std::vector<Fit>>& by_method, const std::string& label);
-// A method's fits, one per data set in the report's order (load_fit each).
-std::vector<Fit> load_method(Context& ctx, const std::string& method);
+// a - b paired over fits (same split, same seed), and in how many a is the lower.
+struct Paired {
+    Spread diff;
+    std::size_t a_lower = 0;
+};
+Paired paired(const std::vector<double>& a, const std::vector<double>& b);
+// Records verdict <name>: "<a> lower in every fit", "<b> lower in every fit" or "mixed".
+std::string paired_outcome(Context& ctx, const std::string& name, const std::string& a, const std::string& b,
+                           const Paired& p);
+
+// Held-out NLLs of a family's fits, and the baselines' per fit (each fit's split).
+std::vector<double> held(const std::vector<Scored>& fits);
+std::vector<double> per_fit(const std::vector<Scored>& fits, const std::vector<Baselines>& b,
+                            double Baselines::*what);
+
+// The window and colour scale every figure uses for a data set: a box holding all 500
+// rows in the first split's frame, rounded out to half units, and the log-density range
+// of the colours (the KDE's highest value on the box, rounded up, and 8 nats below).
+struct SetView {
+    double xmin, xmax, ymin, ymax, top, bottom;
+    std::string axis_options() const;
+};
+SetView set_view(const std::string& set);
+
+// The assignment's figure row for one fit: data X, its image f(X), the samples g(z), the
+// prior draws z, and the learned log-density. titles: the column titles (top row);
+// bottom: the x tick labels and names (bottom row); label: the row's name at its left.
+// Returns the row's statistics.
+nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
+                              const Mat<float>& z, const Mat<float>& samples, bool titles, bool bottom,
+                              const std::string& label);
+// The j-th axis of a figure row (named p<j>, placed right of p<j-1>).
+std::string row_axis(std::size_t j, const std::string& options);
+
+// The prior draws every figure uses for a data set: the same for every method.
+Mat<float> prior_draws(Context& ctx, const std::string& set, std::size_t n = 1000);
+
+// A method's figure: one row per data set (its first fit), drawn and measured (mass,
+// round trip, sliced W2 of f(X) to the prior against that of other prior draws), recorded
+// under "figure"/<set>. Returns the figure float's body.
+struct Drawn {
+    Fit fit;
+    model::Measures m;
+    double latent_w2 = 0;
+};
+std::vector<Drawn> method_rows(Context& ctx, const std::string& method, std::string& body);
+// The sliced W2 distance between 1000 prior draws and each of 20 other sets of as many
+// points as a training set: its largest, the yardstick for f(X) against the prior.
+double latent_yardstick(Context& ctx, std::size_t n);
+std::string rows_caption(const std::string& title, const std::string& what_fx, std::size_t points);
+// The drawn fits' checks in two sentences: mass, and f(X) against the yardstick (verdicts
+// latent_beyond_prior/<set>).
+std::string drawn_sentence(Context& ctx, const std::vector<Drawn>& rows);
+
+// Table 1: every method (all[method][set], the fits of score_family) and the baselines
+// (base[set]) on every data set.
+std::string results_table(const std::vector<std::vector<std::vector<Scored>>>& all,
+                          const std::vector<std::vector<Baselines>>& base, std::size_t fits);
+
+// The gap between the two blobs: their centres (a two-component mixture fitted to the
+// first split's training points), in that split's frame. share(x) is the fraction of
+// the points x whose projection on the segment between the centres falls in its middle
+// third; data_share that of the data set's rows. A flow's samples must cross the gap (a
+// continuous bijection cannot tear the Gaussian in two), a mixture's need not.
+struct Gap {
+    std::array<double, 2> a{}, b{};  // the centres
+    double data_share = 0;
+    double share(const Mat<float>& x) const;
+};
+Gap blob_gap(Context& ctx);  // recorded under "blob_gap"
+
+// The learning rate of a method, chosen on validation: its fits' rate and its sweep's
+// (manifest "sweep"), each scored by the lowest validation NLL of the first fit, averaged
+// over the data sets (verdict lr_chosen/<method>). rates: "0.001 (1.234), ..." by rate.
+struct Sweep {
+    double used = 0, best = 0;
+    bool chosen_is_best = false;
+    std::string rates;    // "0.01, \textbf{0.03}, 0.1": the rates tried, the one used in bold
+    double margin = 0;    // the runner-up's score minus the best's
+    double spread = 0;    // the standard deviation of the best validation NLL over a data set's fits, averaged
+};
+Sweep lr_sweep(Context& ctx, const std::string& method);
+// The settings of the methods' fits, one row each, with their sweeps (label: tab:<label>);
+// records how many fits reached the epoch limit under "settings"/<method>.
+std::string settings_table(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps,
+                           const std::string& label);
+
+// "0.123 ± 0.045" (mean ± sd) in LaTeX.
+std::string pm(const Spread& s, int decimals = 2);
 
 }  // namespace flow::chapters::dt8122

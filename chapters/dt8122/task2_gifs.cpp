@@ -6,7 +6,7 @@
 // One GIF per data set: the same 1000 prior draws as the figures, carried from t = 1 back
 // to t = 0 by the sampling solve, over the training points in grey. The frames between
 // the solver's steps are its cubic Hermite interpolant, so the last frame is exactly the
-// model's samples. The PDF shows five frames of each, and the chapter measures when in
+// model's samples. The PDF shows four frames of each, and the chapter measures when in
 // time the points move.
 #include <cmath>
 
@@ -15,6 +15,8 @@
 #include "report/gif.hpp"
 #include "report/latex.hpp"
 #include "report/plots.hpp"
+#include "report/raster_axes.hpp"
+#include "report/raster_text.hpp"
 #include "report/stats.hpp"
 
 namespace flow::chapters::dt8122 {
@@ -25,28 +27,48 @@ using report::tex_fixed;
 using report::tex_percent;
 
 constexpr std::size_t kMinFrames = 40;  // intervals between frames, at least
-constexpr std::size_t kPixels = 320;
-constexpr double kExtent = 3.5;         // the frames show [-3.5, 3.5]^2
-constexpr int kDelay = 8;               // hundredths of a second per frame
-const std::vector<double> kStripTimes{1.0, 0.75, 0.5, 0.25, 0.0};
+constexpr long kPixels = 320;           // the GIFs' plotting square
+constexpr int kDelay = 8, kHoldFirst = 60, kHoldLast = 150;  // hundredths of a second
+const std::vector<double> kStripTimes{1.0, 2.0 / 3, 1.0 / 3, 0.0};
 
-// The GIF: grey training points, the moving samples in red, and a bar along the bottom
-// that fills as t runs from 1 to 0. Returns its bytes.
+// The GIFs' window: every point of every frame and every training point inside, the
+// bounds rounded outward to half units, both axes at one scale.
+report::View window(const std::vector<Mat<float>>& frames, const Mat<float>& train) {
+    report::Bounds b;
+    b.add(train);
+    for (const auto& f : frames) b.add(f);
+    const report::View v = report::enclosing_view(b, 0.5, true);
+    std::size_t outside = report::count_outside(train, v);
+    for (const auto& f : frames) outside += report::count_outside(f, v);
+    if (outside) throw std::logic_error(fmt::format("task2-gifs: {} points fall outside the window", outside));
+    return v;
+}
+
+// The GIF: light blue training points (blue is the data in every figure), the moving samples in red, axes x1 and x2 with ticks,
+// the time t above the plot, and a bar along the bottom that fills as t runs from 1 to 0;
+// the first frame (the prior) and the last (the samples) held. Returns its bytes.
 std::string animation(const std::vector<Mat<float>>& frames, const Mat<float>& train) {
-    const std::vector<std::uint32_t> palette{0xffffff, 0xc8c8c8, 0xb01c1c, 0x303030};
-    const report::View view{-kExtent, kExtent, -kExtent, kExtent};
+    const std::vector<std::uint32_t> palette{0xffffff, 0x9db4e6, 0xb01c1c, 0x303030};
+    const report::View view = window(frames, train);
+    const double step = report::tick_step(view.xmax - view.xmin, 6);
+    const report::Axes axes{step, step, "x1", "x2"};
+    const auto m = report::axes_margins(view, axes);
+    const long label = report::text_height(axes.scale), top = m.top + label + 8;
+    const report::Rect plot{m.left, top, kPixels, kPixels};
+    const long bar = top + kPixels + m.bottom + 2;
     std::vector<report::Canvas> canvases;
     for (std::size_t k = 0; k < frames.size(); ++k) {
-        report::Canvas c(kPixels, kPixels + 12, 0);
-        report::Canvas plane(kPixels, kPixels, 0);
-        report::draw_points(plane, train, view, 1.6, 1);
-        report::draw_points(plane, frames[k], view, 1.6, 2);
-        std::copy(plane.pixels.begin(), plane.pixels.end(), c.pixels.begin());
-        const long filled = long(std::lround(double(kPixels) * double(k) / double(frames.size() - 1)));
-        c.rect(0, long(kPixels) + 4, filled, long(kPixels) + 10, 3);
+        const double along = double(k) / double(frames.size() - 1);
+        report::Canvas c(std::size_t(m.left + kPixels + m.right), std::size_t(bar + 10), 0);
+        report::draw_points(c, plot, train, view, 1.6, 1);
+        report::draw_points(c, plot, frames[k], view, 1.6, 2);
+        report::draw_axes(c, plot, view, axes, 3);
+        report::draw_text(c, plot.left, 6, fmt::format("t = {:.2f}", 1.0 - along), 3, axes.scale);
+        c.rect(plot.left, bar, plot.left + std::lround(double(kPixels) * along), bar + 6, 3);
         canvases.push_back(std::move(c));
     }
-    return report::gif_animation(canvases, palette, kDelay);
+    const auto delays = report::frame_delays(frames.size(), kDelay, kHoldFirst, kHoldLast);
+    return report::gif_animation(canvases, palette, delays);
 }
 
 // Share of each point's path length (summed over the points) travelled in each quarter
@@ -66,10 +88,15 @@ std::vector<double> motion_by_quarter(const std::vector<Mat<float>>& frames) {
     return q;
 }
 
-// The strip: five frames of one data set in a row, the time above each.
+// The strip: kStripTimes.size() frames of one data set in a row, the time above each.
 void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<float>>& frames,
-                  const Mat<float>& train) {
-    const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}", -kExtent, kExtent);
+                  const Mat<float>& train, bool top, bool bottom) {
+    // The GIF's window: every point of every frame inside.
+    const report::View w = window(frames, train);
+    const auto step = [](double span) { return span > 10 ? 4 : 2; };
+    const std::string range =
+        fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, xtick distance={}, ytick distance={}", w.xmin,
+                    w.xmax, w.ymin, w.ymax, step(w.xmax - w.xmin), step(w.ymax - w.ymin));
     std::string tikz = "\\begin{tikzpicture}\n";
     std::vector<std::pair<std::string, std::string>> data{{set + "-train.dat", report::points_dat(train)}};
     for (std::size_t j = 0; j < kStripTimes.size(); ++j) {
@@ -77,22 +104,27 @@ void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<fl
         const auto k = std::size_t(std::lround((1.0 - t) * double(frames.size() - 1)));
         const std::string dat = fmt::format("{}-t{}.dat", set, j);
         data.emplace_back(dat, report::points_dat(frames[k]));
-        tikz += row_axis(j, fmt::format("{}, xlabel={{$x_1$}}, title={{$t = {}$}}{}", range, tex_fixed(t, 2),
+        // Each row keeps its data set's window: tick labels on every row, the y ones in the
+        // first column only; the axis names on the bottom row and the first column.
+        tikz += row_axis(j, fmt::format("{}{}{}{}", range, std::string(bottom ? ", xlabel={$x_1$}" : "") +
+                                                               (j > 0 ? ", yticklabels={}" : ""),
+                                        top ? fmt::format(", title={{$t = {}$}}", tex_fixed(t, 2)) : "",
                                         j == 0 ? ", ylabel style={align=center}, ylabel={" + data_title(set) +
                                                      "\\\\ $x_2$}"
                                                : ""));
-        tikz += fmt::format("\\addplot[only marks, mark=*, mark size=0.35pt, black!22] table {{{}-train.dat}};\n", set);
-        tikz += fmt::format("\\addplot[fr prior marks] table {{{}}};\n\\end{{axis}}\n", dat);
+        // The samples first and lighter, the training points on top: both stay visible.
+        tikz += fmt::format("\\addplot[fr prior marks, opacity=0.45] table {{{}}};\n", dat);
+        tikz += fmt::format("\\addplot[fr data marks, opacity=0.7] table {{{}-train.dat}};\n\\end{{axis}}\n", set);
     }
     tikz += "\\end{tikzpicture}\n";
     ctx.figure(set, tikz, data);
 }
 
 void task2_gifs(Context& ctx) {
-    std::string body, files, motion, folder;
+    std::string body, motion, folder;
     std::size_t frames_each = 0;
     for (const auto& set : data_sets()) {
-        const std::string name = model_name("cnf", set);
+        const std::string name = first_fit(ctx, "cnf", set);
         const model::Trained& trained = ctx.load(name);
         const auto& m = trained.as<cnf::Model>();
         const std::size_t per_step = (kMinFrames + m.flow.steps - 1) / m.flow.steps;
@@ -100,33 +132,26 @@ void task2_gifs(Context& ctx) {
         frames_each = frames.size();
         const auto train = model::training_set(trained.record()).x;
         ctx.animation(set, animation(frames, train));
-        strip_figure(ctx, set, frames, train);
+        strip_figure(ctx, set, frames, train, set == data_sets().front(), set == data_sets().back());
         body += fmt::format("  \\includegraphics{{{}}}\\\\[0.5ex]\n", ctx.figure_pdf(set));
         const auto q = motion_by_quarter(frames);
         ctx.stats["gifs"][set] = {{"frames", frames.size()}, {"motion_by_quarter", q},
                                   {"last_frame", report::cloud_stats(frames.back()).to_json()}};
         const std::string path = ctx.animation_path(set);
-        folder = path.substr(0, path.rfind('/') + 1);
-        files += fmt::format("{}\\texttt{{{}}}", files.empty() ? "" : ", ", path.substr(folder.size()));
-        motion += fmt::format("{}{} in the first and {} in the last for the {}", motion.empty() ? "" : "; ",
-                              tex_percent(q[0], 0), tex_percent(q[3], 0), data_title(set));
+        folder = path.substr(0, path.rfind('/'));
+        motion += fmt::format("{}{} and the last quarter {} on the {}", motion.empty() ? "" : "; ", tex_percent(q[0], 0),
+                              tex_percent(q[3], 0), data_title(set));
     }
     ctx.text = ctx.section() + fmt::format(
-        R"(The GIFs in the folder \texttt{{{folder}}} ({files}) show the 1000 prior draws of
-Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ back to
-$t = 0$ by the sampling solve, in {frames} frames over the training points (grey); a bar along the bottom fills as
-time runs. The frames at the ends of the solver's steps are its own states and those between are the cubic
-Hermite interpolant of each step's two ends and the field there, so the last frame is exactly the model's
-sample. Figure~\ref{{fig:{id}}} shows five of the frames. Of the distance the points travel, a share falls in each
-quarter of the time (the first is $t$ from 1 to 0.75): {motion}.
+        R"(The folder \texttt{{{folder}}} holds one GIF per data set ({shown} frames of each in Figure~\ref{{fig:{id}}}): the
+prior draws of Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ to $t = 0$ over the training points, with axes,
+the time on each frame and a pause on the last.
 
 )",
-        fmt::arg("files", files), fmt::arg("folder", folder), fmt::arg("frames", frames_each),
-        fmt::arg("motion", motion),
+        fmt::arg("folder", folder), fmt::arg("shown", kStripTimes.size()), fmt::arg("frames", frames_each), fmt::arg("motion", motion),
         fmt::arg("id", ctx.chapter().id));
-    ctx.text += ctx.figure_float(body, "Frames of the GIFs: the continuous flow's samples (red) at five times of the "
-                                       "sampling solve, from the prior at $t = 1$ to the samples at $t = 0$, over the "
-                                       "training points (grey). Standardised coordinates.");
+    ctx.text += ctx.figure_float(body, "Frames of the GIFs: the continuous flow's samples (red) from the prior "
+                                       "at $t = 1$ to $t = 0$, over the training points (blue); each row in its GIF's window.");
 }
 
 }  // namespace

@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "nn/blas.hpp"
+#include "nn/fast_tanh.hpp"
 #include "nn/param.hpp"
 
 namespace flow::cnf {
@@ -162,7 +164,8 @@ struct Field {
         std::vector<std::vector<std::vector<double>>> hd, ad;
         std::vector<double> out, trace;                     // D x B, B
         std::vector<double> last_tangent;                   // scratch of eval_batch
-        std::vector<double> hbar, abar, next;               // scratch of backward_batch
+        std::vector<double> hbar, abar, next, gw;           // scratch of backward_batch
+        std::vector<std::vector<double>> wd;                // the weights in double, per layer
         std::vector<std::vector<double>> hdbar, adbar, nextd;
     };
 
@@ -171,6 +174,8 @@ struct Field {
         p.h.resize(depth);
         p.hd.resize(dim);
         p.ad.resize(dim);
+        p.wd.resize(depth);
+        for (std::size_t k = 0; k < depth; ++k) p.wd[k].assign(W[k].begin(), W[k].end());
         p.h[0].assign(z, z + dim * B);
         p.h[0].resize((dim + 1) * B, t);
         for (std::size_t j = 0; j < dim; ++j) {
@@ -180,30 +185,22 @@ struct Field {
             std::fill(p.hd[j][0].begin() + long(j * B), p.hd[j][0].begin() + long((j + 1) * B), 1.0);
         }
         p.trace.assign(B, 0.0);
+        const int nb = int(B);
         for (std::size_t k = 0; k < depth; ++k) {
             const std::size_t in = width(k), out = width(k + 1);
             const bool last = k + 1 == depth;
             std::vector<double>& a = last ? p.out : p.h[k + 1];
-            a.assign(out * B, 0.0);
+            a.resize(out * B);
             for (std::size_t o = 0; o < out; ++o)
                 std::fill(a.begin() + long(o * B), a.begin() + long((o + 1) * B), double(b[k][o]));
-            for (std::size_t o = 0; o < out; ++o)
-                for (std::size_t i = 0; i < in; ++i) {
-                    const double w = double(W[k][o * in + i]);
-                    double* ao = a.data() + o * B;
-                    const double* hi = p.h[k].data() + i * B;
-                    for (std::size_t n = 0; n < B; ++n) ao[n] += w * hi[n];
-                }
+            // a (out x B) += W (out x in) h (in x B); each tangent likewise, without the bias.
+            nn::gemm(false, false, int(out), nb, int(in), 1.0, p.wd[k].data(), int(in), p.h[k].data(), nb, 1.0,
+                     a.data(), nb);
             for (std::size_t j = 0; j < dim; ++j) {
                 std::vector<double>& ad = last ? p.last_tangent : p.ad[j][k + 1];
-                ad.assign(out * B, 0.0);
-                for (std::size_t o = 0; o < out; ++o)
-                    for (std::size_t i = 0; i < in; ++i) {
-                        const double w = double(W[k][o * in + i]);
-                        double* ado = ad.data() + o * B;
-                        const double* hdi = p.hd[j][k].data() + i * B;
-                        for (std::size_t n = 0; n < B; ++n) ado[n] += w * hdi[n];
-                    }
+                ad.resize(out * B);
+                nn::gemm(false, false, int(out), nb, int(in), 1.0, p.wd[k].data(), int(in), p.hd[j][k].data(), nb,
+                         0.0, ad.data(), nb);
                 if (last) {
                     for (std::size_t n = 0; n < B; ++n) p.trace[n] += ad[j * B + n];
                 } else {
@@ -211,7 +208,7 @@ struct Field {
                 }
             }
             if (!last) {
-                for (auto& v : a) v = std::tanh(v);
+                nn::tanh_inplace(a.data(), a.size());
                 for (std::size_t j = 0; j < dim; ++j)
                     for (std::size_t q = 0; q < out * B; ++q)
                         p.hd[j][k + 1][q] = p.ad[j][k + 1][q] * (1.0 - a[q] * a[q]);
@@ -220,9 +217,11 @@ struct Field {
     }
 
     // The batch form of backward(): g_f is D x B (feature-major), g_tr has B entries;
-    // gz (D x B) receives (adds) the gradients with respect to z.
+    // gz (D x B) receives (adds) the gradients with respect to z. The weights are those
+    // of the eval_batch that filled p.
     void backward_batch(Batch& p, const double* g_f, const double* g_tr, double* gz) {
         const std::size_t B = p.n;
+        const int nb = int(B);
         p.abar.assign(g_f, g_f + dim * B);
         p.adbar.resize(dim);
         p.hdbar.resize(dim);
@@ -233,41 +232,34 @@ struct Field {
         }
         for (std::size_t k = depth; k-- > 0;) {
             const std::size_t in = width(k), out = width(k + 1);
-            p.hbar.assign(in * B, 0.0);
-            for (std::size_t j = 0; j < dim; ++j) p.hdbar[j].assign(in * B, 0.0);
             for (std::size_t o = 0; o < out; ++o) {
                 const double* ab = p.abar.data() + o * B;
                 double sb = 0;
                 for (std::size_t n = 0; n < B; ++n) sb += ab[n];
                 db[k][o] += T(sb);
-                for (std::size_t i = 0; i < in; ++i) {
-                    const double w = double(W[k][o * in + i]);
-                    const double* hi = p.h[k].data() + i * B;
-                    double g = 0;
-                    double* hb = p.hbar.data() + i * B;
-                    for (std::size_t n = 0; n < B; ++n) {
-                        g += ab[n] * hi[n];
-                        hb[n] += w * ab[n];
-                    }
-                    for (std::size_t j = 0; j < dim; ++j) {
-                        const double* adb = p.adbar[j].data() + o * B;
-                        const double* hdi = p.hd[j][k].data() + i * B;
-                        double* hdb = p.hdbar[j].data() + i * B;
-                        for (std::size_t n = 0; n < B; ++n) {
-                            g += adb[n] * hdi[n];
-                            hdb[n] += w * adb[n];
-                        }
-                    }
-                    dW[k][o * in + i] += T(g);
-                }
             }
+            // dW (out x in) = ā hᵀ + Σ_j ǡ_j ḣ_jᵀ;  h̄ = Wᵀ ā;  ḣ̄_j = Wᵀ ǡ_j.
+            p.gw.resize(out * in);
+            nn::gemm(false, true, int(out), int(in), nb, 1.0, p.abar.data(), nb, p.h[k].data(), nb, 0.0, p.gw.data(),
+                     int(in));
+            p.hbar.resize(in * B);
+            nn::gemm(true, false, int(in), nb, int(out), 1.0, p.wd[k].data(), int(in), p.abar.data(), nb, 0.0,
+                     p.hbar.data(), nb);
+            for (std::size_t j = 0; j < dim; ++j) {
+                nn::gemm(false, true, int(out), int(in), nb, 1.0, p.adbar[j].data(), nb, p.hd[j][k].data(), nb, 1.0,
+                         p.gw.data(), int(in));
+                p.hdbar[j].resize(in * B);
+                nn::gemm(true, false, int(in), nb, int(out), 1.0, p.wd[k].data(), int(in), p.adbar[j].data(), nb,
+                         0.0, p.hdbar[j].data(), nb);
+            }
+            for (std::size_t q = 0; q < out * in; ++q) dW[k][q] += T(p.gw[q]);
             if (k == 0) {
                 for (std::size_t q = 0; q < dim * B; ++q) gz[q] += p.hbar[q];
                 return;
             }
             const auto& h = p.h[k];
-            p.abar.assign(in * B, 0.0);
-            for (std::size_t j = 0; j < dim; ++j) p.nextd[j].assign(in * B, 0.0);
+            p.abar.resize(in * B);
+            for (std::size_t j = 0; j < dim; ++j) p.nextd[j].resize(in * B);
             for (std::size_t q = 0; q < in * B; ++q) {
                 const double s = 1.0 - h[q] * h[q];
                 double sbar = 0;

@@ -5,6 +5,7 @@
 
 #include "cnf/train.hpp"
 #include "model/registry.hpp"
+#include "train/loop.hpp"
 
 namespace flow::cnf {
 
@@ -14,6 +15,7 @@ Config config(const config::Values& v, const std::string& data) {
     c.depth = std::size_t(v.count("depth"));
     c.steps = std::size_t(v.count("steps"));
     model::set_training(v, data, c);
+    c.patience = model::patience_of(v);
     return c;
 }
 
@@ -29,6 +31,7 @@ public:
 
 model::Record record_of(Model& m) {
     model::Record r = model::epoch_record("cnf", m, m.flow, [](const auto& e) { return e.val_loss; });
+    r.kept_epoch = train::kept_epoch(r.val_loss, m.config.patience);
     r.density_passes = r.sample_passes = 4 * m.flow.steps;
     r.architecture = fmt::format("field {}$\\times${} ($\\tanh$), {} RK4 steps", m.config.depth, m.config.hidden,
                                  m.config.steps);
@@ -41,6 +44,7 @@ model::Kind kind() {
     k.name = "cnf";
     k.summary = "continuous normalizing flow, fitted by maximum likelihood through the RK4 solve";
     k.flags = model::training_flags("250000", "100", "128", "0.001");
+    k.flags.push_back(model::patience_flag());
     k.flags.push_back({"depth", Kind::Count, "3", "linear layers of the vector field (tanh between)"});
     k.flags.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});
     k.flags.push_back({"steps", Kind::Count, "10", "RK4 steps on [0, 1] (4 field evaluations each)"});

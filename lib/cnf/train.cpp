@@ -27,6 +27,7 @@ Config Config::from_json(const nlohmann::json& j) {
     c.steps = j.at("steps").get<std::size_t>();
     c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
+    c.patience = io::read_patience(j);
     return c;
 }
 
@@ -34,6 +35,7 @@ nlohmann::json Config::to_json() const {
     nlohmann::json j = {{"model", "cnf"}, {"code_version", kCodeVersion}, {"hidden", hidden}, {"depth", depth},
                         {"steps", steps}, {"solver", "rk4"}, {"activation", "tanh"}, {"data", data}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    io::record_patience(j, patience);
     return j;
 }
 

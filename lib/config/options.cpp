@@ -35,12 +35,13 @@ namespace {
 
 void validate(const FlagSpec& s, const std::string& v) {
     switch (s.kind) {
-        case Kind::Count: {
+        case Kind::Count:
+        case Kind::Whole: {
             char* end = nullptr;
             errno = 0;
-            const long long n = std::strtoll(v.c_str(), &end, 10);
-            if (v.empty() || *end != '\0' || errno == ERANGE || n < 1 || n > 2'000'000'000LL)
-                bad(s, v, "a whole number from 1 to 2000000000");
+            const long long n = std::strtoll(v.c_str(), &end, 10), least = s.kind == Kind::Count ? 1 : 0;
+            if (v.empty() || *end != '\0' || errno == ERANGE || n < least || n > 2'000'000'000LL)
+                bad(s, v, fmt::format("a whole number from {} to 2000000000", least));
             break;
         }
         case Kind::Seed: {

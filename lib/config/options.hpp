@@ -25,6 +25,7 @@ struct UsageError : std::runtime_error {
 
 enum class Kind {
     Count,         // a whole number >= 1
+    Whole,         // a whole number >= 0
     Seed,          // a whole number in [0, 2^64)
     PositiveReal,  // a finite number > 0, at most `max`
     Choice,        // one of `choices`

@@ -39,6 +39,11 @@ struct Dataset {
     // A set of fixed rows (a data file) instead of a sampler: its training and held-out
     // rows, raw. Empty for a sampler; `sample` is empty for a file.
     std::vector<std::array<double, 2>> train_rows, held_rows;
+    // Validation rows (a split of a data file, "<file>:<k>"): what training may look at
+    // to choose its epoch and settings; the held-out rows are then scored once. Empty
+    // when the set validates on its held-out rows.
+    std::vector<std::array<double, 2>> val_rows;
+    std::vector<std::array<double, 2>> all_rows;  // a data file's rows in its order (what splits cut)
     bool finite() const { return !train_rows.empty(); }
     // The training rows (held_out false) or the held-out rows, each standardised by its
     // own statistics.
@@ -54,11 +59,15 @@ struct Dataset {
 // What a model trains on: n points drawn from a sampler, or a file's first n training
 // rows (n at most their number; a larger n is refused in one line).
 PointSet training_points(const Dataset& d, std::size_t n, Rng& rng);
-// What a model is validated on: n more points drawn from a sampler, or all of a file's
+// What a model is scored on: n more points drawn from a sampler, or all of a file's
 // held-out rows (n must be their number: see held_out_count).
 PointSet held_out_points(const Dataset& d, std::size_t n, Rng& rng);
 // The held-out rows of a file, or `otherwise` for a sampler.
 std::size_t held_out_count(const Dataset& d, std::size_t otherwise);
+// What a model is validated on while it trains: a split's validation rows when it has
+// them, else as held_out_points (n must be validation_count's).
+PointSet validation_points(const Dataset& d, std::size_t n, Rng& rng);
+std::size_t validation_count(const Dataset& d, std::size_t otherwise);
 
 // The generated sets "moons" and "circles" (data/shapes.hpp) are fixed rows too: drawn
 // once, their split fixed whatever a model's seed, and their true density known.
@@ -68,6 +77,14 @@ std::size_t held_out_count(const Dataset& d, std::size_t otherwise);
 // file's own units; its rows are split once, by a permutation from the seed 0 stream
 // "<name>/split", into the first 80 % for training and the rest held out.
 constexpr double kTrainShare = 0.8;
+// Its k-th split (k >= 1), the data set "<name>:<k>": the rows permuted by the seed 0
+// stream "<name>/split<k>", the first 60 % for training, the next 20 % for validation
+// and the rest held out; standardised by its training rows.
+constexpr double kSplitTrainShare = 0.6, kSplitValShare = 0.2;
+std::string split_name(const std::string& file_set, std::size_t k);
+// "two-moons" of "two-moons:2" (a name without a split: itself), and the split (0: none).
+std::string unsplit_name(const std::string& name);
+std::size_t split_of(const std::string& name);
 
 // The data set of this name; throws (naming the known ones) when there is none.
 const Dataset& dataset(const std::string& name);

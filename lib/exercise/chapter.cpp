@@ -120,6 +120,12 @@ std::string Context::claim(const std::string& name, double value, int decimals) 
     return report::tex_fixed(value, decimals);
 }
 
+Rng Context::shared_rng(const std::string& stream) {
+    const std::string name = manifest_.exercise + "/" + stream;
+    if (std::find(streams_.begin(), streams_.end(), name) == streams_.end()) streams_.push_back(name);
+    return Rng(flags_.seed(), name);
+}
+
 Rng Context::rng(const std::string& stream) {
     if (std::find(streams_.begin(), streams_.end(), stream) == streams_.end())
         streams_.push_back(stream);

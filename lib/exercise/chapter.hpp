@@ -87,6 +87,9 @@ public:
 
     // A random generator for a named stream of this run's seed; the name is recorded.
     Rng rng(const std::string& stream);
+    // A stream every chapter of the exercise shares (the same draws in each), of this
+    // run's seed: Rng(seed, "<exercise>/<stream>").
+    Rng shared_rng(const std::string& stream);
 
     // A figure: its pgfplots source (a tikzpicture) and the data files it reads,
     // given as (file name, content). Make compiles it to figure_pdf(name).

@@ -21,7 +21,9 @@ std::string make_graph(const std::vector<Manifest>& manifests) {
         out += fmt::format("\n# {}\nCHAPTERS_{} := {}\nMODELS_{} := {}\nPAGES_{} := {}\n", m.title, e,
                            joined(chapters), e, joined(models), e, m.pages);
         for (const auto& d : m.models) {
-            if (!d.like.empty()) out += fmt::format("LIKE_{}/{} := {}\n", e, d.name, d.like);
+            // A fit takes the flags given to its family, as a copy takes its original's.
+            const std::string& like = !d.like.empty() ? d.like : !d.family.empty() ? d.family : d.swept;
+            if (!like.empty()) out += fmt::format("LIKE_{}/{} := {}\n", e, d.name, like);
             if (!d.base.empty()) out += fmt::format("BASE_{}/{} := {}\n", e, d.name, d.base);
             if (!d.quick.empty()) out += fmt::format("QUICK_{}/{} := {}\n", e, d.name, joined(d.quick));
         }

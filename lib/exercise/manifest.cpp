@@ -1,5 +1,6 @@
 #include "exercise/manifest.hpp"
 
+#include <functional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -28,6 +29,21 @@ const ModelDecl& Manifest::model(const std::string& name) const {
     throw config::UsageError(fmt::format("exercise {} declares no model '{}'", exercise, name));
 }
 
+std::vector<std::string> Manifest::fits(const std::string& family) const {
+    std::vector<std::string> v;
+    for (const auto& m : models)
+        if (m.family == family) v.push_back(m.name);
+    if (v.empty()) throw config::UsageError(fmt::format("exercise {} declares no family of fits '{}'", exercise, family));
+    return v;
+}
+
+std::vector<const ModelDecl*> Manifest::sweep(const std::string& family) const {
+    std::vector<const ModelDecl*> v;
+    for (const auto& m : models)
+        if (m.swept == family) v.push_back(&m);
+    return v;
+}
+
 const ChapterDecl* Manifest::chapter(const std::string& id) const {
     for (const auto& c : chapters)
         if (c.id == id) return &c;
@@ -38,6 +54,44 @@ namespace {
 
 std::string text_or(const nlohmann::json& j, const char* key, const std::string& fallback = "") {
     return j.contains(key) ? j.at(key).get<std::string>() : fallback;
+}
+
+// The fits of a family (ModelDecl): md with "fits": {"seeds": S, "splits": K}.
+std::vector<ModelDecl> expand_fits(const ModelDecl& md, const nlohmann::json& fits, const nlohmann::json* sweep,
+                                   const std::function<void(const std::string&)>& fail) {
+    const auto count = [&](const char* key) {
+        const int n = fits.at(key).get<int>();
+        if (n < 1 || n > 100) fail("model '" + md.name + "': fits." + key + " must be from 1 to 100");
+        return std::size_t(n);
+    };
+    const std::size_t seeds = count("seeds"), splits = count("splits");
+    if (!md.like.empty() || !md.base.empty()) fail("model '" + md.name + "' has fits and is not fitted on a data set");
+    const data::Dataset& set = data::dataset(md.data);
+    if (!set.finite() || set.all_rows.empty())
+        fail("model '" + md.name + "' has fits, but data set '" + md.data + "' is not a data file with splits");
+    std::vector<ModelDecl> v;
+    for (std::size_t i = 1; i <= seeds; ++i)
+        for (std::size_t k = 1; k <= splits; ++k) {
+            ModelDecl f = md;
+            f.name = fmt::format("{}-seed{}-split{}", md.name, i, k);
+            f.family = md.name;
+            f.data = data::split_name(md.data, k);
+            f.seeds = seeds;
+            f.seed_index = i - 1;
+            f.split = k;
+            v.push_back(f);
+        }
+    if (sweep && sweep->contains("lr"))
+        for (const auto& lr : sweep->at("lr").get<std::vector<std::string>>()) {
+            ModelDecl f = v.front();
+            f.name = fmt::format("{}-lr{}", md.name, lr);
+            f.family.clear();
+            f.swept = md.name;
+            f.sweep_lr = lr;
+            f.set.insert(f.set.end(), {"--lr", lr});
+            v.push_back(f);
+        }
+    return v;
 }
 
 }  // namespace
@@ -59,7 +113,7 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
         m.pages = j.at("pages").get<int>();
         m.words = j.at("words").get<int>();
         if (m.pages <= 0 || m.words <= 0) fail("'pages' and 'words' must be positive");
-        std::set<std::string> names;
+        std::set<std::string> names, families;
         for (const auto& d : j.at("models")) {
             ModelDecl md;
             md.name = d.at("name").get<std::string>();
@@ -112,14 +166,32 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
                 md.defaults = base->defaults;
                 md.quick = base->quick;
             }
-            m.models.push_back(md);
+            if (d.contains("fits")) {
+                families.insert(md.name);
+                for (auto& f : expand_fits(md, d.at("fits"), d.contains("sweep") ? &d.at("sweep") : nullptr, fail)) {
+                    if (!names.insert(f.name).second) fail("model '" + f.name + "' is declared twice");
+                    m.models.push_back(f);
+                }
+            } else {
+                m.models.push_back(md);
+            }
         }
         std::set<std::string> ids;
         for (const auto& d : j.at("chapters")) {
             ChapterDecl c;
             c.id = d.at("id").get<std::string>();
             c.heading = d.at("heading").get<std::string>();
-            if (d.contains("models")) c.models = d.at("models").get<std::vector<std::string>>();
+            // A family stands for its fits.
+            if (d.contains("models"))
+                for (const auto& u : d.at("models").get<std::vector<std::string>>()) {
+                    if (!families.count(u)) {
+                        c.models.push_back(u);
+                        continue;
+                    }
+                    const auto fits = m.fits(u);
+                    c.models.insert(c.models.end(), fits.begin(), fits.end());
+                    for (const auto* s : m.sweep(u)) c.models.push_back(s->name);
+                }
             c.quick = words(text_or(d, "quick"));
             if (!ids.insert(c.id).second) fail("chapter '" + c.id + "' is declared twice");
             if (names.count(c.id)) fail("'" + c.id + "' names both a model and a chapter");

@@ -16,8 +16,21 @@ namespace flow::exercise {
 // takes its data set from it. A model declared `like` another takes that model's kind,
 // data set, base and defaults, and the flags a user gives that model; its `set` flags
 // come last and win (e.g. the exercise's own recipe beside a tuned default).
+//
+// A model declared with `"fits": {"seeds": S, "splits": K}` (a data file's set only) is a
+// family of S x K models, "<name>-seed<i>-split<k>": the same flags on the data set's
+// k-th split (data::split_name) with seed S0 * S + i - 1, S0 the seed given (--seed),
+// so that two seeds' families share no fit. Chapters may name the family for all its
+// fits; flags given to the family go to each fit. With `"sweep": {"lr": ["0.005", ...]}`
+// the family also holds "<name>-lr<value>": its first fit (seed 1, split 1) with that
+// learning rate instead, so that a chapter can show the rate was chosen on validation
+// rows; a chapter naming the family reads these too (Manifest::sweep).
 struct ModelDecl {
     std::string name, kind, data, like, base;
+    std::string family;                 // a fit's family ("" for a model of its own)
+    std::string swept;                  // a sweep model's family (then `family` is "")
+    std::string sweep_lr;               // its learning rate, as written
+    std::size_t seeds = 0, seed_index = 0, split = 0;  // a fit's: its family's seeds, its own (0-based), its split
     std::vector<std::string> defaults;  // "--name value" words: the model's defaults
     std::vector<std::string> set;       // always given last
     std::vector<std::string> quick;     // what the quick test run adds (few points, one epoch)
@@ -37,6 +50,11 @@ struct Manifest {
     std::vector<ChapterDecl> chapters;
 
     const ModelDecl& model(const std::string& name) const;      // throws when unknown
+    // A family's fits in the order seed 1 split 1, seed 1 split 2, ...; throws when
+    // `family` names no family.
+    std::vector<std::string> fits(const std::string& family) const;
+    // A family's sweep models (ModelDecl::swept), in the manifest's order; may be empty.
+    std::vector<const ModelDecl*> sweep(const std::string& family) const;
     const ChapterDecl* chapter(const std::string& id) const;    // nullptr when unknown
 };
 

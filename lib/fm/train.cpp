@@ -132,7 +132,7 @@ Model train(const Config& cfg, bool progress) {
         throw std::runtime_error(fmt::format("a {} field of {} classes cannot be trained on data set {} ({} classes)",
                                              kind, cfg.shape.classes, cfg.data, set.classes().size()));
     const auto train_set = training_set(cfg);
-    const auto val_set = data::held_out_points(set, cfg.val_points, val_rng);
+    const auto val_set = data::validation_points(set, cfg.val_points, val_rng);
     // The validation set, in the training set's frame, with its noise and times drawn
     // once, so that every epoch's validation loss is measured on the same terms.
     const Mat<float> val = data::in_frame(val_set, train_set.scale);

@@ -30,6 +30,13 @@ inline nlohmann::json training_settings(std::size_t points, std::size_t val_poin
             {"seed", seed}};
 }
 
+// Early stopping's patience, recorded only when there is one (so that a model without it
+// keeps the configuration, and the checkpoint, it always had); read back as 0 when absent.
+inline void record_patience(nlohmann::json& j, std::size_t patience) {
+    if (patience > 0) j["patience"] = patience;
+}
+inline std::size_t read_patience(const nlohmann::json& j) { return j.value("patience", std::size_t(0)); }
+
 // The inverse of training_settings: reads them back from a configuration into any
 // model's Config (its points, val_points, epochs, batch, lr and seed).
 template <class Config>

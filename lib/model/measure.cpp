@@ -15,7 +15,8 @@ data::PointSet training_set(const Record& r) {
 
 Points points_of(const Fit& r) {
     Rng val_rng(r.seed, r.kind + "/val");
-    const auto held = data::held_out_points(data::dataset(r.data), r.val_points, val_rng);
+    const data::Dataset& set = data::dataset(r.data);
+    const auto held = data::held_out_points(set, data::held_out_count(set, r.val_points), val_rng);
     return {data::in_frame(training_set(r), r.scale), data::in_frame(held, r.scale)};
 }
 

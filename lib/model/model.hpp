@@ -37,6 +37,7 @@ struct Record {
     double train_seconds = 0.0;
     std::size_t parameters = 0;                // trainable numbers
     std::vector<double> train_loss, val_loss;  // per epoch (per step for a kind without epochs)
+    std::size_t kept_epoch = 0;                // the epoch whose parameters it has (early stopping: the best)
     std::size_t density_passes = 0;            // passes of a network or layer per point's density
     std::size_t sample_passes = 0;             // the same per sample
     std::string architecture;                  // in words, for a table: "16 planar layers"

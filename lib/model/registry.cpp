@@ -60,6 +60,14 @@ std::vector<config::FlagSpec> training_flags(const std::string& points, const st
             {"lr", Kind::PositiveReal, lr, "Adam learning rate (cosine decay)"}};
 }
 
+config::FlagSpec patience_flag() {
+    return {"patience", config::Kind::Whole, "0",
+            "stop after this many epochs without a lower validation loss and keep the best epoch's parameters "
+            "(0: train every epoch, keep the last)"};
+}
+
+std::size_t patience_of(const config::Values& v) { return v.has("patience") ? std::size_t(v.count("patience")) : 0; }
+
 Training read_training(const config::Values& v, const std::string& data, std::size_t val_points) {
     Training t;
     t.points = std::size_t(v.count("points"));
@@ -71,7 +79,7 @@ Training read_training(const config::Values& v, const std::string& data, std::si
     if (set.finite() && t.points > set.train_rows.size())
         throw config::UsageError(fmt::format("--points {}: data set {} has {} training rows", t.points, data,
                                              set.train_rows.size()));
-    t.val_points = data::held_out_count(set, val_points);
+    t.val_points = data::validation_count(set, val_points);
     return t;
 }
 

@@ -57,6 +57,11 @@ config::Values values(const std::string& kind, const std::vector<std::string>& a
 // --epochs, --batch, --lr.
 std::vector<config::FlagSpec> training_flags(const std::string& points, const std::string& epochs,
                                              const std::string& batch, const std::string& lr);
+// --patience: early stopping on the validation loss (train/loop.hpp), for the kinds
+// that offer it; 0 (none) when the values have no such flag.
+config::FlagSpec patience_flag();
+std::size_t patience_of(const config::Values& v);
+
 // Reads them (and --seed) into a configuration with points, epochs, batch, lr, seed,
 // val_points and data; a data file trains on at most its training rows and is
 // validated on all its held-out rows.
@@ -109,6 +114,7 @@ Record epoch_record(const std::string& kind, M& m, Net& net, ValOf val_of) {
         r.train_loss.push_back(e.train_loss);
         r.val_loss.push_back(val_of(e));
     }
+    r.kept_epoch = r.val_loss.size();
     return r;
 }
 

@@ -3,6 +3,7 @@
 
 #include "data/dataset.hpp"
 #include "model/registry.hpp"
+#include "train/loop.hpp"
 #include "nf/train.hpp"
 
 namespace flow::nf {
@@ -14,6 +15,7 @@ Config config(const config::Values& v, const std::string& data) {
     c.arch.hidden = std::size_t(v.count("hidden"));
     c.arch.identity_start = v.text("init") == "identity";
     model::set_training(v, data, c);
+    c.patience = model::patience_of(v);
     return c;
 }
 
@@ -21,6 +23,7 @@ namespace {
 
 model::Record record_of(Model& m) {
     model::Record r = model::epoch_record("nf", m, m.flow, [](const auto& e) { return e.val.total; });
+    r.kept_epoch = train::kept_epoch(r.val_loss, m.config.patience);
     r.density_passes = r.sample_passes = 2 * m.flow.layers();  // a scale and a shift network each
     r.architecture = fmt::format("{} couplings, networks {}$\\times${} LeakyReLU, $\\lvert s\\rvert < {:g}$",
                                  m.config.arch.couplings, m.config.arch.depth, m.config.arch.hidden,
@@ -52,6 +55,7 @@ model::Kind kind() {
     k.name = "nf";
     k.summary = "normalizing flow of affine couplings, fitted by maximum likelihood";
     k.flags = model::training_flags("250000", "20", "128", "0.001");
+    k.flags.push_back(model::patience_flag());
     k.flags.push_back({"couplings", Kind::Count, "30", "affine coupling layers"});
     k.flags.push_back({"depth", Kind::Count, "5", "linear layers per coupling network"});
     k.flags.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});

@@ -34,6 +34,7 @@ Config Config::from_json(const nlohmann::json& j) {
     c.arch.identity_start = j.at("init") == "identity";
     c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
+    c.patience = io::read_patience(j);
     return c;
 }
 
@@ -47,6 +48,7 @@ nlohmann::json Config::to_json() const {
                         {"init", arch.identity_start ? "identity" : "default"},
                         {"data", data}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    io::record_patience(j, patience);
     return j;
 }
 
@@ -113,7 +115,7 @@ Model train(const Config& cfg, bool progress) {
     const auto train_set = data::training_points(set, cfg.points, data_rng);
     // The validation points, standardised like the training set (the model's frame).
     const xt::xtensor<float, 2> val =
-        data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
+        data::in_frame(data::validation_points(set, cfg.val_points, val_rng), train_set.scale);
 
     Model m;
     m.config = cfg;
@@ -134,6 +136,7 @@ Model train(const Config& cfg, bool progress) {
         return p.total;
     };
     NormalizingFlow<float>::Tape val_tape;  // kept across epochs: no fresh buffers each time
+    train::BestEpoch best(ps, cfg.patience);
     const auto epoch_end = [&](const train::EpochEnd& e) {
         const LossParts v = evaluate(m.flow, val, val_tape);
         if (!std::isfinite(v.total))
@@ -141,11 +144,13 @@ Model train(const Config& cfg, bool progress) {
                 "nf training diverged: the validation loss is not finite after epoch {}; try a "
                 "smaller --lr (no checkpoint written)", e.epoch));
         m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
+        best.offer(e.epoch, v.total);
         return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v.total, e.seconds);
     };
-    m.train_seconds = train::run({"nf", cfg.epochs, cfg.lr,
-                                  "try a smaller --lr or fewer --hidden units"},
+    m.train_seconds = train::run({"nf", cfg.epochs, cfg.lr, "try a smaller --lr or fewer --hidden units",
+                                  [&] { return best.exhausted(); }},
                                  adam, batches, order, batch, epoch_end, progress);
+    best.restore();
     m.scale = train_set.scale;
     return m;
 }

@@ -22,6 +22,7 @@ struct Config {
     std::uint64_t seed = 0;
     std::string data;                // the data set (data::dataset)
     std::size_t val_points = 25000;  // held out, drawn from their own stream
+    std::size_t patience = 0;        // early stopping on the validation loss (0: none; train/loop.hpp)
 
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;  // everything that determines the trained weights

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "model/registry.hpp"
+#include "train/loop.hpp"
 #include "planar/train.hpp"
 
 namespace flow::planar {
@@ -12,6 +13,7 @@ Config config(const config::Values& v, const std::string& data) {
     Config c;
     c.layers = std::size_t(v.count("layers"));
     model::set_training(v, data, c);
+    c.patience = model::patience_of(v);
     return c;
 }
 
@@ -48,6 +50,7 @@ private:
 
 model::Record record_of(Model& m) {
     model::Record r = model::epoch_record("planar", m, m.flow, [](const auto& e) { return e.val_loss; });
+    r.kept_epoch = train::kept_epoch(r.val_loss, m.config.patience);
     r.density_passes = r.sample_passes = m.flow.layers.size();
     r.architecture = fmt::format("{} planar layers", m.config.layers);
     return r;
@@ -58,6 +61,7 @@ model::Kind kind() {
     k.name = "planar";
     k.summary = "planar flow, fitted by maximum likelihood; sampled through its exact inverse";
     k.flags = model::training_flags("250000", "500", "128", "0.001");
+    k.flags.push_back(model::patience_flag());
     k.flags.push_back({"layers", config::Kind::Count, "16", "planar layers"});
     k.obtain = [](const config::Values& v, const std::string& data, bool force) {
         return obtain(config(v, data), force).dir;

@@ -23,12 +23,14 @@ Config Config::from_json(const nlohmann::json& j) {
     c.layers = j.at("layers").get<std::size_t>();
     c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
+    c.patience = io::read_patience(j);
     return c;
 }
 
 nlohmann::json Config::to_json() const {
     nlohmann::json j = {{"model", "planar"}, {"code_version", kCodeVersion}, {"layers", layers}, {"data", data}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    io::record_patience(j, patience);
     return j;
 }
 

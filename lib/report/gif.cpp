@@ -26,18 +26,37 @@ void Canvas::rect(long x0, long y0, long x1, long y1, std::uint8_t colour) {
             at(std::size_t(px), std::size_t(py)) = colour;
 }
 
-std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const View& w, double r,
-                        std::uint8_t colour) {
+double column_of(const Rect& plot, const View& w, double x) {
+    return double(plot.left) + (x - w.xmin) / (w.xmax - w.xmin) * double(plot.width);
+}
+
+double row_of(const Rect& plot, const View& w, double y) {
+    return double(plot.top) + (w.ymax - y) / (w.ymax - w.ymin) * double(plot.height);
+}
+
+std::size_t draw_points(Canvas& c, const Rect& plot, const xt::xtensor<float, 2>& points, const View& w,
+                        double r, std::uint8_t colour) {
     std::size_t drawn = 0;
     for (std::size_t i = 0; i < points.shape(0); ++i) {
         const double x = points(i, 0), y = points(i, 1);
         if (!(x >= w.xmin && x <= w.xmax && y >= w.ymin && y <= w.ymax)) continue;
-        const double px = (x - w.xmin) / (w.xmax - w.xmin) * double(c.width);
-        const double py = (w.ymax - y) / (w.ymax - w.ymin) * double(c.height);
-        c.disc(px, py, r, colour);
+        c.disc(column_of(plot, w, x), row_of(plot, w, y), r, colour);
         ++drawn;
     }
     return drawn;
+}
+
+std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const View& w, double r,
+                        std::uint8_t colour) {
+    return draw_points(c, Rect{0, 0, long(c.width), long(c.height)}, points, w, r, colour);
+}
+
+std::vector<int> frame_delays(std::size_t n, int each_cs, int first_cs, int last_cs) {
+    if (n == 0) throw std::invalid_argument("frame_delays: no frames");
+    std::vector<int> d(n, each_cs);
+    d.front() = first_cs;
+    d.back() = last_cs;  // one frame: it is the last, so it pauses
+    return d;
 }
 
 namespace {
@@ -47,18 +66,34 @@ int append(GifFileType* gif, const GifByteType* bytes, int n) {
     return n;
 }
 
+void check_frames(const std::vector<Canvas>& frames, const std::vector<std::uint32_t>& palette,
+                  const std::vector<int>& delays_cs) {
+    if (frames.empty()) throw std::invalid_argument("gif_animation: no frames");
+    if (delays_cs.size() != frames.size())
+        throw std::invalid_argument(
+            fmt::format("gif_animation: {} delays for {} frames", delays_cs.size(), frames.size()));
+    for (int d : delays_cs)
+        if (d < 0 || d > 65535) throw std::invalid_argument(fmt::format("gif_animation: a delay of {} cs", d));
+    if (palette.empty() || palette.size() > 256) throw std::invalid_argument("gif_animation: 1 to 256 colours");
+    for (const auto& f : frames) {
+        if (f.width != frames[0].width || f.height != frames[0].height)
+            throw std::invalid_argument("gif_animation: frames of different sizes");
+        for (auto p : f.pixels)
+            if (p >= palette.size()) throw std::invalid_argument("gif_animation: a pixel names no colour");
+    }
+}
+
 }  // namespace
 
 std::string gif_animation(const std::vector<Canvas>& frames, const std::vector<std::uint32_t>& palette,
                           int delay_cs) {
-    if (frames.empty()) throw std::invalid_argument("gif_animation: no frames");
-    if (palette.empty() || palette.size() > 256) throw std::invalid_argument("gif_animation: 1 to 256 colours");
+    return gif_animation(frames, palette, std::vector<int>(frames.size(), delay_cs));
+}
+
+std::string gif_animation(const std::vector<Canvas>& frames, const std::vector<std::uint32_t>& palette,
+                          const std::vector<int>& delays_cs) {
+    check_frames(frames, palette, delays_cs);
     const std::size_t W = frames[0].width, H = frames[0].height;
-    for (const auto& f : frames) {
-        if (f.width != W || f.height != H) throw std::invalid_argument("gif_animation: frames of different sizes");
-        for (auto p : f.pixels)
-            if (p >= palette.size()) throw std::invalid_argument("gif_animation: a pixel names no colour");
-    }
     int size = 2;
     while (size < int(palette.size())) size *= 2;
     std::vector<GifColorType> colours(std::size_t(size), GifColorType{0, 0, 0});
@@ -85,8 +120,10 @@ std::string gif_animation(const std::vector<Canvas>& frames, const std::vector<s
         EGifPutExtensionBlock(gif, 11, app) == GIF_ERROR || EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR ||
         EGifPutExtensionTrailer(gif) == GIF_ERROR)
         fail("loop extension");
-    for (const auto& f : frames) {
-        GraphicsControlBlock gcb{DISPOSE_DO_NOT, false, delay_cs, NO_TRANSPARENT_COLOR};
+    for (std::size_t k = 0; k < frames.size(); ++k) {
+        const Canvas& f = frames[k];
+        // Each frame's own graphics control extension carries its delay.
+        GraphicsControlBlock gcb{DISPOSE_DO_NOT, false, delays_cs[k], NO_TRANSPARENT_COLOR};
         GifByteType ext[4];
         const std::size_t len = EGifGCBToExtension(&gcb, ext);
         if (EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, int(len), ext) == GIF_ERROR) fail("frame delay");

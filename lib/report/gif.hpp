@@ -29,15 +29,35 @@ struct View {
     double xmin, xmax, ymin, ymax;
 };
 
-// Draws points (n, 2) as discs of radius r onto the canvas, the window filling it
-// (y up); points outside the window are left out. Returns how many were drawn.
+// A rectangle of canvas pixels, [left, left + width) x [top, top + height).
+struct Rect {
+    long left, top, width, height;
+};
+
+// Where the window puts a point in the rectangle, in pixels (continuous: the window's
+// edges are the rectangle's outer pixel edges; y up).
+double column_of(const Rect& plot, const View& w, double x);
+double row_of(const Rect& plot, const View& w, double y);
+
+// Draws points (n, 2) as discs of radius r, the window filling the rectangle (or the
+// whole canvas); points outside the window are left out. Returns how many were drawn.
+std::size_t draw_points(Canvas& c, const Rect& plot, const xt::xtensor<float, 2>& points, const View& w,
+                        double r, std::uint8_t colour);
 std::size_t draw_points(Canvas& c, const xt::xtensor<float, 2>& points, const View& w, double r,
                         std::uint8_t colour);
 
-// The bytes of an animated GIF (GIF89a, looping forever) of the frames, each shown for
-// delay_cs hundredths of a second; palette: up to 256 colours as 0xRRGGBB. Throws when
-// the frames differ in size, a pixel names no colour of the palette, or giflib fails.
+// The bytes of an animated GIF (GIF89a, looping forever) of the frames, frame k shown for
+// delays_cs[k] hundredths of a second (0 to 65535; one delay per frame); palette: up to 256
+// colours as 0xRRGGBB. Throws when the frames differ in size, a pixel names no colour of
+// the palette, the delays do not match the frames, or giflib fails. The int form shows
+// every frame for the same time.
+std::string gif_animation(const std::vector<Canvas>& frames, const std::vector<std::uint32_t>& palette,
+                          const std::vector<int>& delays_cs);
 std::string gif_animation(const std::vector<Canvas>& frames, const std::vector<std::uint32_t>& palette,
                           int delay_cs);
+
+// Delays for n frames: each_cs each, the first held first_cs and the last last_cs (a
+// pause before the loop starts again). Throws when n is 0.
+std::vector<int> frame_delays(std::size_t n, int each_cs, int first_cs, int last_cs);
 
 }  // namespace flow::report

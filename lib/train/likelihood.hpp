@@ -34,6 +34,7 @@ struct LikelihoodSettings {
     std::uint64_t seed = 0;
     std::string data;
     std::size_t val_points = 100;
+    std::size_t patience = 0;  // early stopping on the validation loss (0: none; train/loop.hpp)
 };
 
 // A trained model of such a kind: its configuration, its network and what training left.
@@ -58,7 +59,7 @@ void fit_likelihood(Model& m, const std::string& kind,
     const data::Dataset& set = data::dataset(cfg.data);
     const auto train_set = data::training_points(set, cfg.points, data_rng);
     const nn::Mat<float> val =
-        data::in_frame(data::held_out_points(set, cfg.val_points, val_rng), train_set.scale);
+        data::in_frame(data::validation_points(set, cfg.val_points, val_rng), train_set.scale);
     optim::Adam<float> adam(nn::params_of(m.flow));
     data::Batches batches(train_set.x.shape(0), cfg.batch);
     nn::Mat<float> xb;
@@ -66,13 +67,16 @@ void fit_likelihood(Model& m, const std::string& kind,
         batches.gather(b, train_set.x, xb);
         return loss(m, xb, true);
     };
+    BestEpoch best(nn::params_of(m.flow), cfg.patience);
     const auto epoch_end = [&](const EpochEnd& e) {
         const double v = loss(m, val, false);
         m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
+        best.offer(e.epoch, v);
         return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v, e.seconds);
     };
-    m.train_seconds = run({kind, cfg.epochs, cfg.lr, "try a smaller --lr"}, adam, batches, order, batch, epoch_end,
-                          progress);
+    m.train_seconds = run({kind, cfg.epochs, cfg.lr, "try a smaller --lr", [&] { return best.exhausted(); }}, adam,
+                          batches, order, batch, epoch_end, progress);
+    best.restore();
     m.scale = train_set.scale;
 }
 

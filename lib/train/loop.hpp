@@ -12,6 +12,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -32,7 +33,48 @@ struct Settings {
     std::size_t epochs;
     double lr;
     std::string hint;          // what to try when the loss is not finite
+    std::function<bool()> stop = {};  // asked after each epoch's end: true ends training early
 };
+
+// Early stopping on the validation loss. With patience p > 0, the parameters of the
+// epoch with the lowest validation loss are kept (copied whenever it improves),
+// training ends once p epochs have passed without a new lowest, and restore() gives the
+// model the kept parameters. With patience 0 nothing is kept or stopped: the model is
+// the last epoch's.
+class BestEpoch {
+public:
+    BestEpoch(nn::Params<float> params, std::size_t patience) : params_(std::move(params)), patience_(patience) {}
+    void offer(std::size_t epoch, double val_loss) {
+        last_ = epoch;
+        if (patience_ == 0 || !(val_loss < best_loss_)) return;
+        best_loss_ = val_loss;
+        best_ = epoch;
+        kept_.resize(params_.size());
+        for (std::size_t i = 0; i < params_.size(); ++i)
+            kept_[i].assign(params_[i].value, params_[i].value + params_[i].size());
+    }
+    bool exhausted() const { return patience_ > 0 && last_ >= best_ + patience_; }
+    void restore() {
+        for (std::size_t i = 0; i < kept_.size(); ++i) std::copy(kept_[i].begin(), kept_[i].end(), params_[i].value);
+    }
+
+private:
+    nn::Params<float> params_;
+    std::size_t patience_;
+    std::size_t best_ = 0, last_ = 0;
+    double best_loss_ = INFINITY;
+    std::vector<std::vector<float>> kept_;
+};
+
+// The epoch (1-based) whose parameters a model of this patience keeps, given its
+// validation loss per epoch: the first lowest with patience, else the last.
+inline std::size_t kept_epoch(const std::vector<double>& val_loss, std::size_t patience) {
+    if (patience == 0 || val_loss.empty()) return val_loss.size();
+    std::size_t best = 0;
+    for (std::size_t e = 1; e < val_loss.size(); ++e)
+        if (val_loss[e] < val_loss[best]) best = e;
+    return best + 1;
+}
 
 struct EpochEnd {
     std::size_t epoch;         // 1-based
@@ -70,6 +112,7 @@ inline double run(const Settings& s, optim::Adam<float>& adam, std::size_t count
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const std::string summary = epoch_end({epoch + 1, schedule(step), sum / double(count), secs});
         if (progress) bar.epoch(epoch, summary);
+        if (s.stop && s.stop()) break;
     }
     return bar.elapsed();
 }

@@ -1,0 +1,97 @@
+// The assignment's figure row for one fit (common.hpp): four scatter panels and the
+// learned log-density, in the data set's one window and colour scale.
+#include "common.hpp"
+#include "report/plots.hpp"
+#include "report/stats.hpp"
+
+namespace flow::chapters::dt8122 {
+
+namespace {
+
+constexpr double kLatent = 4.0;     // the latent panels show [-4, 4]^2
+constexpr std::size_t kImage = 100;  // pixels of the log-density image, per side
+
+std::string scatter(const std::string& dat, const std::string& style) {
+    return fmt::format("\\addplot[{}] table {{{}}};\n", style, dat);
+}
+
+// log p at the centres of a kImage x kImage grid over the view's box, row 0 at the top.
+std::vector<double> box_image(const Fit& f, const SetView& v) {
+    Mat<float> grid = Mat<float>::from_shape({kImage * kImage, 2});
+    for (std::size_t r = 0; r < kImage; ++r)
+        for (std::size_t c = 0; c < kImage; ++c) {
+            grid(r * kImage + c, 0) = float(v.xmin + (v.xmax - v.xmin) * (double(c) + 0.5) / double(kImage));
+            grid(r * kImage + c, 1) = float(v.ymax - (v.ymax - v.ymin) * (double(r) + 0.5) / double(kImage));
+        }
+    return f.log_prob(grid);
+}
+
+// How many points of x lie outside the box.
+std::size_t outside(const Mat<float>& x, double xmin, double xmax, double ymin, double ymax) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < x.shape(0); ++i)
+        n += x(i, 0) < xmin || x(i, 0) > xmax || x(i, 1) < ymin || x(i, 1) > ymax;
+    return n;
+}
+
+}  // namespace
+
+nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
+                              const Mat<float>& z, const Mat<float>& samples, bool titles, bool bottom,
+                              const std::string& label) {
+    const SetView v = set_view(data::unsplit_name(f.data));
+    const Mat<float> fx = f.latent(pts.train);
+    const auto image = box_image(f, v);
+    const std::string data_box = v.axis_options();
+    const std::string latent_box = fmt::format(
+        "xmin={0:g}, xmax={1:g}, ymin={0:g}, ymax={1:g}, xtick={{-3,3}}, ytick={{-3,3}}", -kLatent, kLatent);
+    const auto title = [&](const char* t) { return titles ? fmt::format(", title={{{}}}", t) : std::string(); };
+    // Each data set has its own window, so the data panels have tick labels on every row;
+    // the latent panels share one and have them on the bottom row only; the columns line
+    // up, so the horizontal axes are named on the bottom row, the vertical ones on every
+    // panel.
+    const auto x_name = [&](const char* n) {
+        const bool latent = n[0] == 'z';
+        return bottom ? fmt::format(", xlabel={{${}$}}", n) : latent ? std::string(", xticklabels={}") : "";
+    };
+    std::string tikz = "\\begin{tikzpicture}\n";
+    tikz += row_axis(0, fmt::format("{}{}, ylabel style={{align=center}}, ylabel={{{}\\\\ $x_2$}}{}", data_box,
+                                    x_name("x_1"), label, title("data $X$")));
+    tikz += scatter(name + "-x.dat", "fr data marks") + "\\end{axis}\n";
+    tikz += row_axis(1, latent_box + x_name("z_1") + ", ylabel={$z_2$}" + title("$f(X)$"));
+    tikz += scatter(name + "-fx.dat", "fr data marks") + "\\end{axis}\n";
+    // The later panels share the scale of the row's first panel of their space: their
+    // vertical axes are named, their tick labels left to that panel.
+    const std::string shared = ", yticklabels={}";
+    tikz += row_axis(2, data_box + x_name("x_1") + shared + ", ylabel={$x_2$}" + title("samples $g(z)$"));
+    tikz += scatter(name + "-gz.dat", "fr prior marks") + "\\end{axis}\n";
+    tikz += row_axis(3, latent_box + x_name("z_1") + shared + ", ylabel={$z_2$}" + title("prior $z$"));
+    tikz += scatter(name + "-z.dat", "fr prior marks") + "\\end{axis}\n";
+    tikz += row_axis(4, fmt::format("{}{}{}, ylabel={{$x_2$}}, enlargelimits=false, axis on top, grid=none, colormap name=fr viridis, "
+                                    "colorbar, point meta min={:g}, point meta max={:g}, "
+                                    "colorbar style={{width=0.15cm, ytick={{{:g},{:g}}}, "
+                                    "yticklabel style={{font=\\scriptsize}}}}{}",
+                                    data_box, x_name("x_1"), shared, v.bottom, v.top, v.bottom, v.top, title("$\\log p(x)$")));
+    tikz += fmt::format("\\addplot graphics[xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}] {{{}-density.png}};\n"
+                        "\\end{{axis}}\n",
+                        v.xmin, v.xmax, v.ymin, v.ymax, name);
+    tikz += "\\end{tikzpicture}\n";
+    ctx.figure(name, tikz,
+               {{name + "-x.dat", report::points_dat(pts.train)},
+                {name + "-fx.dat", report::points_dat(fx)},
+                {name + "-gz.dat", report::points_dat(samples)},
+                {name + "-z.dat", report::points_dat(z)},
+                {name + "-density.png", report::png_viridis(image, kImage, kImage, v.bottom, v.top)}});
+    return {{"window", {v.xmin, v.xmax, v.ymin, v.ymax}},
+            {"log_p_range", {v.bottom, v.top}},
+            {"max_log_p", *std::max_element(image.begin(), image.end())},
+            {"outside", {{"x", outside(pts.train, v.xmin, v.xmax, v.ymin, v.ymax)},
+                         {"gz", outside(samples, v.xmin, v.xmax, v.ymin, v.ymax)},
+                         {"fx", outside(fx, -kLatent, kLatent, -kLatent, kLatent)},
+                         {"z", outside(z, -kLatent, kLatent, -kLatent, kLatent)}}},
+            {"latent_sliced_w2", report::sliced_wasserstein(fx, z)},
+            {"fx", report::cloud_stats(fx).to_json()},
+            {"gz", report::cloud_stats(samples).to_json()}};
+}
+
+}  // namespace flow::chapters::dt8122
