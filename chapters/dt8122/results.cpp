@@ -36,13 +36,13 @@ Entry flow_entry(const std::string& method, const std::vector<Scored>& fits) {
     return {method_title(method), spread(h), spread(raw).mean};
 }
 
-// One data set's rows, the lowest mean in bold.
+// One data set's rows, the lowest mean (as printed) in bold.
 std::string rows_of(const std::vector<Entry>& entries) {
     double best = INFINITY;
     for (const auto& e : entries) best = std::min(best, e.nll.mean);
     std::string rows;
     for (const auto& e : entries) {
-        const bool b = e.nll.mean == best;
+        const bool b = tex_fixed(e.nll.mean, 2) == tex_fixed(best, 2);  // ties as printed are all bold
         rows += fmt::format("& {} & {}{}{} & {} \\\\\n", e.model, b ? "\\textbf{" : "", pm(e.nll), b ? "}" : "",
                             tex_fixed(e.original, 2));
     }

@@ -19,9 +19,9 @@ void setup(Context& ctx) {
     ctx.stats["rows"] = {{"train", d.train_rows.size()}, {"val", d.val_rows.size()}, {"held", d.held_rows.size()},
                          {"seeds", seeds}, {"splits", splits}};
     ctx.text = ctx.section() + fmt::format(
-        R"(This report answers the ProbAI 2022 (DT8122) assignment on normalizing flows:
-planar flows \cite{{rezende2015}} and Real NVP \cite{{dinh2017}} in Task~1, continuous flows \cite{{chen2018}} in
-Task~2, each fitted to two moons, two blobs and a boomerang. A flow $f$ maps $x$ to $z = f(x)$ with prior
+        R"(This report answers the ProbAI 2022 (DT8122) assignment: planar flows
+\cite{{rezende2015}} and Real NVP \cite{{dinh2017}} (Task~1) and continuous flows \cite{{chen2018}} (Task~2),
+fitted to two moons, two blobs and a boomerang. A flow $f$ maps $x$ to $z = f(x)$ with prior
 $\mathcal N(0, I)$, so that $\log p(x) = \log\mathcal N(f(x); 0, I) + \log\lvert\det \partial f/\partial x\rvert$;
 training minimises the mean negative log-likelihood (NLL) of the training points with Adam, and samples are
 $g(z)$, $g = f^{{-1}}$.
@@ -29,9 +29,9 @@ $g(z)$, $g = f^{{-1}}$.
 Each data set's {n} points are split {splits} times at random into {tr} training, {va} validation and {he}
 held-out points, and each method is fitted with {seeds} seeds per split: {fits} fits per method and data set.
 Points are standardised by the training points' statistics; NLLs are in nats. Validation points choose the
-stopping epoch and the learning rate; held-out points are used only to score. Table~\ref{{tab:results}} adds a
-Gaussian mixture and a kernel density estimate as references. The code is C++, not Python or Julia, so that one
-program trains every model and writes every number.
+stopping epoch and the learning rate; held-out points are used only to score. Table~\ref{{tab:results}} adds
+the standard Gaussian, a Gaussian mixture and a kernel density estimate as references. The code is C++, not Python or
+Julia: it is part of our C++ library of flows, written from the equations.
 
 )",
         fmt::arg("n", d.all_rows.size()), fmt::arg("splits", splits), fmt::arg("tr", d.train_rows.size()),

@@ -24,8 +24,8 @@ void task2_cnf(Context& ctx) {
 from $z(0) = x$ to $z(1) = f(x)$, and $\log p(x) = \log\mathcal N(z(1); 0, I) + \int_0^1
 \operatorname{{tr}}\,\partial v/\partial z\,\mathrm{{d}}t$ (\cite{{chen2018}}, Section~4). Our $v$ is a $\tanh$
 network of $(z, t)$ with {d} hidden layers of {h} units; it computes $\partial v/\partial z$ exactly alongside its
-output, at the cost of two extra passes. Both integrals are solved by {n} fourth-order Runge--Kutta (RK4) steps,
-{nfe} evaluations of $v$, and training differentiates through every step, which needs $\tanh''$. Sampling solves back from $t = 1$; the two solves are inverse only to {trip}. {checks}
+output, at the cost of two extra forward passes. Both integrals are solved by {n} fourth-order Runge--Kutta (RK4) steps,
+{nfe} evaluations of $v$, and training differentiates through every step. Sampling solves back from $t = 1$; the two solves are inverse only to {trip}. {checks}
 
 )",
         fmt::arg("d", cfg.depth - 1), fmt::arg("h", cfg.hidden), fmt::arg("n", cfg.steps),

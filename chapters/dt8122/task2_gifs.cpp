@@ -112,9 +112,10 @@ void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<fl
                                         j == 0 ? ", ylabel style={align=center}, ylabel={" + data_title(set) +
                                                      "\\\\ $x_2$}"
                                                : ""));
-        // The samples first and lighter, the training points on top: both stay visible.
-        tikz += fmt::format("\\addplot[fr prior marks, opacity=0.45] table {{{}}};\n", dat);
-        tikz += fmt::format("\\addplot[fr data marks, opacity=0.7] table {{{}-train.dat}};\n\\end{{axis}}\n", set);
+        // The training points behind, in the GIFs' light blue; the samples over them, half
+        // transparent, so that both stay visible.
+        tikz += fmt::format("\\addplot[fr data marks, color=blue!35] table {{{}-train.dat}};\n", set);
+        tikz += fmt::format("\\addplot[fr prior marks, opacity=0.45] table {{{}}};\n\\end{{axis}}\n", dat);
     }
     tikz += "\\end{tikzpicture}\n";
     ctx.figure(set, tikz, data);
@@ -144,14 +145,14 @@ void task2_gifs(Context& ctx) {
     }
     ctx.text = ctx.section() + fmt::format(
         R"(The folder \texttt{{{folder}}} holds one GIF per data set ({shown} frames of each in Figure~\ref{{fig:{id}}}): the
-prior draws of Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ to $t = 0$ over the training points, with axes,
+prior draws of Figure~\ref{{fig:task2-cnf}} carried from $t = 1$ to $t = 0$, with axes,
 the time on each frame and a pause on the last.
 
 )",
         fmt::arg("folder", folder), fmt::arg("shown", kStripTimes.size()), fmt::arg("frames", frames_each), fmt::arg("motion", motion),
         fmt::arg("id", ctx.chapter().id));
-    ctx.text += ctx.figure_float(body, "Frames of the GIFs: the continuous flow's samples (red) from the prior "
-                                       "at $t = 1$ to $t = 0$, over the training points (blue); each row in its GIF's window.");
+    ctx.text += ctx.figure_float(body, "Frames of the GIFs: the continuous flow's samples (red) from $t = 1$ to "
+                                       "$t = 0$ over the training points (light blue), in the GIFs' windows.");
 }
 
 }  // namespace

@@ -17,9 +17,8 @@ void task2_settings(Context& ctx) {
     const auto& cfg = ctx.load_as<cnf::Model>(first_fit(ctx, "cnf", data_sets().front())).config;
     ctx.text = ctx.section() + fmt::format(
         R"(Table~\ref{{tab:task1-settings}} gives the settings in its last row, chosen as in Task~1: {limit};
-{margin}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver, and the exact gradient of that
-solve instead of the adjoint method; a plain $\tanh$ network instead of their gated hypernetwork, {h} units wide
-(not tuned). The trace is exact, as in their Section~4; FFJORD's stochastic estimator \cite{{grathwohl2019}} is
+{margin}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver, differentiated step by step
+instead of by the adjoint method; a plain $\tanh$ network instead of their gated hypernetwork, {h} units wide. The trace is exact, as in their Section~4; FFJORD's stochastic estimator \cite{{grathwohl2019}} is
 for high dimensions.
 
 )",
