@@ -31,7 +31,7 @@ held-out points, and each method is fitted with {seeds} seeds per split: {fits} 
 Points are standardised by the training points' statistics; NLLs are in nats. Validation points choose the
 stopping epoch and the learning rate; held-out points are used only to score. Table~\ref{{tab:results}} adds
 the standard Gaussian, a Gaussian mixture and a kernel density estimate as references. The code is C++, not Python or
-Julia: it is part of our C++ library of flows, written from the equations.
+Julia: every gradient is a hand-written backward pass, checked against finite differences.
 
 )",
         fmt::arg("n", d.all_rows.size()), fmt::arg("splits", splits), fmt::arg("tr", d.train_rows.size()),

@@ -49,16 +49,22 @@ std::string answer(Context& ctx, const Table& all, const std::vector<std::vector
         const bool r = paired(nvp[d], kde_r[d]).a_lower == nvp[d].size();
         if (!p && !r) unbeaten += (unbeaten.empty() ? "the " : " and the ") + data_title(data_sets()[d]);
     }
-    const std::string lead = nvp_every + planar_every == 0
-                                 ? "Neither flow is better than the other in every fit on any data set"
-                                 : fmt::format("Real NVP is better in every fit on {} data set(s), the planar flow on {}",
-                                               nvp_every, planar_every);
-    return fmt::format("{}. Table~\\ref{{tab:results}} gives the means; fit by fit (same split and seed), Real NVP "
-                       "has the lower held-out NLL in {} of the nine on the two moons, two blobs and boomerang. "
-                       "Against the kernel density estimate the planar flow is lower in {} fits, Real NVP in {}{}.",
-                       lead, r_vs_p, pk, rk,
-                       unbeaten.empty() ? "" : "; on " + unbeaten + " neither flow beats it in every fit, as one "
-                                               "bandwidth tuned on validation points suffices in two dimensions");
+    // The plain answer: per data set, which flow tends to be lower (in at least 7 of 9
+    // fits) or that they are even; a win is claimed only when it holds in every fit.
+    std::string lean;
+    for (std::size_t d = 0; d < 3; ++d) {
+        const std::size_t r = paired(nvp[d], planar[d]).a_lower, n = nvp[d].size();
+        const std::string who = r == n ? "Real NVP is better" : r == 0 ? "the planar flow is better"
+                              : 10 * r >= 7 * n ? "Real NVP tends to be lower" : 10 * (n - r) >= 7 * n
+                                                                                  ? "the planar flow tends to be lower"
+                                                                                  : "the two are even";
+        lean += fmt::format("{}on the {} {}", d == 0 ? "" : d == 2 ? " and " : ", ", data_title(data_sets()[d]), who);
+    }
+    return fmt::format("{}{} (Real NVP lower in {} of 9 fits paired by split and seed). Against the kernel density estimate the planar flow is lower in {} fits, "
+                       "Real NVP in {}{}.",
+                       nvp_every + planar_every == 0 ? "No difference holds in every fit: " : "", lean, r_vs_p, pk, rk,
+                       unbeaten.empty() ? "" : "; on " + unbeaten + " neither flow beats it in every fit, its mean "
+                                               "lying within their spread");
 }
 
 // On the two moons: does Real NVP fit its training points more closely yet lose more
@@ -75,12 +81,12 @@ std::string overfit_sentence(Context& ctx, const Table& all) {
                                                       "planar flow's and its held-out minus training NLL above it",
                                   {{"train", {tr, tp}}, {"gap", {gr, gp}}}, tr < tp && gr > gp);
     if (!over) return "";
-    return fmt::format(" On the two moons Real NVP fits its training points more closely than the planar flow (NLL "
-                       "{} against {}) yet loses {} nats on held-out points against {}: its {} parameters, against "
-                       "{}, fit noise.",
-                       tex_fixed(tr, 2), tex_fixed(tp, 2), tex_fixed(gr, 2), tex_fixed(gp, 2),
+    return fmt::format(" On the two moons Real NVP, with {} parameters against {}, fits its training points more "
+                       "closely than the planar flow (mean NLL {} against {}) yet loses {} nats on held-out points "
+                       "against {}: it overfits more.",
                        report::tex_count((long long)all[1][0].front().fit.parameters),
-                       report::tex_count((long long)all[0][0].front().fit.parameters));
+                       report::tex_count((long long)all[0][0].front().fit.parameters), tex_fixed(tr, 2),
+                       tex_fixed(tp, 2), tex_fixed(gr, 2), tex_fixed(gp, 2));
 }
 
 // The boomerang's worst single held-out point for the KDE and the two flows (largest over
@@ -91,8 +97,8 @@ std::string tail_sentence(Context& ctx, const Table& all, const std::vector<Base
     for (const auto& f : all[0][2]) p = std::max(p, f.worst);
     for (const auto& f : all[1][2]) r = std::max(r, f.worst);
     ctx.stats["boomerang_worst_point"] = {{"kde", kde}, {"planar", p}, {"realnvp", r}};
-    return fmt::format("A few far points on the boomerang's arms cost up to {} nats each under the kernel estimate, "
-                       "{} under the planar flow and {} under Real NVP, widening its spreads.",
+    return fmt::format("A few far points on the boomerang's arms cost up to {} nats each under the kernel estimate "
+                       "({} under the planar flow, {} under Real NVP), hence the kernel estimate's spread there.",
                        tex_fixed(kde, 0), tex_fixed(p, 0), tex_fixed(r, 0));
 }
 
@@ -114,23 +120,17 @@ void task1_comparison(Context& ctx) {
 
 A planar layer moves every point along $\hat u$ by a smooth step across one line, so the flow bends the plane
 one fold at a time; a coupling moves one coordinate by arbitrary functions of the other, so Real NVP shears and
-stretches the plane along its axes, which leaves density edges parallel to the axes in
-Figure~\ref{{fig:task1-realnvp}}.{overfit} Neither can tear: a flow's density is positive everywhere, and no
-continuous bijection maps the prior's one connected bulk onto two separate blobs, so some prior mass lands between
-them. The strip between the blobs (the middle third of the way from one centre to the other) holds {bp} of the
-planar flow's samples and {br} of Real NVP's, against {bd} of the 500 data points{more}.
+stretches the plane along its axes, which leaves straight, axis-parallel edges in its two-blob density
+(Figure~\ref{{fig:task1-realnvp}}).{overfit} Neither can tear: a flow's density is positive everywhere, so the
+strip between the blobs (the middle third of the way from one centre to the other) cannot be empty, though a flow
+may make it sparse. For the first fits it holds {bp} of the planar flow's samples and {br} of Real NVP's, against
+{bd} of the 500 data points.
 
 )",
         fmt::arg("answer", answer(ctx, all, base)), fmt::arg("tail", tail_sentence(ctx, all, base[2])),
         fmt::arg("overfit", overfit_sentence(ctx, all)),
         fmt::arg("bp", report::tex_percent(band[0], 1)), fmt::arg("br", report::tex_percent(band[1], 1)),
-        fmt::arg("bd", report::tex_percent(gap.data_share, 1)),
-        fmt::arg("more", ctx.verdict("gap_crossed/task1", "both flows put a larger share of their samples in the gap "
-                                                          "than the data have there",
-                                     {{"planar", band[0]}, {"realnvp", band[1]}, {"data", gap.data_share}},
-                                     band[0] > gap.data_share && band[1] > gap.data_share)
-                             ? ": both bridge the gap"
-                             : ""));
+        fmt::arg("bd", report::tex_percent(gap.data_share, 1)));
 }
 
 }  // namespace

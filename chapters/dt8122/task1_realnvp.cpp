@@ -21,7 +21,7 @@ void task1_realnvp(Context& ctx) {
         R"(A coupling keeps $x_1$ and moves $x_2$: $z_2 = (x_2 - t(x_1))\,e^{{-s(x_1)}}$,
 so $\log\lvert\det\rvert = -s(x_1)$ for any networks $s$ and $t$, and $g$ is explicit too. The {c}
 couplings alternate the kept coordinate; $s$ and $t$ have {d} hidden layers of {h} units, and a $\tanh$ bounds $\lvert s\rvert$
-by {b}. $g(f(x))$ is within {trip} of $x$ for every held-out point. {checks}
+by {b}. $g(f(x))$, in single precision, is within {trip} of $x$ for every held-out point. {checks}
 
 )",
         fmt::arg("c", arch.couplings), fmt::arg("d", arch.depth - 1), fmt::arg("h", arch.hidden),

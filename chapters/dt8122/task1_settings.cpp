@@ -38,13 +38,6 @@ std::string margin_clause(Context& ctx, const std::vector<std::string>& which, c
                                report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2));
 }
 
-namespace {
-
-std::string capitalised(std::string s) {
-    if (!s.empty()) s[0] = char(std::toupper(static_cast<unsigned char>(s[0])));
-    return s;
-}
-
 // The lowest learning rate any fit had when it stopped, as a share of its start: the
 // cosine schedule spans the epoch limit, which early stopping cuts short.
 double rate_at_stop(Context& ctx, const std::vector<std::string>& which) {
@@ -59,6 +52,14 @@ double rate_at_stop(Context& ctx, const std::vector<std::string>& which) {
     ctx.stats["lowest_rate_share_at_stop"] = lowest;
     return lowest;
 }
+
+namespace {
+
+std::string capitalised(std::string s) {
+    if (!s.empty()) s[0] = char(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
 
 void task1_settings(Context& ctx) {
     const std::vector<std::string> all{"planar", "realnvp", "cnf"}, task1{"planar", "realnvp"};

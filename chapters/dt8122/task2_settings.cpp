@@ -8,21 +8,32 @@ namespace flow::chapters::dt8122 {
 
 std::string limit_clause(Context& ctx, const std::vector<std::string>& which);
 std::string margin_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps);
+double rate_at_stop(Context& ctx, const std::vector<std::string>& which);
 
 namespace {
+
+// When the fit that ran longest stopped, its cosine-decayed rate may be nearly spent: then
+// the schedule, not only the validation NLL, ended it (verdict cnf_rate_spent).
+std::string rate_clause(Context& ctx) {
+    const double r = rate_at_stop(ctx, {"cnf"});
+    return ctx.verdict("cnf_rate_spent", "the continuous flow's slowest fit stopped with its rate below a tenth of "
+                                         "its start", {{"share", r}}, r < 0.1)
+               ? fmt::format("but the slowest stopped with its rate at {} of its start, so the schedule as much as the "
+                             "validation NLL ended it", report::tex_percent(r, 0))
+               : fmt::format("and each stopped with its rate above {} of its start", report::tex_percent(r, 0));
+}
 
 void task2_settings(Context& ctx) {
     const Sweep s = lr_sweep(ctx, "cnf");
     settings_table(ctx, {"cnf"}, {s}, "unused");  // records the fits at their epoch limit
     const auto& cfg = ctx.load_as<cnf::Model>(first_fit(ctx, "cnf", data_sets().front())).config;
     ctx.text = ctx.section() + fmt::format(
-        R"(Table~\ref{{tab:task1-settings}} gives the settings in its last row, chosen as in Task~1: {limit};
-{margin}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver, differentiated step by step
-instead of by the adjoint method; a plain $\tanh$ network instead of their gated hypernetwork, {h} units wide. The trace is exact, as in their Section~4; FFJORD's stochastic estimator \cite{{grathwohl2019}} is
+        R"(Table~\ref{{tab:task1-settings}} gives the settings in its last row, chosen as in Task~1: {limit}, {rate};
+{margin}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver; a plain $\tanh$ network, ours {h} units wide, instead of their gated hypernetwork. The trace is exact, as in their Section~4; FFJORD's stochastic estimator \cite{{grathwohl2019}} is
 for high dimensions.
 
 )",
-        fmt::arg("limit", limit_clause(ctx, {"cnf"})), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
+        fmt::arg("limit", limit_clause(ctx, {"cnf"})), fmt::arg("rate", rate_clause(ctx)), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
         fmt::arg("h", cfg.hidden));
 }
 
