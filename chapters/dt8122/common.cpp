@@ -91,10 +91,8 @@ std::string pm(const Spread& s, int decimals) {
 }
 
 std::string SetView::axis_options() const {
-    // Ticks 2 apart, or 4 on a side longer than 10 units: three to five labels a side.
-    const auto step = [](double span) { return span > 10 ? 4 : 2; };
     return fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, xtick distance={}, ytick distance={}", xmin, xmax,
-                       ymin, ymax, step(xmax - xmin), step(ymax - ymin));
+                       ymin, ymax, tick_distance(xmax - xmin), tick_distance(ymax - ymin));
 }
 
 namespace {

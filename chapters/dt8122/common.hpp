@@ -86,6 +86,10 @@ std::vector<double> per_fit(const std::vector<Scored>& fits, const std::vector<B
 // The window and colour scale every figure uses for a data set: a box holding all 500
 // rows in the first split's frame, rounded out to half units, and the log-density range
 // of the colours (the KDE's highest value on the box, rounded up, and 8 nats below).
+// Tick spacing for a window side of this length: 2, or 4 beyond 10 units (three to five
+// labels a side).
+inline int tick_distance(double span) { return span > 10 ? 4 : 2; }
+
 struct SetView {
     double xmin, xmax, ymin, ymax, top, bottom;
     std::string axis_options() const;
@@ -150,10 +154,24 @@ struct Sweep {
     double spread = 0;    // the standard deviation of the best validation NLL over a data set's fits, averaged
 };
 Sweep lr_sweep(Context& ctx, const std::string& method);
-// The settings of the methods' fits, one row each, with their sweeps (label: tab:<label>);
-// records how many fits reached the epoch limit under "settings"/<method>.
-std::string settings_table(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps,
-                           const std::string& label);
+// What a method's fits share and how their training ended (recorded under
+// "settings"/<method>): architecture, size, limits, the range of kept epochs, how many
+// reached the epoch limit, and the lowest share of its starting rate a fit stopped at.
+struct FitsSummary {
+    std::string method, architecture;
+    std::size_t fits = 0, capped = 0, max_epochs = 0, patience = 0, batch = 0, parameters = 0;
+    double kept_first = 0, kept_last = 0, lowest_rate_share = 1;
+};
+FitsSummary summarise_fits(Context& ctx, const std::string& method);
+// The settings of the methods' fits, one row each, with their sweeps (label: tab:<label>).
+std::string settings_table(const std::vector<std::string>& which, const std::vector<FitsSummary>& fits,
+                           const std::vector<Sweep>& sweeps, const std::string& label);
+// The sentences the two settings chapters share, each chosen by a verdict named after the
+// first method: whether any fit reached its epoch limit; whether the runner-up rate lies
+// within the fits' spread; and the lowest rate share at which a fit stopped (recorded).
+std::string limit_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<FitsSummary>& fits);
+std::string margin_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps);
+double rate_at_stop(Context& ctx, const std::vector<FitsSummary>& fits);
 
 // "0.123 ± 0.045" (mean ± sd) in LaTeX.
 std::string pm(const Spread& s, int decimals = 2);

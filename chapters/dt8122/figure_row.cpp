@@ -2,6 +2,7 @@
 // learned log-density, in the data set's one window and colour scale.
 #include "common.hpp"
 #include "report/plots.hpp"
+#include "report/raster_axes.hpp"
 #include "report/stats.hpp"
 
 namespace flow::chapters::dt8122 {
@@ -15,25 +16,6 @@ std::string scatter(const std::string& dat, const std::string& style) {
     return fmt::format("\\addplot[{}] table {{{}}};\n", style, dat);
 }
 
-// log p at the centres of a kImage x kImage grid over the view's box, row 0 at the top.
-std::vector<double> box_image(const Fit& f, const SetView& v) {
-    Mat<float> grid = Mat<float>::from_shape({kImage * kImage, 2});
-    for (std::size_t r = 0; r < kImage; ++r)
-        for (std::size_t c = 0; c < kImage; ++c) {
-            grid(r * kImage + c, 0) = float(v.xmin + (v.xmax - v.xmin) * (double(c) + 0.5) / double(kImage));
-            grid(r * kImage + c, 1) = float(v.ymax - (v.ymax - v.ymin) * (double(r) + 0.5) / double(kImage));
-        }
-    return f.log_prob(grid);
-}
-
-// How many points of x lie outside the box.
-std::size_t outside(const Mat<float>& x, double xmin, double xmax, double ymin, double ymax) {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < x.shape(0); ++i)
-        n += x(i, 0) < xmin || x(i, 0) > xmax || x(i, 1) < ymin || x(i, 1) > ymax;
-    return n;
-}
-
 }  // namespace
 
 nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& f, const Points& pts,
@@ -41,7 +23,7 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
                               const std::string& label) {
     const SetView v = set_view(data::unsplit_name(f.data));
     const Mat<float> fx = f.latent(pts.train);
-    const auto image = box_image(f, v);
+    const auto image = model::density_image(f, v.xmin, v.xmax, v.ymin, v.ymax, kImage);
     const std::string data_box = v.axis_options();
     const std::string latent_box = fmt::format(
         "xmin={0:g}, xmax={1:g}, ymin={0:g}, ymax={1:g}, xtick={{-3,3}}, ytick={{-3,3}}", -kLatent, kLatent);
@@ -76,6 +58,7 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
                         "\\end{{axis}}\n",
                         v.xmin, v.xmax, v.ymin, v.ymax, name);
     tikz += "\\end{tikzpicture}\n";
+    const report::View data_view{v.xmin, v.xmax, v.ymin, v.ymax}, latent_view{-kLatent, kLatent, -kLatent, kLatent};
     ctx.figure(name, tikz,
                {{name + "-x.dat", report::points_dat(pts.train)},
                 {name + "-fx.dat", report::points_dat(fx)},
@@ -85,10 +68,10 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     return {{"window", {v.xmin, v.xmax, v.ymin, v.ymax}},
             {"log_p_range", {v.bottom, v.top}},
             {"max_log_p", *std::max_element(image.begin(), image.end())},
-            {"outside", {{"x", outside(pts.train, v.xmin, v.xmax, v.ymin, v.ymax)},
-                         {"gz", outside(samples, v.xmin, v.xmax, v.ymin, v.ymax)},
-                         {"fx", outside(fx, -kLatent, kLatent, -kLatent, kLatent)},
-                         {"z", outside(z, -kLatent, kLatent, -kLatent, kLatent)}}},
+            {"outside", {{"x", report::count_outside(pts.train, data_view)},
+                         {"gz", report::count_outside(samples, data_view)},
+                         {"fx", report::count_outside(fx, latent_view)},
+                         {"z", report::count_outside(z, latent_view)}}},
             {"latent_sliced_w2", report::sliced_wasserstein(fx, z)},
             {"fx", report::cloud_stats(fx).to_json()},
             {"gz", report::cloud_stats(samples).to_json()}};

@@ -10,11 +10,7 @@ namespace {
 
 constexpr std::size_t kMaxComponents = 14;  // the mixtures tried: 1 to 14 components
 
-double mean_nll(const std::vector<double>& lp) {
-    double s = 0;
-    for (double v : lp) s -= v / double(lp.size());
-    return s;
-}
+using density::mean_nll;
 
 double worst_nll(const std::vector<double>& lp) { return -*std::min_element(lp.begin(), lp.end()); }
 

@@ -73,33 +73,40 @@ std::string architecture(const Fit& f) {
     return fmt::format("{} couplings; $s$, $t$: {}", c.at("couplings").get<int>(), hidden("hidden"));
 }
 
-std::string settings_table(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps,
-                           const std::string& label) {
+FitsSummary summarise_fits(Context& ctx, const std::string& method) {
+    FitsSummary f;
+    f.method = method;
+    std::vector<double> kept;
+    for (const auto& set : data_sets())
+        for (const auto& name : ctx.manifest().fits(family(method, set))) {
+            const Fit fit = model::fit_of(name, ctx.load(name));
+            kept.push_back(double(fit.kept_epoch));
+            f.max_epochs = fit.epochs, f.batch = fit.batch, f.parameters = fit.parameters;
+            f.architecture = architecture(fit);
+            f.patience = fit.config.value("patience", std::size_t(0));
+            f.capped += fit.val_loss.size() == fit.epochs;
+            const double t = double(fit.val_loss.size()) / double(fit.epochs);
+            f.lowest_rate_share = std::min(f.lowest_rate_share, 0.5 * (1 + std::cos(M_PI * t)));
+        }
+    std::sort(kept.begin(), kept.end());
+    f.fits = kept.size();
+    f.kept_first = kept.front(), f.kept_last = kept.back();
+    ctx.stats["settings"][method] = {{"kept_epoch_median", kept[kept.size() / 2]}, {"fits", f.fits},
+                                     {"fits_at_epoch_limit", f.capped}, {"batch", f.batch}};
+    return f;
+}
+
+std::string settings_table(const std::vector<std::string>& which, const std::vector<FitsSummary>& fits,
+                           const std::vector<Sweep>& sweeps, const std::string& label) {
     std::string rows;
-    std::size_t batch_all = 0;
     for (std::size_t m = 0; m < which.size(); ++m) {
-        const std::string& method = which[m];
-        std::vector<double> kept;
-        std::size_t max_epochs = 0, patience = 0, batch = 0, params = 0, capped = 0;
-        std::string arch;
-        for (const auto& set : data_sets())
-            for (const auto& name : ctx.manifest().fits(family(method, set))) {
-                const Fit f = model::fit_of(name, ctx.load(name));
-                kept.push_back(double(f.kept_epoch));
-                max_epochs = f.epochs, batch = f.batch, params = f.parameters, arch = architecture(f);
-                patience = f.config.value("patience", std::size_t(0));
-                capped += f.val_loss.size() == f.epochs;
-            }
-        std::sort(kept.begin(), kept.end());
-        ctx.stats["settings"][method] = {{"kept_epoch_median", kept[kept.size() / 2]}, {"fits", kept.size()},
-                                         {"fits_at_epoch_limit", capped}};
-        rows += fmt::format("    {} & {} & {} & {} & {:.0f}--{:.0f} & {} & {} \\\\\n", method_title(method), arch,
-                            report::tex_count((long long)params), max_epochs, kept.front(), kept.back(), patience,
-                            sweeps[m].rates);
-        ctx.stats["settings"][method]["batch"] = batch;
-        if (m > 0 && batch != batch_all) throw std::logic_error("the methods' batch sizes differ: the table needs a column");
-        batch_all = batch;
+        const FitsSummary& f = fits[m];
+        rows += fmt::format("    {} & {} & {} & {} & {:.0f}--{:.0f} & {} & {} \\\\\n", method_title(which[m]),
+                            f.architecture, report::tex_count((long long)f.parameters), f.max_epochs, f.kept_first,
+                            f.kept_last, f.patience, sweeps[m].rates);
+        if (f.batch != fits.front().batch) throw std::logic_error("the methods' batch sizes differ: the table needs a column");
     }
+    const std::size_t batch_all = fits.front().batch;
     return fmt::format(
         R"(\begin{{table}}[tbp]
   \centering\small\setlength{{\tabcolsep}}{{3pt}}
@@ -115,6 +122,43 @@ std::string settings_table(Context& ctx, const std::vector<std::string>& which, 
 \end{{table}}
 )",
         rows, batch_all, label);
+}
+
+// "no fit reached its epoch limit" or "3 of the 27 planar-flow fits reached ...".
+std::string limit_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<FitsSummary>& fits) {
+    std::string hit;
+    for (const auto& f : fits)
+        if (f.capped > 0)
+            hit += fmt::format("{}{} of the {} {} fits", hit.empty() ? "" : " and ", f.capped, f.fits,
+                               method_title(f.method));
+    return ctx.verdict("epoch_limit/" + which.front(), "no fit trained until its epoch limit", {{"hit", hit}},
+                       hit.empty())
+               ? "no fit reached the limit"
+               : hit + " reached the epoch limit before their validation NLL stopped improving";
+}
+
+// Whether the learning rate mattered: the runner-up against the spread over fits.
+std::string margin_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps) {
+    double margin = 0, spread_min = INFINITY;
+    for (const auto& s : sweeps) margin = std::max(margin, s.margin), spread_min = std::min(spread_min, s.spread);
+    const bool small = ctx.verdict("lr_margin_small/" + which.front(),
+                                   "the runner-up rate scores within the spread of the best validation NLL over fits",
+                                   {{"margin", margin}, {"spread", spread_min}}, margin < spread_min);
+    return small ? fmt::format("the runner-up is within {} nats, less than the {} standard deviation of the fits' "
+                               "best validation NLL, so the choice matters little",
+                               report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2))
+                 : fmt::format("the runner-up is up to {} nats worse, more than the {} standard deviation of the "
+                               "fits' best validation NLL",
+                               report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2));
+}
+
+// The lowest learning rate any fit had when it stopped, as a share of its start: the
+// cosine schedule spans the epoch limit, which early stopping cuts short.
+double rate_at_stop(Context& ctx, const std::vector<FitsSummary>& fits) {
+    double lowest = 1;
+    for (const auto& f : fits) lowest = std::min(lowest, f.lowest_rate_share);
+    ctx.stats["lowest_rate_share_at_stop"] = lowest;
+    return lowest;
 }
 
 }  // namespace flow::chapters::dt8122

@@ -44,12 +44,12 @@ report::View window(const std::vector<Mat<float>>& frames, const Mat<float>& tra
     return v;
 }
 
-// The GIF: light blue training points (blue is the data in every figure), the moving samples in red, axes x1 and x2 with ticks,
-// the time t above the plot, and a bar along the bottom that fills as t runs from 1 to 0;
-// the first frame (the prior) and the last (the samples) held. Returns its bytes.
-std::string animation(const std::vector<Mat<float>>& frames, const Mat<float>& train) {
+// The GIF in window `view`: light blue training points (blue is the data in every
+// figure), the moving samples in red, axes x1 and x2 with ticks, the time t above the
+// plot, and a bar along the bottom that fills as t runs from 1 to 0; the first frame (the
+// prior) and the last (the samples) held. Returns its bytes.
+std::string animation(const std::vector<Mat<float>>& frames, const Mat<float>& train, const report::View& view) {
     const std::vector<std::uint32_t> palette{0xffffff, 0x9db4e6, 0xb01c1c, 0x303030};
-    const report::View view = window(frames, train);
     const double step = report::tick_step(view.xmax - view.xmin, 6);
     const report::Axes axes{step, step, "x1", "x2"};
     const auto m = report::axes_margins(view, axes);
@@ -88,15 +88,13 @@ std::vector<double> motion_by_quarter(const std::vector<Mat<float>>& frames) {
     return q;
 }
 
-// The strip: kStripTimes.size() frames of one data set in a row, the time above each.
+// The strip: kStripTimes.size() frames of one data set in a row, the time above each, in
+// the GIF's window w.
 void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<float>>& frames,
-                  const Mat<float>& train, bool top, bool bottom) {
-    // The GIF's window: every point of every frame inside.
-    const report::View w = window(frames, train);
-    const auto step = [](double span) { return span > 10 ? 4 : 2; };
+                  const Mat<float>& train, const report::View& w, bool top, bool bottom) {
     const std::string range =
         fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, xtick distance={}, ytick distance={}", w.xmin,
-                    w.xmax, w.ymin, w.ymax, step(w.xmax - w.xmin), step(w.ymax - w.ymin));
+                    w.xmax, w.ymin, w.ymax, tick_distance(w.xmax - w.xmin), tick_distance(w.ymax - w.ymin));
     std::string tikz = "\\begin{tikzpicture}\n";
     std::vector<std::pair<std::string, std::string>> data{{set + "-train.dat", report::points_dat(train)}};
     for (std::size_t j = 0; j < kStripTimes.size(); ++j) {
@@ -132,8 +130,9 @@ void task2_gifs(Context& ctx) {
         const auto frames = m.flow.inverse_path(prior_draws(ctx, set), per_step);
         frames_each = frames.size();
         const auto train = model::training_set(trained.record()).x;
-        ctx.animation(set, animation(frames, train));
-        strip_figure(ctx, set, frames, train, set == data_sets().front(), set == data_sets().back());
+        const report::View view = window(frames, train);  // the GIF's and its strip's
+        ctx.animation(set, animation(frames, train, view));
+        strip_figure(ctx, set, frames, train, view, set == data_sets().front(), set == data_sets().back());
         body += fmt::format("  \\includegraphics{{{}}}\\\\[0.5ex]\n", ctx.figure_pdf(set));
         const auto q = motion_by_quarter(frames);
         ctx.stats["gifs"][set] = {{"frames", frames.size()}, {"motion_by_quarter", q},

@@ -6,16 +6,13 @@
 
 namespace flow::chapters::dt8122 {
 
-std::string limit_clause(Context& ctx, const std::vector<std::string>& which);
-std::string margin_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps);
-double rate_at_stop(Context& ctx, const std::vector<std::string>& which);
 
 namespace {
 
 // When the fit that ran longest stopped, its cosine-decayed rate may be nearly spent: then
 // the schedule, not only the validation NLL, ended it (verdict cnf_rate_spent).
-std::string rate_clause(Context& ctx) {
-    const double r = rate_at_stop(ctx, {"cnf"});
+std::string rate_clause(Context& ctx, const FitsSummary& fits) {
+    const double r = rate_at_stop(ctx, {fits});
     return ctx.verdict("cnf_rate_spent", "the continuous flow's slowest fit stopped with its rate below a tenth of "
                                          "its start", {{"share", r}}, r < 0.1)
                ? fmt::format("but the slowest stopped with its rate at {} of its start, so the schedule as much as the "
@@ -25,7 +22,7 @@ std::string rate_clause(Context& ctx) {
 
 void task2_settings(Context& ctx) {
     const Sweep s = lr_sweep(ctx, "cnf");
-    settings_table(ctx, {"cnf"}, {s}, "unused");  // records the fits at their epoch limit
+    const FitsSummary fits = summarise_fits(ctx, "cnf");
     const auto& cfg = ctx.load_as<cnf::Model>(first_fit(ctx, "cnf", data_sets().front())).config;
     ctx.text = ctx.section() + fmt::format(
         R"(Table~\ref{{tab:task1-settings}} gives the settings in its last row, chosen as in Task~1: {limit}, {rate};
@@ -33,7 +30,7 @@ void task2_settings(Context& ctx) {
 for high dimensions.
 
 )",
-        fmt::arg("limit", limit_clause(ctx, {"cnf"})), fmt::arg("rate", rate_clause(ctx)), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
+        fmt::arg("limit", limit_clause(ctx, {"cnf"}, {fits})), fmt::arg("rate", rate_clause(ctx, fits)), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
         fmt::arg("h", cfg.hidden));
 }
 

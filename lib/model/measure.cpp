@@ -78,13 +78,12 @@ Measures measure(const Fit& m, const Points& pts, const Mat<float>& samples) {
     return r;
 }
 
-std::vector<double> density_image(const Fit& m, double extent, std::size_t G) {
-    const double cell = 2 * extent / double(G);
+std::vector<double> density_image(const Fit& m, double xmin, double xmax, double ymin, double ymax, std::size_t G) {
     Mat<float> grid = Mat<float>::from_shape({G * G, 2});
     for (std::size_t r = 0; r < G; ++r)
         for (std::size_t c = 0; c < G; ++c) {
-            grid(r * G + c, 0) = float(-extent + (double(c) + 0.5) * cell);
-            grid(r * G + c, 1) = float(extent - (double(r) + 0.5) * cell);
+            grid(r * G + c, 0) = float(xmin + (xmax - xmin) * (double(c) + 0.5) / double(G));
+            grid(r * G + c, 1) = float(ymax - (ymax - ymin) * (double(r) + 0.5) / double(G));
         }
     return m.log_prob(grid);
 }

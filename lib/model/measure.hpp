@@ -70,9 +70,9 @@ constexpr double kMassTolerance = 0.02;  // a density's mass must be 1 within th
 // samples: the model's samples g(z) of some prior draws.
 Measures measure(const Fit& m, const Points& pts, const Mat<float>& samples);
 
-// log p over the square [-extent, extent]^2 at the centres of a G x G grid, row 0 at the
-// top (as a PNG is drawn).
-std::vector<double> density_image(const Fit& m, double extent, std::size_t G);
+// log p over the box [xmin, xmax] x [ymin, ymax] at the centres of a G x G grid, row 0 at
+// the top (as a PNG is drawn).
+std::vector<double> density_image(const Fit& m, double xmin, double xmax, double ymin, double ymax, std::size_t G);
 
 // The mean of a - b over paired per-point values, and its standard error.
 struct Difference {
