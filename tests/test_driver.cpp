@@ -174,7 +174,9 @@ TEST_CASE("bad input gets one line on stderr and exit 2 with nothing written", "
                                 " --lr 0", " --lr -1e-3", " --lr nan", " --lr inf", " --lr fast", " --hidden 0",
                                 " --points 12x", " --dt 0.01"})
             cases.push_back(t + bad);
-        if (std::string(kind) == "nf") cases.push_back(t + " --init zero");
+        if (std::string(kind) == "nf")
+            for (const char* bad : {" --init zero", " --clip -1", " --clip nan", " --scale-bound 0", " --scale-bound 60"})
+                cases.push_back(t + bad);
         else cases.push_back(t + " --time-sampling never");
     }
     for (const auto& mm : exercise::manifests())
@@ -332,6 +334,17 @@ TEST_CASE("a family of fits stands for its seeds and splits, and its sweep for i
     CHECK_THROWS_WITH(parse(R"({"name": "p", "kind": "planar", "data": "rings", "fits": {"seeds": 2, "splits": 3}})",
                             R"({"id": "c", "heading": "h"})"),
                       Catch::Contains("not a data file with splits"));
+    // Without splits, a family differs by seed only, on any data set.
+    const auto seeds_only = parse(R"({"name": "q", "kind": "nf", "data": "moons", "fits": {"seeds": 3},
+                                      "sweep": {"lr": ["0.1"]}})",
+                                  R"({"id": "c", "heading": "h", "models": ["q"]})");
+    CHECK(seeds_only.fits("q") == std::vector<std::string>{"q-seed1", "q-seed2", "q-seed3"});
+    CHECK(seeds_only.model("q-seed3").data == "moons");
+    CHECK(seeds_only.model("q-seed3").split == 0);
+    CHECK(seeds_only.model("q-seed3").seed_index == 2);
+    REQUIRE(seeds_only.sweep("q").size() == 1);
+    CHECK(seeds_only.sweep("q")[0]->name == "q-lr0.1");
+    CHECK(seeds_only.chapters[0].models.size() == 4);
     CHECK_THROWS_WITH(parse(R"({"name": "p", "kind": "planar", "data": "two-moons", "fits": {"seeds": 0, "splits": 3}})",
                             R"({"id": "c", "heading": "h"})"),
                       Catch::Contains("fits.seeds must be from 1 to 100"));

@@ -1,10 +1,13 @@
 // The model kinds' registry, and the verdicts a chapter's text states.
+#include <cmath>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include "driver.hpp"
 #include "exercise/chapter.hpp"
+#include "model/measure.hpp"
 #include "model/registry.hpp"
 #include "nf/train.hpp"
 #include "report_checks.hpp"
@@ -80,4 +83,17 @@ TEST_CASE("a verdict is recorded with its test and numbers, once, and the golden
     REQUIRE(problems.size() == 1);
     CHECK_THAT(problems.front(), Catch::Contains("verdicts/shorter/outcome"));
     fs::remove_all(out);
+}
+
+TEST_CASE("fits of two settings differ only when their values do not overlap", "[model][fast]") {
+    CHECK(model::separation({1.0, 2.0, 3.0}, {3.5, 4.0, 5.0}) == "a below");
+    CHECK(model::separation({3.5, 4.0, 5.0}, {1.0, 2.0, 3.0}) == "b below");
+    CHECK(model::separation({1.0, 4.0}, {2.0, 5.0}) == "overlap");
+    CHECK(model::separation({1.0, 2.0}, {2.0, 3.0}) == "overlap");  // a tie is not below
+    CHECK(model::separation({}, {1.0}) == "overlap");
+    // The mean and spread of the differences by seed number, and how many are lower.
+    const auto p = model::paired({1.0, 2.0, 6.0}, {2.0, 4.0, 3.0});
+    CHECK(p.diff.mean == Approx(0.0));
+    CHECK(p.diff.sd == Approx(std::sqrt((1.0 + 4.0 + 9.0) / 2)));
+    CHECK(p.a_lower == 2);
 }

@@ -78,7 +78,8 @@ TEST_CASE("MLP backward matches finite differences for every parameter", "[nn][f
     // of nn/narrow.hpp (the coupling networks' shapes), with a batch of 11 rows: one
     // block of eight (or four) rows and a remainder.
     struct Shape { std::size_t in, hidden, out, rows; };
-    const Shape s = GENERATE(Shape{3, 6, 2, 5}, Shape{1, 8, 1, 11}, Shape{1, 16, 1, 11});
+    // 1 -> 32 -> 1 at depth 2 through the fused wide kernel of nn/wide.hpp.
+    const Shape s = GENERATE(Shape{3, 6, 2, 5}, Shape{1, 8, 1, 11}, Shape{1, 16, 1, 11}, Shape{1, 32, 1, 11});
     INFO("in " << s.in << " hidden " << s.hidden << " out " << s.out << " depth " << depth);
     Rng rng(4, "test/mlp");
     nn::MLP<double> mlp(s.in, s.hidden, s.out, std::size_t(depth), rng);
@@ -188,6 +189,83 @@ TEST_CASE("The fused narrow kernels equal the separate product, bias and activat
     // Other shapes have no kernel and go through BLAS.
     for (const Shape s : {Shape{3, 6}, Shape{8, 16}, Shape{2, 8}, Shape{64, 64}, Shape{1, 1}})
         CHECK_FALSE(nn::narrow::find<float>(s.in, s.out));
+}
+
+// The wide kernel of nn/wide.hpp (1 -> H -> 1, one hidden layer) against the network
+// written out in double loops: the output, every parameter gradient (added onto what is
+// there) and the input gradient, for batches with and without a remainder after its
+// blocks of eight rows; and input_gradient() leaves the parameters' gradients alone.
+template <class T>
+void check_wide_against_loops(std::size_t H, std::size_t rows, double tol) {
+    INFO("hidden " << H << " rows " << rows << " bytes " << sizeof(T));
+    Rng rng(17, "test/wide");
+    nn::MLP<T> mlp(1, H, 1, 2, rng);
+    auto& l0 = mlp.linear[0];
+    auto& l1 = mlp.linear[1];
+    for (auto* m : {&l0.b, &l1.b})
+        for (auto& v : *m) v = T(rng.normal());
+    nn::Params<T> ps;
+    mlp.params(ps, "mlp");
+    for (auto& p : ps)
+        for (std::size_t i = 0; i < p.size(); ++i) p.grad[i] = T(rng.normal());
+    std::vector<std::vector<double>> grad0;
+    for (auto& p : ps) grad0.emplace_back(p.grad, p.grad + p.size());
+    Mat<T> x = Mat<T>::from_shape({rows, std::size_t(1)}), up = x;
+    for (auto& v : x) v = T(rng.normal());
+    for (auto& v : up) v = T(rng.normal());
+    // The reference, in double.
+    std::vector<double> out(rows), dx(rows, 0.0), dW1(H, 0.0), db1(H, 0.0), dW2(H, 0.0);
+    double db2 = 0;
+    const double slope = double(mlp.act.slope);
+    for (std::size_t i = 0; i < rows; ++i) {
+        out[i] = double(l1.b(0));
+        for (std::size_t j = 0; j < H; ++j) {
+            const double h = double(x(i, 0)) * double(l0.W(0, j)) + double(l0.b(j));
+            const double a = h > 0 ? h : slope * h, g = double(up(i, 0)) * double(l1.W(j, 0)) * (h > 0 ? 1 : slope);
+            out[i] += double(l1.W(j, 0)) * a;
+            dW2[j] += a * double(up(i, 0));
+            dW1[j] += g * double(x(i, 0));
+            db1[j] += g;
+            dx[i] += g * double(l0.W(0, j));
+        }
+        db2 += double(up(i, 0));
+    }
+    typename nn::MLP<T>::Tape tape;
+    const Mat<T> y = mlp.forward(x, tape);
+    Mat<T> got_dx;
+    mlp.backward(up, x, tape, got_dx);
+    double worst = 0;
+    for (std::size_t i = 0; i < rows; ++i)
+        worst = std::max({worst, std::fabs(double(y(i, 0)) - out[i]), std::fabs(double(got_dx(i, 0)) - dx[i])});
+    const std::vector<const std::vector<double>*> want{&dW1, &db1, &dW2};
+    for (std::size_t k = 0; k < 3; ++k)
+        for (std::size_t j = 0; j < H; ++j)
+            worst = std::max(worst, std::fabs(double(ps[k].grad[j]) - grad0[k][j] - (*want[k])[j]));
+    worst = std::max(worst, std::fabs(double(ps[3].grad[0]) - grad0[3][0] - db2));
+    CHECK(worst < tol);
+    std::vector<double> before;
+    for (auto& p : ps) before.insert(before.end(), p.grad, p.grad + p.size());
+    Mat<T> dx_only;
+    mlp.input_gradient(up, tape, dx_only);
+    CHECK(bool(dx_only == got_dx));
+    std::vector<double> after;
+    for (auto& p : ps) after.insert(after.end(), p.grad, p.grad + p.size());
+    CHECK(after == before);
+}
+
+TEST_CASE("The fused wide network equals the network written out in loops", "[nn][fast]") {
+    for (const std::size_t H : {32, 64, 1024})
+        for (const std::size_t rows : {1, 7, 100, 131}) {
+            check_wide_against_loops<double>(H, rows, 1e-9);
+            // Float: sums of up to 1024 terms of order 1, relative 2^-24 each.
+            check_wide_against_loops<float>(H, rows, 5e-3);
+        }
+    // What it does not cover goes through the layers one by one.
+    CHECK(nn::wide::covers<float>(1, 512, 1, 2));
+    CHECK_FALSE(nn::wide::covers<float>(1, 16, 1, 2));
+    CHECK_FALSE(nn::wide::covers<float>(1, 40, 1, 2));
+    CHECK_FALSE(nn::wide::covers<float>(2, 512, 1, 2));
+    CHECK_FALSE(nn::wide::covers<float>(1, 512, 1, 3));
 }
 
 TEST_CASE("A stray forward pass between a loss and its backward changes nothing", "[nn][fast]") {

@@ -1,4 +1,6 @@
 // Adam and the cosine schedule against values worked out by hand.
+#include <cmath>
+
 #include <catch2/catch.hpp>
 
 #include "optim/adam.hpp"
@@ -38,6 +40,42 @@ TEST_CASE("Adam's first step moves every parameter by lr against its gradient's 
     adam.step(0.01);
     CHECK(a == Approx(-0.01).epsilon(1e-5));
     CHECK(b == Approx(0.01).epsilon(1e-6));
+}
+
+TEST_CASE("Adam with clipping scales the gradients to the clip norm first", "[optim][fast]") {
+    // Gradients (3, 4) have norm 5; clipped to norm 1 they are (0.6, 0.8). Step 1 with
+    // lr = 0.1: m = 0.1 g, v = 0.001 g^2, so m^ = g and v^ = g^2 and each parameter moves by
+    // lr g / (|g| + eps) = 0.1 (1 - eps / |g|) against its sign: the same as unclipped.
+    // Step 2 with the same raw gradients: still clipped to (0.6, 0.8), the same update again.
+    // Step 3 with gradients (0.3, 0.4), norm 0.5 < 1, are not clipped: m = 0.09 g1 + 0.1 g3
+    // per coordinate, i.e. for a: m = 0.9(0.9*0.06 + 0.06) + 0.1*0.3 = 0.1326; v = 0.999(0.999*
+    // 0.00036 + 0.00036) + 0.001*0.09 = 0.00080892036, so m^ = 0.1326/0.271 = 0.48929889 and
+    // v^ = 0.00080892036/0.002997001 = 0.26990994 (sqrt 0.51952857): a moves by 0.1 * 0.9418132.
+    double a = 0.0, ga = 0.0, b = 0.0, gb = 0.0;
+    optim::AdamSettings s;
+    s.clip_norm = 1.0;
+    optim::Adam<double> adam({{"a", &a, &ga, {1}}, {"b", &b, &gb, {1}}}, s);
+    ga = 3;
+    gb = 4;
+    CHECK(adam.clip_factor() == Approx(0.2).epsilon(1e-15));
+    adam.step(0.1);
+    CHECK(a == Approx(-0.1 * (1 - 1e-8 / 0.6)).epsilon(1e-12));
+    CHECK(b == Approx(-0.1 * (1 - 1e-8 / 0.8)).epsilon(1e-12));
+    adam.step(0.1);
+    CHECK(a == Approx(-0.2).epsilon(1e-7));
+    ga = 0.3;
+    gb = 0.4;
+    CHECK(adam.clip_factor() == 1.0);
+    adam.step(0.1);
+    CHECK(a == Approx(-0.2 - 0.1 * 0.48929889 / 0.51952857).epsilon(1e-7));
+    // Unclipped, the same gradients would have moved a differently (m^ over a larger g).
+    double c = 0.0, gc = 3.0;
+    optim::Adam<double> plain({{"c", &c, &gc, {1}}});
+    plain.step(0.1);
+    plain.step(0.1);
+    gc = 0.3;
+    plain.step(0.1);
+    CHECK(std::fabs(c - a) > 1e-3);
 }
 
 TEST_CASE("cosine schedule anneals from lr0 to lr_min over the run", "[optim][fast]") {

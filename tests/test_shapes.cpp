@@ -1,5 +1,6 @@
 // The generated data sets of the ECE 792 exercise: their geometry, their fixed split and
 // their stated density (which integrates to 1 and matches the samples).
+#include <algorithm>
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -99,13 +100,19 @@ TEST_CASE("moons and circles are data sets with a fixed split and a known densit
         CHECK(d.finite());
         CHECK(d.train_rows.size() == data::kShapeTrainRows);
         CHECK(d.held_rows.size() == data::kShapeHeldRows);
+        CHECK(d.val_rows.size() == data::kShapeValRows);
+        CHECK(data::validation_count(d, 7) == data::kShapeValRows);
         CHECK(d.train_rows.front() != d.held_rows.front());
         REQUIRE(d.log_density);
         CHECK(std::isfinite(d.log_density(d.held_rows[0][0], d.held_rows[0][1])));
         // Drawn from the seed 0 streams named after the set, whatever a model's seed.
         Rng again(0, std::string(name) + "/train");
-        const auto rows = data::shape_points(name == std::string("moons") ? data::Shape::Moons : data::Shape::Circles,
-                                             data::kShapeTrainRows, again);
+        auto rows = data::shape_points(name == std::string("moons") ? data::Shape::Moons : data::Shape::Circles,
+                                       data::kShapeTrainRows + data::kShapeValRows, again);
+        // The validation rows are the training draws' last: none is a held-out row.
+        CHECK(std::vector<std::array<double, 2>>(rows.begin() + long(data::kShapeTrainRows), rows.end()) == d.val_rows);
+        rows.resize(data::kShapeTrainRows);
         CHECK(rows == d.train_rows);
+        for (const auto& v : d.val_rows) CHECK(std::find(d.held_rows.begin(), d.held_rows.end(), v) == d.held_rows.end());
     }
 }

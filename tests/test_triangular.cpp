@@ -223,3 +223,53 @@ TEST_CASE("triangular coupling: one layer with A learns what one plain layer can
     INFO("plain " << plain.history.back().val_loss << ", with A " << with_a.history.back().val_loss);
     CHECK(gap > 0.6 * c.set.kept_half_excess());
 }
+
+TEST_CASE("triangular flows: training, validation and held-out rows are three draws, and patience keeps the best",
+          "[tri][train]") {
+    nf::TriConfig c = nf::tri_config(
+        model::values("tri", {"--batch", "100", "--lr", "0.05", "--couplings", "1", "--depth", "2", "--hidden", "8",
+                              "--patience", "3"}),
+        "correlated");
+    c.points = 400;
+    c.val_points = 200;
+    c.epochs = 60;
+    const auto train = nf::tri_points(c, nf::TriRows::Train), val = nf::tri_points(c, nf::TriRows::Validation),
+               held = nf::tri_points(c, nf::TriRows::Held);
+    CHECK(train.shape(0) == 400);
+    CHECK(val.shape(0) == 200);
+    CHECK(held.shape(0) == 200);
+    CHECK(val(0, 0) != held(0, 0));
+    CHECK(train(0, 0) != val(0, 0));
+    // A large rate overfits 400 rows quickly: training stops within `patience` epochs of
+    // the lowest validation loss, and the model is that epoch's.
+    const auto m = nf::train_tri(c, false);
+    std::size_t best = 0;
+    for (std::size_t e = 0; e < m.history.size(); ++e)
+        if (m.history[e].val_loss < m.history[best].val_loss) best = e;
+    CHECK(m.history.size() <= best + 1 + 3);
+    const double kept = m.flow.loss(xt::cast<float>(val));
+    CHECK(kept == Approx(m.history[best].val_loss).epsilon(1e-6));
+}
+
+TEST_CASE("inverse_cholesky whitens a covariance with a lower-triangular factor", "[tri][fast]") {
+    Mat<double> S{{4.0, 2.0, 0.4}, {2.0, 5.0, 1.0}, {0.4, 1.0, 3.0}};
+    const Mat<double> W = linalg::inverse_cholesky(S);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(W(i, i) > 0);
+        for (std::size_t j = i + 1; j < 3; ++j) CHECK(W(i, j) == 0.0);
+    }
+    // W S W^T = I.
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 3; ++j) {
+            double v = 0;
+            for (std::size_t a = 0; a < 3; ++a)
+                for (std::size_t b = 0; b < 3; ++b) v += W(i, a) * S(a, b) * W(j, b);
+            CHECK(v == Approx(i == j ? 1.0 : 0.0).margin(1e-12));
+        }
+    // By hand for 2 x 2: S = [[4, 2], [2, 5]] has L = [[2, 0], [1, 2]], so L^-1 = [[1/2, 0], [-1/4, 1/2]].
+    const Mat<double> W2 = linalg::inverse_cholesky(Mat<double>{{4.0, 2.0}, {2.0, 5.0}});
+    CHECK(W2(0, 0) == Approx(0.5));
+    CHECK(W2(1, 0) == Approx(-0.25));
+    CHECK(W2(1, 1) == Approx(0.5));
+    CHECK_THROWS(linalg::inverse_cholesky(Mat<double>{{1.0, 2.0}, {2.0, 1.0}}));
+}

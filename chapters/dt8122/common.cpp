@@ -42,27 +42,6 @@ std::string first_fit(const Context& ctx, const std::string& method, const std::
     return ctx.manifest().fits(family(method, set)).front();
 }
 
-Spread spread(const std::vector<double>& v) {
-    Spread s;
-    s.n = v.size();
-    for (double x : v) s.mean += x / double(v.size());
-    double ss = 0;
-    for (double x : v) ss += (x - s.mean) * (x - s.mean);
-    s.sd = v.size() > 1 ? std::sqrt(ss / double(v.size() - 1)) : 0.0;
-    return s;
-}
-
-Paired paired(const std::vector<double>& a, const std::vector<double>& b) {
-    std::vector<double> d;
-    Paired p;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        d.push_back(a[i] - b[i]);
-        p.a_lower += a[i] < b[i];
-    }
-    p.diff = spread(d);
-    return p;
-}
-
 std::string paired_outcome(Context& ctx, const std::string& name, const std::string& a, const std::string& b,
                            const Paired& p) {
     const std::size_t n = p.diff.n;

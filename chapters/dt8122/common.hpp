@@ -61,19 +61,11 @@ struct Baselines {
 };
 std::vector<Baselines> baselines(Context& ctx, const std::string& set);  // one per split, in order
 
-// Mean and sample standard deviation.
-struct Spread {
-    double mean = 0, sd = 0;
-    std::size_t n = 0;
-};
-Spread spread(const std::vector<double>& v);
-
-// a - b paired over fits (same split, same seed), and in how many a is the lower.
-struct Paired {
-    Spread diff;
-    std::size_t a_lower = 0;
-};
-Paired paired(const std::vector<double>& a, const std::vector<double>& b);
+// Mean and spread of fits, and differences paired over fits (model/measure.hpp).
+using model::Paired;
+using model::paired;
+using model::Spread;
+using model::spread;
 // Records verdict <name>: "<a> lower in every fit", "<b> lower in every fit" or "mixed".
 std::string paired_outcome(Context& ctx, const std::string& name, const std::string& a, const std::string& b,
                            const Paired& p);

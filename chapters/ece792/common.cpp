@@ -37,60 +37,91 @@ std::vector<double> truth_log_p(const std::string& set, const data::Standardiser
     return lp;
 }
 
-Difference nll_difference(const std::vector<double>& log_p_a, const std::vector<double>& log_p_b) {
-    // NLL_a - NLL_b = mean(log p_b - log p_a).
-    return model::paired_difference(log_p_b, log_p_a);
+std::vector<double> Cell::excesses() const {
+    std::vector<double> v;
+    for (const auto& f : fits) v.push_back(f.excess);
+    return v;
 }
 
-std::string pm(const Difference& d, int decimals) {
-    return report::tex_fixed(d.mean, decimals) + " \\pm " + report::tex_fixed(d.se, decimals);
+namespace {
+
+SeedFit measure_fit(Context& ctx, const std::string& name, const std::string& set) {
+    SeedFit f;
+    f.fit = model::fit_of(name, ctx.load(name));
+    f.pts = model::points_of(f.fit);
+    Rng prior = ctx.shared_rng("prior/" + set);
+    f.z = model::normal_draws(prior, 1000);
+    f.samples = f.fit.generate(f.z);
+    f.m = model::measure(f.fit, f.pts, f.samples);
+    f.truth_log_p = truth_log_p(set, f.fit.scale, f.pts.held);
+    for (double v : f.truth_log_p) f.truth_nll -= v / double(f.truth_log_p.size());
+    f.excess = f.m.nll - f.truth_nll;
+    const std::size_t per_epoch = (f.fit.points + f.fit.batch - 1) / f.fit.batch;
+    f.steps = f.fit.val_loss.size() * per_epoch;
+    f.kept_step = f.fit.kept_epoch * per_epoch;
+    const double total = double(f.fit.epochs * per_epoch);
+    f.stop_rate = 0.5 * (1 + std::cos(M_PI * double(f.kept_step) / total));
+    return f;
 }
 
-std::vector<GridFit> grid_fits(Context& ctx) {
-    std::vector<GridFit> g;
+}  // namespace
+
+Cell load_cell(Context& ctx, const std::string& family, const std::string& set, std::size_t couplings,
+               std::size_t hidden) {
+    Cell c;
+    c.name = family;
+    c.set = set;
+    c.couplings = couplings;
+    c.hidden = hidden;
+    std::vector<double> nlls;
+    for (const auto& name : ctx.manifest().fits(family)) {
+        c.fits.push_back(measure_fit(ctx, name, set));
+        const SeedFit& f = c.fits.back();
+        nlls.push_back(f.m.nll);
+        auto j = f.m.to_json();
+        j["truth_nll"] = f.truth_nll;
+        j["excess"] = f.excess;
+        j["steps"] = f.steps;
+        j["kept_step"] = f.kept_step;
+        j["stop_rate"] = f.stop_rate;
+        ctx.stats["cells"][family][name] = j;
+    }
+    c.excess = model::spread(c.excesses());
+    c.nll = model::spread(nlls);
+    ctx.stats["cells"][family]["excess"] = {{"mean", c.excess.mean}, {"sd", c.excess.sd}};
+    return c;
+}
+
+std::vector<Cell> grid_cells(Context& ctx) {
+    std::vector<Cell> g;
     for (const auto& set : grid_sets())
         for (std::size_t h : grid_widths())
-            for (std::size_t c : grid_couplings()) {
-                GridFit f;
-                f.set = set;
-                f.couplings = c;
-                f.hidden = h;
-                const std::string name = grid_name(set, c, h);
-                f.fit = model::fit_of(name, ctx.load(name));
-                f.pts = model::points_of(f.fit);
-                Rng prior = ctx.rng("prior/" + set);
-                f.z = model::normal_draws(prior, 1000);
-                f.samples = f.fit.generate(f.z);
-                f.m = model::measure(f.fit, f.pts, f.samples);
-                f.truth_log_p = truth_log_p(set, f.fit.scale, f.pts.held);
-                for (double v : f.truth_log_p) f.truth_nll -= v / double(f.truth_log_p.size());
-                f.excess = nll_difference(f.m.held_log_p, f.truth_log_p);
-                auto j = f.m.to_json();
-                j["truth_nll"] = f.truth_nll;
-                j["excess"] = f.excess.mean;
-                j["excess_se"] = f.excess.se;
-                j["parameters"] = f.fit.parameters;
-                j["train_seconds"] = f.fit.train_seconds;
-                ctx.stats["grid"][grid_name(set, c, h)] = j;
-                g.push_back(std::move(f));
-            }
+            for (std::size_t c : grid_couplings()) g.push_back(load_cell(ctx, cell_name(set, c, h), set, c, h));
     return g;
 }
 
-const GridFit& grid_fit(const std::vector<GridFit>& g, const std::string& set, std::size_t couplings,
-                        std::size_t hidden) {
-    for (const auto& f : g)
-        if (f.set == set && f.couplings == couplings && f.hidden == hidden) return f;
-    throw std::logic_error("no grid fit " + grid_name(set, couplings, hidden));
+const Cell& cell_of(const std::vector<Cell>& g, const std::string& set, std::size_t couplings, std::size_t hidden) {
+    for (const auto& c : g)
+        if (c.set == set && c.couplings == couplings && c.hidden == hidden) return c;
+    throw std::logic_error("no cell " + cell_name(set, couplings, hidden));
 }
 
-std::string grid_settings(const std::vector<GridFit>& g) {
-    const Fit& c = g.front().fit;
+Compared compare_excess(const Cell& a, const Cell& b) {
+    return {model::paired(a.excesses(), b.excesses()).diff, model::separation(a.excesses(), b.excesses())};
+}
+
+std::string pm(const Spread& s, int decimals) {
+    return report::tex_fixed(s.mean, decimals) + " \\pm " + report::tex_fixed(s.sd, decimals);
+}
+
+std::string grid_settings(const std::vector<Cell>& g) {
+    const Fit& c = g.front().fits.front().fit;
+    const std::size_t per_epoch = (c.points + c.batch - 1) / c.batch;
     return fmt::format(
-        "Every model of the grid trains on the same {} training points for {} epochs of batches of {}, with Adam at a "
-        "learning rate of {:g} annealed to 0 (cosine); each coupling network has one hidden layer (LeakyReLU), and "
-        "the last layer of each starts at zero, so that every flow starts as the identity",
-        c.points, c.epochs, c.batch, c.lr);
+        "Adam on batches of {}, gradients clipped to norm {:g}, rate annealed to 0 over {} steps (cosine); a fit stops "
+        "once its validation NLL has not improved for {} steps and keeps its best parameters",
+        c.batch, c.config.value("clip", 0.0), report::tex_count((long long)(c.epochs * per_epoch)),
+        report::tex_count((long long)(c.config.value("patience", 0) * per_epoch)));
 }
 
 }  // namespace flow::chapters::ece792

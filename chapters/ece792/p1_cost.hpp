@@ -12,15 +12,16 @@ constexpr int kRepeats = 5;
 
 struct Timing {
     std::size_t d;
-    double tri_density, tri_synthesis, dense_density, dense_synthesis;
+    double tri_step, dense_step;            // log |det A| and its gradient (a training step's part)
+    double tri_synthesis, dense_synthesis;  // A^-1 z_a for a batch, a dense A's LU paid beforehand
 };
 
 // The linear part's cost as d grows (recorded): the table's rows, the timings, and the
-// growth exponents between the two largest sizes.
+// growth exponents between the two largest sizes of the dense step and the dense synthesis.
 struct Costs {
     std::string rows;
     std::vector<Timing> ts;
-    double s_tri = 0, s_dense = 0;
+    double s_step = 0, s_synthesis = 0;
 };
 Costs costs(Context& ctx);
 

@@ -36,43 +36,40 @@ Timing time_maps(Context& ctx, std::size_t d) {
             if (j < i) lower(i, j) = rng.normal() / std::sqrt(double(d));
         }
     for (std::size_t i = 0; i < d; ++i) lower(i, i) = std::exp(0.1 * rng.normal());
-    Mat<double> x = Mat<double>::from_shape({kBatch, d}), z = Mat<double>::from_shape({kBatch, d});
-    for (auto& v : x) v = rng.normal();
+    Mat<double> z = Mat<double>::from_shape({kBatch, d});
     double sink = 0;
-    // Density evaluation of a batch: log |det A| and z = A x for every point.
-    const auto product = [&](const Mat<double>& a, bool triangular) {
-        for (std::size_t n = 0; n < kBatch; ++n)
-            for (std::size_t i = 0; i < d; ++i) {
-                const double* ai = &a(i, 0);
-                const double* xn = &x(n, 0);
-                double v = 0;
-                const std::size_t end = triangular ? i + 1 : d;
-                for (std::size_t j = 0; j < end; ++j) v += ai[j] * xn[j];
-                z(n, i) = v;
-            }
-    };
     Timing t{d, 0, 0, 0, 0};
-    t.tri_density = fastest([&] {
+    // What training needs every step: log |det A| and its gradient with respect to A.
+    // Triangular: sum log A_ii, and 1 / A_ii on the diagonal. Dense: an LU factorisation,
+    // and the gradient A^-T from it (d solves).
+    t.tri_step = fastest([&] {
         double ld = 0;
-        for (std::size_t i = 0; i < d; ++i) ld += std::log(lower(i, i));
-        product(lower, true);
-        sink += ld + z(0, 0);
+        std::vector<double> g(d);
+        for (std::size_t i = 0; i < d; ++i) {
+            ld += std::log(lower(i, i));
+            g[i] = 1.0 / lower(i, i);
+        }
+        sink += ld + g[0];
     });
-    t.dense_density = fastest([&] {
-        const double ld = linalg::log_abs_det(dense);
-        product(dense, false);
-        sink += ld + z(0, 0);
+    Mat<double> eye = xt::zeros<double>({d, d});
+    for (std::size_t i = 0; i < d; ++i) eye(i, i) = 1;
+    t.dense_step = fastest([&] {
+        const auto f = linalg::lu_factor(dense);
+        Mat<double> inv_t = eye;  // row i solves A y = e_i: the rows of A^-T
+        linalg::lu_solve(f, inv_t);
+        sink += linalg::log_abs_det(f) + inv_t(0, 0);
     });
-    // Synthesis of a batch: x = A^{-1} z for every point.
+    // Synthesis of a batch, x_a = A^-1 z_a, with a dense A's LU paid once beforehand.
+    for (auto& v : z) v = rng.normal();
     t.tri_synthesis = fastest([&] {
         Mat<double> y = z;
         linalg::lower_solve(lower, y);
         sink += y(0, 0);
     });
+    const auto lu = linalg::lu_factor(dense);
     t.dense_synthesis = fastest([&] {
-        const auto f = linalg::lu_factor(dense);
         Mat<double> y = z;
-        linalg::lu_solve(f, y);
+        linalg::lu_solve(lu, y);
         sink += y(0, 0);
     });
     ctx.stats["timings"]["sink"] = std::isfinite(sink);
@@ -84,27 +81,26 @@ Timing time_maps(Context& ctx, std::size_t d) {
 Costs costs(Context& ctx) {
     std::string rows;
     std::vector<Timing> ts;
-    for (std::size_t dd : {8, 32, 128, 512}) {
+    for (std::size_t dd : {8, 64, 512}) {
         const Timing t = time_maps(ctx, dd);
         ts.push_back(t);
-        ctx.stats["timings"][std::to_string(dd)] = {{"triangular_density_seconds", t.tri_density},
+        ctx.stats["timings"][std::to_string(dd)] = {{"triangular_step_seconds", t.tri_step},
+                                                    {"dense_step_seconds", t.dense_step},
                                                     {"triangular_synthesis_seconds", t.tri_synthesis},
-                                                    {"dense_density_seconds", t.dense_density},
                                                     {"dense_synthesis_seconds", t.dense_synthesis}};
-        rows += fmt::format("    {} & {} & {} & {} & {} & {} \\\\\n", dd, tex_fixed(t.tri_density * 1e6, 1),
-                            tex_fixed(t.dense_density * 1e6, 1), tex_fixed(t.tri_synthesis * 1e6, 1),
-                            tex_fixed(t.dense_synthesis * 1e6, 1),
-                            tex_fixed(t.dense_synthesis / t.tri_synthesis, 1));
+        rows += fmt::format("    {} & {} & {} & {} & {} \\\\\n", dd, tex_fixed(t.tri_step * 1e6, 2),
+                            tex_fixed(t.dense_step * 1e6, 1), tex_fixed(t.tri_synthesis * 1e6, 1),
+                            tex_fixed(t.dense_synthesis * 1e6, 1));
     }
     const auto slope = [&](double Timing::*f) {
         const auto& a = ts[ts.size() - 2];
         const auto& b = ts.back();
         return std::log(b.*f / a.*f) / std::log(double(b.d) / double(a.d));
     };
-    const double s_tri = slope(&Timing::tri_synthesis), s_dense = slope(&Timing::dense_synthesis);
-    ctx.stats["timings"]["slope_seconds"] = {{"triangular", s_tri}, {"dense", s_dense}};
+    const double s_tri = slope(&Timing::dense_step), s_dense = slope(&Timing::dense_synthesis);
+    ctx.stats["timings"]["slope_seconds"] = {{"dense_step", s_tri}, {"dense_synthesis", s_dense}};
 
-    return {rows, ts, s_tri, s_dense};
+    return {rows, ts, s_tri, s_dense};  // the dense step's and the dense synthesis's
 }
 
 }  // namespace flow::chapters::ece792

@@ -9,8 +9,6 @@ namespace flow::chapters::ece792 {
 namespace {
 
 constexpr std::size_t kGrid = 150;  // cells per side of the raw box
-constexpr double kHdr = 0.99;
-constexpr std::size_t kAngles = 720;
 
 Box raw_box(const data::Dataset& d) {
     double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
@@ -57,12 +55,6 @@ SetGrid set_grid(const std::string& set) {
     for (std::size_t i = 0; i < kGrid; ++i)
         for (std::size_t j = 0; j < kGrid; ++j) s.cells.push_back(s.box.centre(i, j));
     for (const auto& c : s.cells) s.truth.push_back(d.log_density(c[0], c[1]));
-    // The 99 % region {p >= t}: t is the 1 % quantile of p over the data's own points.
-    std::vector<double> at_data;
-    for (const auto* rows : {&d.train_rows, &d.held_rows})
-        for (const auto& r : *rows) at_data.push_back(d.log_density(r[0], r[1]));
-    std::sort(at_data.begin(), at_data.end());
-    s.threshold = at_data[std::size_t((1 - kHdr) * double(at_data.size()))];
     return s;
 }
 
@@ -79,23 +71,13 @@ std::vector<double> model_raw_log_p(const Fit& f, const std::vector<std::array<d
     return lp;
 }
 
-std::vector<std::vector<double>> wide_log_p(const std::vector<GridFit>& g, const std::string& set, const SetGrid& s) {
+std::vector<std::vector<double>> cells_log_p(const std::vector<const Fit*>& fits, const SetGrid& s) {
     std::vector<std::vector<double>> lps;
-    for (std::size_t c : grid_couplings())
-        lps.push_back(model_raw_log_p(grid_fit(g, set, c, grid_widths().back()).fit, s.cells));
+    for (const Fit* f : fits) lps.push_back(model_raw_log_p(*f, s.cells));
     return lps;
 }
 
-nlohmann::json mass_outside(const SetGrid& s, const std::vector<std::vector<double>>& lps) {
-    const auto outside = [&](std::size_t k) { return s.truth[k] < s.threshold; };
-    nlohmann::json leaks;
-    for (std::size_t i = 0; i < lps.size(); ++i)
-        leaks[std::to_string(grid_couplings()[i])] = mass_where(s, lps[i], outside);
-    leaks["truth"] = mass_where(s, s.truth, outside);
-    return leaks;
-}
-
-std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f, const std::vector<double>& lp) {
+std::map<std::string, double> circles_gap(const SetGrid& s, const SeedFit& f, const std::vector<double>& lp) {
     std::map<std::string, double> at;
     const auto r = [&](std::size_t k) { return std::hypot(s.cells[k][0], s.cells[k][1]); };
     const auto in_gap = [&](std::size_t k) { return r(k) > kGapLo && r(k) < kGapHi; };
@@ -104,24 +86,12 @@ std::map<std::string, double> circles_gap(const SetGrid& s, const GridFit& f, co
     at["gap_truth"] = mass_where(s, s.truth, in_gap);
     at["hole_model"] = mass_where(s, lp, in_hole);
     at["hole_truth"] = mass_where(s, s.truth, in_hole);
-    // The density along the middle of the gap, against the truth's there.
-    std::vector<std::array<double, 2>> ring;
-    for (std::size_t a = 0; a < kAngles; ++a) {
-        const double t = 2 * M_PI * double(a) / double(kAngles), rm = (kGapLo + kGapHi) / 2;
-        ring.push_back({rm * std::cos(t), rm * std::sin(t)});
-    }
-    std::vector<double> sorted = model_raw_log_p(f.fit, ring);
-    const double true_mid = data::dataset(f.set).log_density(ring[0][0], ring[0][1]);
-    std::sort(sorted.begin(), sorted.end());
-    at["ring_max_over_truth"] = std::exp(sorted.back() - true_mid);
-    at["ring_median_over_truth"] = std::exp(sorted[sorted.size() / 2] - true_mid);
-    at["ring_max_over_median"] = std::exp(sorted.back() - sorted[sorted.size() / 2]);
     // The samples in the gap, against the held-out points there.
     std::vector<std::array<double, 2>> samples;
     for (std::size_t i = 0; i < f.samples.shape(0); ++i)
         samples.push_back(f.fit.scale.to_raw(f.samples(i, 0), f.samples(i, 1)));
     at["samples_in_gap"] = share_in_gap(samples);
-    at["held_in_gap"] = share_in_gap(data::dataset(f.set).held_rows);
+    at["held_in_gap"] = share_in_gap(data::dataset("circles").held_rows);
     return at;
 }
 

@@ -5,9 +5,8 @@
 // transformation (prior samples z and the model's samples against the data) and the
 // inverse transformation (the data mapped to the latent space against the prior)."
 //
-// Compactly: one figure of the held-out loss curves of all twelve models, and one
-// figure per data set whose columns are the numbers of couplings and whose rows are the
-// forward and the inverse transformation at each width.
+// The data, the models and how they were trained; then one figure of the training and
+// validation loss of each cell's first fit, and one of their transformations.
 #include "p2_fits.hpp"
 #include "report/latex.hpp"
 
@@ -15,66 +14,69 @@ namespace flow::chapters::ece792 {
 
 namespace {
 
-// How far each curve still fell in its last fifth of the epochs (recorded), and the
-// largest such fall with its model.
-std::pair<double, const GridFit*> last_fifth_drop(Context& ctx, const std::vector<GridFit>& g) {
-    double last_drop = 0;
-    const GridFit* last_model = &g.front();
-    for (const auto& f : g) {
-        const auto& v = f.fit.val_loss;
-        const std::size_t n = v.size(), from = n - std::max<std::size_t>(1, n / 5);
-        const double drop = *std::min_element(v.begin(), v.begin() + long(from)) - v.back();
-        ctx.stats["last_fifth_drop"][grid_name(f.set, f.couplings, f.hidden)] = drop;
-        if (drop > last_drop) {
-            last_drop = drop;
-            last_model = &f;
+using report::tex_count;
+
+// How training ended, over every fit of the grid (recorded): how many fits their
+// validation NLL stopped before the step limit, the lowest learning rate (a share of the
+// first) at which one of them stopped, and for the rest the earliest kept step.
+struct Ending {
+    std::size_t stopped = 0, fits = 0, limit = 0, earliest_kept_at_limit = SIZE_MAX;
+    double lowest_rate = 1;
+};
+Ending ending(Context& ctx, const std::vector<Cell>& g) {
+    Ending e;
+    for (const auto& c : g)
+        for (const auto& f : c.fits) {
+            ++e.fits;
+            e.limit = f.fit.epochs * ((f.fit.points + f.fit.batch - 1) / f.fit.batch);
+            if (f.fit.val_loss.size() < f.fit.epochs) {
+                ++e.stopped;
+                e.lowest_rate = std::min(e.lowest_rate, f.stop_rate);
+            } else {
+                e.earliest_kept_at_limit = std::min(e.earliest_kept_at_limit, f.kept_step);
+            }
         }
-    }
-    return {last_drop, last_model};
+    ctx.stats["ending"] = {{"stopped_early", e.stopped}, {"fits", e.fits}, {"lowest_rate_share", e.lowest_rate},
+                           {"earliest_kept_at_limit", e.stopped == e.fits ? 0 : e.earliest_kept_at_limit}};
+    return e;
 }
 
 void p2_fits(Context& ctx) {
-    const auto g = grid_fits(ctx);
+    const auto g = grid_cells(ctx);
     draw_fits(ctx, g);
-    const auto [last_drop, last_model] = last_fifth_drop(ctx, g);
-    const bool levelled = ctx.verdict("curves_levelled",
-                                      "no model's held-out NLL falls by more than 0.02 nats over its last fifth of "
-                                      "the epochs (below the lowest it reached before)",
-                                      {{"largest_drop", last_drop},
-                                       {"model", grid_name(last_model->set, last_model->couplings, last_model->hidden)}}, last_drop < 0.02);
-    const auto& moons = data::dataset("moons");
-    const auto& circles = data::dataset("circles");
+    const Ending e = ending(ctx, g);
+    std::string stop_text = fmt::format("{} of the {} fits stopped early", e.stopped, e.fits);
+    if (e.stopped < e.fits)
+        stop_text += fmt::format("; the other {} used all {} steps and kept a step after {}: they may not have "
+                                 "converged", e.fits - e.stopped, tex_count((long long)e.limit),
+                                 tex_count((long long)e.earliest_kept_at_limit));
     ctx.text = ctx.section() + fmt::format(
-        R"(\paragraph{{Data.}} Moons: {}. Circles: {}. Each set is drawn once, {} training and {} held-out points,
-whatever a model's seed; both densities are known exactly (the noise kernel averaged along the curves), so every
-model below is also measured against the truth. Points are standardised by the training points' mean and standard
-deviation, and every figure and NLL is in those coordinates, in nats.
+        R"(\paragraph{{Data.}} Moons (noise {mn:g}) and circles (radii 1 and {cf:g}, noise {cn:g}), each drawn once: {train}
+training points, {val} validation points (the last training draws, for stopping and rates) and {held} held-out
+points that score each model once. Coordinates are standardised by the training points; NLLs are in nats.
 
-\paragraph{{Models.}} An affine coupling flow (Real NVP): each coupling keeps one coordinate and scales and shifts
-the other by networks of the kept one; the coordinates swap between couplings. {}. The homework gives the width of
-the networks, not their depth; one hidden layer makes the width the only size that varies.
+\paragraph{{Models.}} Real NVP couplings, $z_2 = x_2 e^{{s(x_1)}} + t(x_1)$, alternating coordinates; $s$ and $t$
+have one hidden layer of 512 or 1024 LeakyReLU units, start at zero (the identity), and $\lvert s\rvert < 2$ (our
+bound; Section~\ref{{sec:p2-width}}). {settings}. 3 fits (seeds) per setting.
 
-\paragraph{{Loss curves.}} Figure~\ref{{fig:{}-loss}} shows the held-out NLL after every epoch. The largest fall of any curve over its last fifth of epochs is {} nats
-({}){}.
+\paragraph{{Loss curves}} (Figure~\ref{{fig:{id}-loss}}). {stop}.
 )",
-        moons.description, circles.description, data::kShapeTrainRows, data::kShapeHeldRows, grid_settings(g),
-        ctx.chapter().id, report::tex_fixed(std::max(last_drop, 0.0), 3), fmt::format("{}, {} couplings of {} units", last_model->set, last_model->couplings,
-                                                                   last_model->hidden),
-        levelled ? ": the curves have levelled off" : ": some curves still fall when training ends");
+        fmt::arg("mn", data::spec(data::Shape::Moons).noise), fmt::arg("cf", data::spec(data::Shape::Circles).factor),
+        fmt::arg("cn", data::spec(data::Shape::Circles).noise),
+        fmt::arg("train", tex_count((long long)data::kShapeTrainRows)),
+        fmt::arg("val", tex_count((long long)data::kShapeValRows)),
+        fmt::arg("held", tex_count((long long)data::kShapeHeldRows)), fmt::arg("settings", grid_settings(g)),
+        fmt::arg("id", ctx.chapter().id), fmt::arg("stop", stop_text));
     ctx.text += "\\begin{figure}[htbp]\n  \\centering\n  \\includegraphics{" + ctx.figure_pdf("loss") +
-                fmt::format("}}\n  \\caption{{Held-out NLL per epoch of every model (colour: couplings; solid {} and "
-                            "dashed {} hidden units), and the true density's NLL on the same points (dotted): the "
-                            "floor no model can pass except by chance.}}\n  \\label{{fig:{}-loss}}\n\\end{{figure}}\n\n",
-                            grid_widths().front(), grid_widths().back(), ctx.chapter().id);
+                fmt::format("}}\n  \\caption{{Training and validation NLL (nats) of the first fit of each setting.}}\n"
+                            "  \\label{{fig:{}-loss}}\n\\end{{figure}}\n\n",
+                            ctx.chapter().id);
     ctx.text += fmt::format(
-        "\\begin{{figure}}[htbp]\n  \\centering\n  \\includegraphics{{{}}}\n  \\caption{{The forward "
-        "transformation (rows 1 and 3: the model's samples $\\hat x = g(z)$ in red over the training data in light "
-        "blue; standardised data coordinates) and the inverse one (rows 2 and 4: the training data's image $f(X)$ in "
-        "blue over the prior draws $z$ in light red; the latent square $[-{}, {}]^2$), {} points of each. Columns: "
-        "data set and number of couplings; rows 1--2: {} hidden units, rows 3--4: {}.}}\n"
+        "\\begin{{figure}}[htbp]\n  \\centering\n  \\includegraphics{{{}}}\n  \\caption{{Generation $g(z)$ "
+        "(rows 1 and 3, data coordinates) and encoding $f(x)$ (rows 2 and 4, latent coordinates), first fit of each "
+        "setting, {} points each.}}\n"
         "  \\label{{fig:{}-transforms}}\n\\end{{figure}}\n\n",
-        ctx.figure_pdf("transforms"), kLatentExtent, kLatentExtent, kShown, grid_widths().front(),
-        grid_widths().back(), ctx.chapter().id);
+        ctx.figure_pdf("transforms"), kShown, ctx.chapter().id);
 }
 
 }  // namespace

@@ -52,13 +52,15 @@ void validate(const FlagSpec& s, const std::string& v) {
             if (errno == ERANGE) bad(s, v, "a whole number below 2^64");
             break;
         }
-        case Kind::PositiveReal: {
+        case Kind::PositiveReal:
+        case Kind::NonNegativeReal: {
             char* end = nullptr;
             const double x = std::strtod(v.c_str(), &end);
-            const std::string want =
-                s.max > 0 ? fmt::format("a finite number > 0 and <= {}", s.max)
-                          : std::string("a finite number > 0");
-            if (v.empty() || *end != '\0' || !std::isfinite(x) || x <= 0.0) bad(s, v, want);
+            const bool zero_ok = s.kind == Kind::NonNegativeReal;
+            const char* least = zero_ok ? ">= 0" : "> 0";
+            const std::string want = s.max > 0 ? fmt::format("a finite number {} and <= {}", least, s.max)
+                                               : fmt::format("a finite number {}", least);
+            if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0.0 || (x == 0.0 && !zero_ok)) bad(s, v, want);
             if (s.max > 0 && x > s.max) bad(s, v, want);
             break;
         }

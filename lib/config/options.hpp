@@ -28,6 +28,7 @@ enum class Kind {
     Whole,         // a whole number >= 0
     Seed,          // a whole number in [0, 2^64)
     PositiveReal,  // a finite number > 0, at most `max`
+    NonNegativeReal,  // a finite number >= 0, at most `max`
     Choice,        // one of `choices`
     Path,          // a file system path
     Points,        // 1 to 20 points "x,y", separated by spaces or semicolons
@@ -38,7 +39,7 @@ struct FlagSpec {
     Kind kind;
     std::string default_value;
     std::string help;
-    double max = 0.0;                  // PositiveReal: upper bound when > 0
+    double max = 0.0;                  // PositiveReal, NonNegativeReal: upper bound when > 0
     std::vector<std::string> choices = {};  // Choice
 };
 

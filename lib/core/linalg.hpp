@@ -96,6 +96,31 @@ inline void lu_solve(const LU& f, Mat<double>& rhs) {
     upper_solve(f.lu, rhs);
 }
 
+// L^-1 for the Cholesky factor L of a symmetric positive-definite S = L L^T (L lower
+// triangular with a positive diagonal): the lower-triangular W with W S W^T = I.
+inline Mat<double> inverse_cholesky(const Mat<double>& S) {
+    const std::size_t d = S.shape(0);
+    Mat<double> L = xt::zeros<double>({d, d}), W = L;
+    for (std::size_t j = 0; j < d; ++j) {
+        double v = S(j, j);
+        for (std::size_t k = 0; k < j; ++k) v -= L(j, k) * L(j, k);
+        if (!(v > 0)) throw std::invalid_argument("inverse_cholesky needs a positive-definite matrix");
+        L(j, j) = std::sqrt(v);
+        for (std::size_t i = j + 1; i < d; ++i) {
+            double w = S(i, j);
+            for (std::size_t k = 0; k < j; ++k) w -= L(i, k) * L(j, k);
+            L(i, j) = w / L(j, j);
+        }
+    }
+    for (std::size_t c = 0; c < d; ++c)  // W = L^-1, column by column
+        for (std::size_t i = c; i < d; ++i) {
+            double v = i == c ? 1.0 : 0.0;
+            for (std::size_t k = c; k < i; ++k) v -= L(i, k) * W(k, c);
+            W(i, c) = v / L(i, i);
+        }
+    return W;
+}
+
 // The Jacobian (out, in) of map at the one-row point x by central differences of step h;
 // map takes and returns a (1, D) row.
 template <class Map>

@@ -93,7 +93,11 @@ Dataset shape_set(Shape shape) {
     Dataset d;
     d.name = sp.name;
     Rng train(0, d.name + "/train"), held(0, d.name + "/held");
-    d.train_rows = shape_points(shape, kShapeTrainRows, train);
+    // The validation rows are the last of the training draws: a split of the training
+    // rows, never the held-out ones.
+    d.train_rows = shape_points(shape, kShapeTrainRows + kShapeValRows, train);
+    d.val_rows.assign(d.train_rows.end() - long(kShapeValRows), d.train_rows.end());
+    d.train_rows.resize(kShapeTrainRows);
     d.held_rows = shape_points(shape, kShapeHeldRows, held);
     d.description = shape == Shape::Moons
         ? fmt::format("two half circles of radius 1, the lower one shifted by (1, -1/2), with Gaussian noise of "

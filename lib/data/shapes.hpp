@@ -43,9 +43,11 @@ double shape_log_density(Shape s, double x, double y);
 // same average over the curve of the one-dimensional kernel.
 double shape_log_marginal(Shape s, int coordinate, double v);
 
-// The fixed rows of a generated data set: kShapeTrainRows training rows and
-// kShapeHeldRows held-out rows, drawn once from the seed 0 streams "<name>/train" and
-// "<name>/held" (a fixed split, whatever a model's seed).
-constexpr std::size_t kShapeTrainRows = 2000, kShapeHeldRows = 2000;
+// The fixed rows of a generated data set, drawn once from the seed 0 streams
+// "<name>/train" and "<name>/held" (a fixed split, whatever a model's seed): 2000
+// training draws, of which the first kShapeTrainRows train and the last kShapeValRows
+// validate (they choose epochs and settings), and kShapeHeldRows held-out rows, scored
+// once.
+constexpr std::size_t kShapeTrainRows = 1600, kShapeValRows = 400, kShapeHeldRows = 2000;
 
 }  // namespace flow::data

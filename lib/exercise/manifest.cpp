@@ -64,21 +64,22 @@ std::vector<ModelDecl> expand_fits(const ModelDecl& md, const nlohmann::json& fi
         if (n < 1 || n > 100) fail("model '" + md.name + "': fits." + key + " must be from 1 to 100");
         return std::size_t(n);
     };
-    const std::size_t seeds = count("seeds"), splits = count("splits");
+    // Without "splits", the fits differ by seed only, on the data set itself.
+    const bool split = fits.contains("splits");
+    const std::size_t seeds = count("seeds"), splits = split ? count("splits") : 1;
     if (!md.like.empty() || !md.base.empty()) fail("model '" + md.name + "' has fits and is not fitted on a data set");
-    const data::Dataset& set = data::dataset(md.data);
-    if (!set.finite() || set.all_rows.empty())
-        fail("model '" + md.name + "' has fits, but data set '" + md.data + "' is not a data file with splits");
+    if (split && (!data::dataset(md.data).finite() || data::dataset(md.data).all_rows.empty()))
+        fail("model '" + md.name + "' has fits on splits, but data set '" + md.data + "' is not a data file with splits");
     std::vector<ModelDecl> v;
     for (std::size_t i = 1; i <= seeds; ++i)
         for (std::size_t k = 1; k <= splits; ++k) {
             ModelDecl f = md;
-            f.name = fmt::format("{}-seed{}-split{}", md.name, i, k);
+            f.name = split ? fmt::format("{}-seed{}-split{}", md.name, i, k) : fmt::format("{}-seed{}", md.name, i);
             f.family = md.name;
-            f.data = data::split_name(md.data, k);
+            f.data = split ? data::split_name(md.data, k) : md.data;
             f.seeds = seeds;
             f.seed_index = i - 1;
-            f.split = k;
+            f.split = split ? k : 0;
             v.push_back(f);
         }
     if (sweep && sweep->contains("lr"))

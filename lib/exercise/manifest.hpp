@@ -20,9 +20,10 @@ namespace flow::exercise {
 // A model declared with `"fits": {"seeds": S, "splits": K}` (a data file's set only) is a
 // family of S x K models, "<name>-seed<i>-split<k>": the same flags on the data set's
 // k-th split (data::split_name) with seed S0 * S + i - 1, S0 the seed given (--seed),
-// so that two seeds' families share no fit. Chapters may name the family for all its
+// so that two seeds' families share no fit. Without "splits" (any data set) the family
+// is S models "<name>-seed<i>" on the data set itself, differing by seed only. Chapters may name the family for all its
 // fits; flags given to the family go to each fit. With `"sweep": {"lr": ["0.005", ...]}`
-// the family also holds "<name>-lr<value>": its first fit (seed 1, split 1) with that
+// the family also holds "<name>-lr<value>": its first fit (seed 1, split 1 if any) with that
 // learning rate instead, so that a chapter can show the rate was chosen on validation
 // rows; a chapter naming the family reads these too (Manifest::sweep).
 struct ModelDecl {
@@ -30,7 +31,7 @@ struct ModelDecl {
     std::string family;                 // a fit's family ("" for a model of its own)
     std::string swept;                  // a sweep model's family (then `family` is "")
     std::string sweep_lr;               // its learning rate, as written
-    std::size_t seeds = 0, seed_index = 0, split = 0;  // a fit's: its family's seeds, its own (0-based), its split
+    std::size_t seeds = 0, seed_index = 0, split = 0;  // a fit's: its family's seeds, its own (0-based), its split (0: none)
     std::vector<std::string> defaults;  // "--name value" words: the model's defaults
     std::vector<std::string> set;       // always given last
     std::vector<std::string> quick;     // what the quick test run adds (few points, one epoch)

@@ -98,4 +98,32 @@ Difference paired_difference(const std::vector<double>& a, const std::vector<dou
     return d;
 }
 
+Spread spread(const std::vector<double>& v) {
+    Spread s;
+    s.n = v.size();
+    for (double x : v) s.mean += x / double(v.size());
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.sd = v.size() > 1 ? std::sqrt(ss / double(v.size() - 1)) : 0.0;
+    return s;
+}
+
+std::string separation(const std::vector<double>& a, const std::vector<double>& b) {
+    const auto [a_lo, a_hi] = std::minmax_element(a.begin(), a.end());
+    const auto [b_lo, b_hi] = std::minmax_element(b.begin(), b.end());
+    if (a.empty() || b.empty()) return "overlap";
+    return *a_hi < *b_lo ? "a below" : *b_hi < *a_lo ? "b below" : "overlap";
+}
+
+Paired paired(const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> d;
+    Paired p;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        d.push_back(a[i] - b[i]);
+        p.a_lower += a[i] < b[i];
+    }
+    p.diff = spread(d);
+    return p;
+}
+
 }  // namespace flow::model

@@ -74,6 +74,25 @@ Measures measure(const Fit& m, const Points& pts, const Mat<float>& samples);
 // the top (as a PNG is drawn).
 std::vector<double> density_image(const Fit& m, double xmin, double xmax, double ymin, double ymax, std::size_t G);
 
+// Mean and sample standard deviation of a few fits' values.
+struct Spread {
+    double mean = 0, sd = 0;
+    std::size_t n = 0;
+};
+Spread spread(const std::vector<double>& v);
+
+// a - b paired over fits (same seed, and split if any), and in how many a is the lower.
+struct Paired {
+    Spread diff;
+    std::size_t a_lower = 0;
+};
+Paired paired(const std::vector<double>& a, const std::vector<double>& b);
+
+// Two sets of fits that share nothing but their settings' other values: whether every
+// value of a is below every value of b ("a below"), every value of b below every value
+// of a ("b below"), or neither ("overlap").
+std::string separation(const std::vector<double>& a, const std::vector<double>& b);
+
 // The mean of a - b over paired per-point values, and its standard error.
 struct Difference {
     double mean = 0, se = 0;

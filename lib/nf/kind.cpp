@@ -14,8 +14,10 @@ Config config(const config::Values& v, const std::string& data) {
     c.arch.depth = std::size_t(v.count("depth"));
     c.arch.hidden = std::size_t(v.count("hidden"));
     c.arch.identity_start = v.text("init") == "identity";
+    c.arch.log_scale_bound = v.real("scale-bound");
     model::set_training(v, data, c);
     c.patience = model::patience_of(v);
+    c.clip = v.real("clip");
     return c;
 }
 
@@ -59,6 +61,10 @@ model::Kind kind() {
     k.flags.push_back({"couplings", Kind::Count, "30", "affine coupling layers"});
     k.flags.push_back({"depth", Kind::Count, "5", "linear layers per coupling network"});
     k.flags.push_back({"hidden", Kind::Count, "16", "units per hidden layer"});
+    k.flags.push_back({"scale-bound", Kind::PositiveReal, "2",
+                       "bound c of each coupling's log-scale, |s| < c (s = c tanh(u / c))", 50.0});
+    k.flags.push_back({"clip", Kind::NonNegativeReal, "0",
+                       "clip the gradients to this global L2 norm before each Adam step (0: never)"});
     k.flags.push_back({"init", Kind::Choice, "default", "coupling networks' start", 0.0, {"default", "identity"}});
     k.obtain = [](const config::Values& v, const std::string& data, bool force) {
         return obtain(config(v, data), force).dir;

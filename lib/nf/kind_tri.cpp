@@ -6,6 +6,7 @@
 
 #include "model/registry.hpp"
 #include "nf/triangular_train.hpp"
+#include "train/loop.hpp"
 
 namespace flow::nf {
 
@@ -22,6 +23,7 @@ TriConfig tri_config(const config::Values& v, const std::string& data) {
     c.batch = std::size_t(v.count("batch"));
     c.lr = v.real("lr");
     c.seed = v.seed();
+    c.patience = model::patience_of(v);
     return c;
 }
 
@@ -35,6 +37,7 @@ public:
 
 model::Record tri_record(TriModel& m) {
     model::Record r = model::epoch_record("tri", m, m.flow, [](const auto& e) { return e.val_loss; });
+    r.kept_epoch = train::kept_epoch(r.val_loss, m.config.patience);
     r.density_passes = 2 * m.config.couplings;
     r.architecture = fmt::format("{} triangular couplings, networks {}$\\times${}", m.config.couplings,
                                  m.config.depth, m.config.hidden);
@@ -49,6 +52,7 @@ model::Kind tri_kind() {
     k.source = model::Source::OwnData;
     k.own_data = TriConfig().data;
     k.flags = model::training_flags("4000", "100", "128", "0.001");
+    k.flags.push_back(model::patience_flag());
     k.flags.push_back({"couplings", Kind::Count, "1", "triangular couplings (the halves alternate)"});
     k.flags.push_back({"depth", Kind::Count, "2", "linear layers per coupling network"});
     k.flags.push_back({"hidden", Kind::Count, "32", "units per hidden layer"});

@@ -35,6 +35,7 @@ Config Config::from_json(const nlohmann::json& j) {
     c.data = j.at("data").get<std::string>();
     io::read_training_settings(j, c);
     c.patience = io::read_patience(j);
+    c.clip = j.value("clip", 0.0);
     return c;
 }
 
@@ -49,6 +50,7 @@ nlohmann::json Config::to_json() const {
                         {"data", data}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
     io::record_patience(j, patience);
+    if (clip > 0) j["clip"] = clip;  // recorded only when set: older configurations keep their hashes
     return j;
 }
 
@@ -124,7 +126,9 @@ Model train(const Config& cfg, bool progress) {
     m.flow = NormalizingFlow<float>(arch, init);
     nn::Params<float> ps;
     m.flow.params(ps);
-    optim::Adam<float> adam(ps);
+    optim::AdamSettings as;
+    as.clip_norm = cfg.clip;
+    optim::Adam<float> adam(ps, as);
     data::Batches batches(cfg.points, cfg.batch);
     nn::Mat<float> xb;
     NormalizingFlow<float>::Tape tape;

@@ -23,6 +23,7 @@ struct Config {
     std::string data;                // the data set (data::dataset)
     std::size_t val_points = 25000;  // held out, drawn from their own stream
     std::size_t patience = 0;        // early stopping on the validation loss (0: none; train/loop.hpp)
+    double clip = 0;                 // gradient clipping by global norm (0: none; optim/adam.hpp)
 
     static Config from_json(const nlohmann::json& j);  // inverse of to_json()
     nlohmann::json to_json() const;  // everything that determines the trained weights

@@ -10,7 +10,8 @@ namespace flow::nf {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr int kTriCodeVersion = 1;
+// 2: validation on its own stream, "tri/val", and scoring on "tri/held".
+constexpr int kTriCodeVersion = 2;
 
 TriangularFlow<float> make_flow(const TriConfig& c, Rng& rng) {
     return TriangularFlow<float>(c.set.dim, c.couplings, c.hidden, c.depth, c.with_a, rng);
@@ -28,6 +29,7 @@ TriConfig TriConfig::from_json(const nlohmann::json& j) {
     c.set.dim = j.at("dim").get<std::size_t>();
     c.set.rho = j.at("rho").get<double>();
     io::read_training_settings(j, c);
+    c.patience = io::read_patience(j);
     return c;
 }
 
@@ -36,12 +38,14 @@ nlohmann::json TriConfig::to_json() const {
                         {"hidden", hidden}, {"depth", depth}, {"kept", with_a ? "lower" : "identity"},
                         {"data", data}, {"dim", set.dim}, {"rho", set.rho}};
     j.update(io::training_settings(points, val_points, epochs, batch, lr, seed));
+    io::record_patience(j, patience);
     return j;
 }
 
-nn::Mat<double> tri_points(const TriConfig& cfg, bool held_out) {
-    Rng rng(cfg.seed, held_out ? "tri/val" : "tri/data");
-    return cfg.set.sample(held_out ? cfg.val_points : cfg.points, rng);
+nn::Mat<double> tri_points(const TriConfig& cfg, TriRows rows) {
+    const char* stream = rows == TriRows::Train ? "tri/data" : rows == TriRows::Validation ? "tri/val" : "tri/held";
+    Rng rng(cfg.seed, stream);
+    return cfg.set.sample(rows == TriRows::Train ? cfg.points : cfg.val_points, rng);
 }
 
 TriModel train_tri(const TriConfig& cfg, bool progress) {
@@ -49,7 +53,8 @@ TriModel train_tri(const TriConfig& cfg, bool progress) {
     TriModel m;
     m.config = cfg;
     m.flow = make_flow(cfg, init);
-    const nn::Mat<float> x = xt::cast<float>(tri_points(cfg, false)), val = xt::cast<float>(tri_points(cfg, true));
+    const nn::Mat<float> x = xt::cast<float>(tri_points(cfg, TriRows::Train)),
+                         val = xt::cast<float>(tri_points(cfg, TriRows::Validation));
     optim::Adam<float> adam(nn::params_of(m.flow));
     data::Batches batches(x.shape(0), cfg.batch);
     nn::Mat<float> xb;
@@ -60,13 +65,16 @@ TriModel train_tri(const TriConfig& cfg, bool progress) {
         if (std::isfinite(l)) m.flow.backward(tape);
         return l;
     };
+    train::BestEpoch best(nn::params_of(m.flow), cfg.patience);
     const auto epoch_end = [&](const train::EpochEnd& e) {
         const double v = m.flow.loss(val);
         m.history.push_back({e.epoch, e.lr, e.train_loss, v, e.seconds});
+        best.offer(e.epoch, v);
         return fmt::format("train {:.4f} val {:.4f} ({:.2f} s)", e.train_loss, v, e.seconds);
     };
-    m.train_seconds = train::run({"tri", cfg.epochs, cfg.lr, "try a smaller --lr"}, adam, batches, order, batch,
-                                 epoch_end, progress);
+    m.train_seconds = train::run({"tri", cfg.epochs, cfg.lr, "try a smaller --lr", [&] { return best.exhausted(); }},
+                                 adam, batches, order, batch, epoch_end, progress);
+    best.restore();
     return m;  // scale stays the identity: the set is used in its own units
 }
 

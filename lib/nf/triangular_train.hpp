@@ -35,7 +35,10 @@ TriModel train_tri(const TriConfig& cfg, bool progress = true);
 TriModel obtain_tri(const TriConfig& cfg, bool force = false);
 TriModel load_tri(const std::filesystem::path& dir);
 
-// The training and held-out points of a configuration (streams "tri/data", "tri/val").
-nn::Mat<double> tri_points(const TriConfig& cfg, bool held_out);
+// The training, validation and held-out points of a configuration (streams "tri/data",
+// "tri/val" and "tri/held"; the last two of val_points each). Training looks at the
+// validation points only; the held-out points are scored once, by the chapters.
+enum class TriRows { Train, Validation, Held };
+nn::Mat<double> tri_points(const TriConfig& cfg, TriRows rows);
 
 }  // namespace flow::nf

@@ -22,6 +22,7 @@
 
 #include "core/rng.hpp"
 #include "nn/blas.hpp"
+#include "nn/wide.hpp"
 #include "nn/narrow.hpp"
 #include "nn/param.hpp"
 
@@ -163,7 +164,8 @@ struct LeakyReLU {
 template <class T>
 struct MLP {
     // The activations of one forward pass: h[i] is the output of linear[i], a[i] that
-    // of the activation after it. The output is h.back().
+    // of the activation after it. The output is h.back(). A wide 1 -> H -> 1 network
+    // (nn/wide.hpp) keeps its input in a[0] instead and leaves h[0] unused.
     struct Tape {
         std::vector<Mat<T>> h, a;
         const Mat<T>& output() const { return h.back(); }
@@ -188,6 +190,15 @@ struct MLP {
         const std::size_t L = depth(), B = x.shape(0);
         tape.h.resize(L);
         tape.a.resize(L - 1);
+        if (wide_one_hidden()) {
+            // The tape keeps the input (in a[0]) and the output; the backward pass
+            // recomputes the hidden units from the input.
+            tape.a[0] = x;
+            ensure_shape(tape.h[1], B, 1);
+            wide::forward(B, linear[0].out(), x.data(), linear[0].W.data(), linear[0].b.data(), linear[1].W.data(),
+                          linear[1].b(0), tape.h[1].data(), act.slope);
+            return tape.output();
+        }
         for (std::size_t i = 0; i < L; ++i) {
             const Linear<T>& lin = linear[i];
             const Mat<T>& in = i == 0 ? x : tape.a[i - 1];
@@ -225,8 +236,24 @@ private:
 
     // up is dL/dh[i], from the top layer down. A fused kernel gives dL/dh[i-1] at once;
     // otherwise the layer's backward gives dL/da[i-1] and the activation's backward the rest.
+    std::vector<T> wide_scratch_;
+
+    // 1 -> H -> 1 with H wide: the fused kernel of nn/wide.hpp.
+    bool wide_one_hidden() const {
+        return depth() == 2 && wide::covers<T>(linear[0].in(), linear[0].out(), linear[1].out(), 2);
+    }
+
     void chain(const Mat<T>& dy, const Mat<T>& x, const Tape& tape, Mat<T>& dx, bool with_params) {
         const std::size_t L = depth(), B = dy.shape(0);
+        if (wide_one_hidden()) {
+            ensure_shape(dx, B, 1);
+            Linear<T>& l0 = linear[0];
+            Linear<T>& l1 = linear[1];
+            wide::backward(B, l0.out(), dy.data(), tape.a[0].data(), l0.W.data(), l0.b.data(), l1.W.data(),
+                           l0.dW.data(), l0.db.data(), l1.dW.data(), l1.db.data(), dx.data(), with_params,
+                           wide_scratch_, act.slope);
+            return;
+        }
         g_.resize(2 * L);
         const Mat<T>* up = &dy;
         for (std::size_t i = L; i-- > 0;) {

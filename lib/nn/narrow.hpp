@@ -17,44 +17,24 @@
 #include <cstring>
 #include <type_traits>
 
+#include "nn/vectors.hpp"
+
 namespace flow::nn::narrow {
 
 template <class T>
-struct Simd;
-template <>
-struct Simd<float> {
-    typedef float V __attribute__((vector_size(32)));
-};
-template <>
-struct Simd<double> {
-    typedef double V __attribute__((vector_size(32)));
-};
+using V = vec::V<T, 32>;
+template <class T>
+constexpr int lanes = vec::lanes<T, 32>;
 
 template <class T>
-using V = typename Simd<T>::V;
-template <class T>
-constexpr int lanes = int(32 / sizeof(T));
-
-template <class T>
-inline V<T> load(const T* p) {
-    V<T> v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-template <class T>
-inline void store(T* p, V<T> v) { std::memcpy(p, &v, sizeof v); }
+inline V<T> load(const T* p) { return vec::load<32>(p); }
+using vec::store;
 // s in every lane, written out: built lane by lane in a loop, GCC assembles several
 // splats of neighbouring values with inserts instead of one broadcast each.
 inline V<float> splat(float s) { return V<float>{s, s, s, s, s, s, s, s}; }
 inline V<double> splat(double s) { return V<double>{s, s, s, s}; }
-// The lanes summed in order, 0 to the last.
 template <class T>
-inline T lane_sum(V<T> v) {
-    T s = v[0];
-#pragma GCC unroll 16
-    for (int l = 1; l < lanes<T>; ++l) s += v[l];
-    return s;
-}
+inline T lane_sum(V<T> v) { return vec::lane_sum<T>(v); }
 // LeakyReLU'(h) as a vector: 1 where h > 0, slope elsewhere.
 template <class T>
 inline V<T> leaky_slope(V<T> h, T slope) { return h > V<T>{} ? splat(T(1)) : splat(slope); }

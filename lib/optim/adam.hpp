@@ -16,6 +16,9 @@ struct AdamSettings {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
+    // Gradient clipping: when the gradients' global L2 norm exceeds clip_norm, they are
+    // scaled to that norm before the update (0: never).
+    double clip_norm = 0.0;
 };
 
 template <class T>
@@ -38,6 +41,7 @@ public:
         const double step_size = lr / bc1;
         const double sqrt_bc2 = std::sqrt(bc2);
         const double b1 = s_.beta1, b2 = s_.beta2, eps = s_.eps;
+        const double c = clip_factor();
         for (std::size_t k = 0; k < params_.size(); ++k) {
             const auto& p = params_[k];
             // Distinct arrays: restrict lets the compiler vectorise the update.
@@ -47,7 +51,7 @@ public:
             const T* __restrict grad = p.grad;
             const std::size_t n = p.size();
             for (std::size_t i = 0; i < n; ++i) {
-                const double g = grad[i];
+                const double g = c * double(grad[i]);
                 m[i] = b1 * m[i] + (1.0 - b1) * g;
                 v[i] = b2 * v[i] + (1.0 - b2) * g * g;
                 const double denom = std::sqrt(v[i]) / sqrt_bc2 + eps;
@@ -57,6 +61,16 @@ public:
     }
 
     void zero_grad() { nn::zero_grad(params_); }
+    // What the gradients are multiplied by this step: clip_norm / their global norm when
+    // that is below 1, else 1.
+    double clip_factor() const {
+        if (s_.clip_norm <= 0) return 1.0;
+        double sq = 0;
+        for (const auto& p : params_)
+            for (std::size_t i = 0; i < p.size(); ++i) sq += double(p.grad[i]) * double(p.grad[i]);
+        const double norm = std::sqrt(sq);
+        return norm > s_.clip_norm ? s_.clip_norm / norm : 1.0;
+    }
     std::size_t steps() const { return t_; }
     const nn::Params<T>& params() const { return params_; }
 
