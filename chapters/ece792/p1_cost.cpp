@@ -83,7 +83,8 @@ std::string cost_table(const std::string& rows, const std::string& id) {
     \midrule
 {rows}    \bottomrule
   \end{{tabular}}
-  \caption{{The linear part of one layer, fastest of {R} runs on one core.}}
+  \caption{{The linear part of one layer, the fastest of {R} timings on one core; the dense synthesis column
+  excludes the LU.}}
   \label{{tab:{id}}}
 \end{{table}}
 )",
@@ -103,11 +104,11 @@ trained one-coupling flow of Section~\ref{{sec:p1-richness}} (first seed), $\sum
 A_{{ii}} = {lda}$ while $\sum_j s_j(x_a)$ ranges from {lo} to {hi} over the {n} held-out points.
 
 \emph{{Cost of synthesis.}} Against the plain coupling, each layer adds one triangular solve, $x_a = A^{{-1}} z_a$
-by forward substitution ($d^2/2$ multiply-adds a point, the $d$ coordinates one after another), and no
+by forward substitution ($d^2/2$ multiply-adds a point, sequential in $d$), and no
 determinant. A dense $A$ also costs $O(d^2)$ a point, two triangular solves, once its LU, $O(d^3)$, is paid before
 sampling (at $d = {d1}$, {sr} times the triangular solve; Table~\ref{{tab:{id}}}). The saving is in training, which needs $\log\lvert\det A\rvert$ and its gradient $A^{{-\top}}$ every step:
 $O(d)$ from a triangular $A$'s diagonal, $O(d^3)$ for a dense one (an LU and $d$ solves: about {str} times the
-triangular at $d = {d1}$). Problem~2's flows have no $A$.
+triangular at $d = {d1}$).
 
 \emph{{Conditioning.}} Forward substitution divides by each $A_{{ii}}$: a small $A_{{ii}}$ makes $A^{{-1}}$ large
 and amplifies errors in $z_a$. $A_{{ii}} = e^{{\lambda_i}}$ keeps $A$ invertible, not well conditioned; the

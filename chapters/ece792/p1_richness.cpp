@@ -149,12 +149,12 @@ void p1_richness(Context& ctx) {
                                                      "0.05 of the whitening factor's",
                                    {{"deviation", a.dev}}, a.dev < 0.05);
     ctx.text = ctx.section() + fmt::format(
-        R"(\emph{{Answer: where the kept half meets the prior, $A$ makes the layer as rich as a dense linear map, and
-no richer.}} With $z_a = A x_a \sim N(0, I)$, $x_a \sim N(0, (A^\top A)^{{-1}})$; every covariance $\Sigma = LL^\top$
-has a lower-triangular Cholesky factor, so $A = L^{{-1}}$ reaches every Gaussian a dense $A$ could, with half the
-parameters and the determinant for free, the idea of Glow's LU-parameterised $1\times1$ convolutions
-\cite{{kingma2018}}. Inside a deep flow a dense $A$ can also rotate, which a triangular one cannot. $A = I$ is the
-plain coupling: the family only grows, linearly.
+        R"(\emph{{Answer: $A$ adds a learned linear mixing of the kept half, so synthesised samples can be correlated
+within it; it adds no nonlinearity and never mixes the two halves.}} With $z_a = A x_a \sim N(0, I)$, $x_a \sim
+N(0, (A^\top A)^{{-1}})$, and every covariance $\Sigma = LL^\top$ has a lower-triangular Cholesky factor: $A =
+L^{{-1}}$ reaches every Gaussian a dense $A$ could, with half the parameters and the determinant for free, the idea
+of Glow's LU-parameterised $1\times1$ convolutions \cite{{kingma2018}} (inside a deep flow a dense $A$ can also
+rotate). $A = I$ is the plain coupling. In Problem~2's two dimensions $A$ would be one scale.
 
 \emph{{Measured}} on an {D}-dimensional set whose kept half is a Gaussian chain (correlation $\rho = {rho}$ between
 neighbours) and whose other half depends on it nonlinearly (Table~\ref{{tab:{id}}}). With one coupling the
@@ -162,21 +162,20 @@ log-likelihood separates into $\log N(Ax_a; 0, I) + \log\lvert\det A\rvert$, a f
 for $x_b$ given $x_a$ free of $A$. So the maximum-likelihood $A$ is the inverse Cholesky factor of the training
 points' second moment of $x_a$, whatever the networks do; the learned $A$ {close} (largest difference {dev}, entries
 up to {size}). A plain coupling leaves $x_a \sim N(0, \Sigma)$ scored under $N(0, I)$, costing $-\tfrac12\log\det
-\Sigma = {floor}$ nats. With more couplings the plain flow can whiten $x_a$ in later layers, yet $A$ still lowers
-the excess by {gaps} nats with {depths} couplings (every fit with $A$ below every fit without at {ab} of 3
-depths).{deeper}
+\Sigma = {floor}$ nats. $A$ still lowers the excess by {gaps} nats with {depths} couplings (every fit with
+$A$ below every plain fit at {ab} of 3 depths).{deeper}
 
 \begin{{table}}[htbp]
   \centering\small
   \begin{{tabular}}{{rlrr}}
     \toprule
-    couplings & kept half's map & excess over truth & kept step \\
+    couplings & kept half's map & excess over truth & best step \\
     \midrule
 {rows}    \bottomrule
   \end{{tabular}}
   \caption{{Flows with and without $A$ ({pts} training, {nv} validation and {nv} held-out points): held-out NLL
-  minus the truth's (the excess), mean $\pm$ standard deviation over 3 fits, and the mean step that early stopping
-  kept. The plain flows have one more hidden unit per network{params}.}}
+  minus the truth's (the excess), mean $\pm$ standard deviation over 3 fits, and the mean Adam step of the lowest
+  validation NLL. The plain flows have one more hidden unit per network{params}.}}
   \label{{tab:{id}}}
 \end{{table}}
 )",
@@ -184,7 +183,8 @@ depths).{deeper}
         fmt::arg("id", ctx.chapter().id), fmt::arg("close", close ? "matches it" : "approaches it"),
         fmt::arg("dev", tex_fixed(a.dev, 3)), fmt::arg("size", tex_fixed(a.size, 2)),
         fmt::arg("floor", tex_fixed(cfg.set.kept_half_excess(), 3)), fmt::arg("gaps", gaps),
-        fmt::arg("deeper", deeper_worse ? " Deeper flows with $A$ stop earlier and end further from the truth." : ""),
+        fmt::arg("deeper", deeper_worse ? " Deeper flows with $A$ stop earlier and end further from the truth: a training effect, since they contain "
+                                          "the shallower ones." : ""),
         fmt::arg("depths", "1, 2 and 4"), fmt::arg("ab", a_better), fmt::arg("rows", rows),
         fmt::arg("params", plain_not_smaller(ctx, fam) ? ", so at least as many parameters" : ""),
         fmt::arg("pts", report::tex_count((long long)cfg.points)), fmt::arg("nv", report::tex_count((long long)cfg.val_points)));

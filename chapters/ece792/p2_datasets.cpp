@@ -86,7 +86,7 @@ std::pair<std::size_t, std::size_t> circles_worse(Context& ctx, const std::vecto
     return {worse, pairs};
 }
 
-// The gap and the hole (recorded), for the first seeds of 5 couplings (wide) and of the deepest.
+// The gap and the hole (recorded), for the first fits of 5 couplings and of the deepest (512 units).
 std::pair<std::map<std::string, double>, std::map<std::string, double>> gaps(Context& ctx, const SeedFit& f5,
                                                                              const SeedFit& fd) {
     const SetGrid s = set_grid("circles");
@@ -142,7 +142,7 @@ void p2_datasets(Context& ctx) {
                                            "(512 units)",
                                            {{"order", deepest.order}}, deepest.order == "a below");
     const SeedFit& fd = deeper.back().fits.front();
-    const auto [at5, atd] = gaps(ctx, cell_of(g, "circles", deep, wide).fits.front(), fd);
+    const auto [at5, atd] = gaps(ctx, five.fits.front(), fd);  // one width: 512 units
     draw_densities(ctx, g, fd);
     const auto [deep_list, deep_counts] = by_depth(five, deeper);
     ctx.text = ctx.section() + fmt::format(
@@ -151,16 +151,17 @@ void p2_datasets(Context& ctx) {
 
 \emph{{Why.}} One Gaussian $p(x_2 \mid x_1)$ cannot follow the circles' four modes (Section~\ref{{sec:p2-layers}}).
 With more couplings, topology: a flow from a Gaussian is a continuous bijection of the plane, so the prior's
-central disc maps to a simply connected set. To hold the outer ring it must also cover what the ring encloses, the
-gap and the inner hole, or cut the ring open.
-The moons enclose nothing: one bridge joins them. With {deep} couplings and {wide} units (first seed), the gap
-(radius {glo} to {ghi}, between rings of radii {cf:g} and 1 before standardising) holds {gm} of the model's mass
-against {gt} of the truth's, and the hole (radius below {hole}) {hm} against {ht} (Figure~\ref{{fig:{id}}}).
+central disc maps to a simply connected set, which can hold the outer ring only by covering the gap and the inner
+hole or by cutting the ring. How little mass the flow leaves
+in the gap and the hole depends on how far its couplings can stretch ($\lvert s\rvert < 2$ each): with {deep}
+couplings and 512 units (first fit), the gap (radius {glo} to {ghi}, between rings of radii {cf:g} and 1 before
+standardising) holds {gm} of the model's mass against {gt} of the truth's, and the hole (radius below {hole})
+{hm} against {ht} (Figure~\ref{{fig:{id}}}).
 
 \emph{{A limit of the structure?}} {deep_answer} With 512 units the excess is {list} nats for {counts} couplings;
-the deepest fits put {gd} of their mass in the gap and {hd} in the hole. Coupling flows are universal
-approximators as depth grows \cite{{teshima2020}}: what remains at {deep} couplings is a limit of that size and its
-training, not of coupling flows.
+the first {dd}-coupling fit puts {gd} of its mass in the gap and {hd} in the hole. Topology costs the circles depth,
+not feasibility. Coupling flows are universal
+approximators as depth grows \cite{{teshima2020}}.
 )",
         fmt::arg("answer", easier == "all"    ? "The moons are easier."
                            : easier == "most" ? "The moons are easier at most sizes."
@@ -170,7 +171,7 @@ training, not of coupling flows.
         fmt::arg("gm", tex_percent(at5.at("gap_model"), 1)), fmt::arg("gt", tex_percent(at5.at("gap_truth"), 2)),
         fmt::arg("hm", tex_percent(at5.at("hole_model"), 1)), fmt::arg("ht", tex_percent(at5.at("hole_truth"), 2)),
         fmt::arg("gd", tex_percent(atd.at("gap_model"), 1)), fmt::arg("hd", tex_percent(atd.at("hole_model"), 1)),
-        fmt::arg("counts", deep_counts), fmt::arg("list", deep_list), fmt::arg("id", ctx.chapter().id),
+        fmt::arg("dd", kDeep.back()), fmt::arg("counts", deep_counts), fmt::arg("list", deep_list), fmt::arg("id", ctx.chapter().id),
         fmt::arg("deep_answer",
                  keeps_falling ? fmt::format("No: every fit with {} couplings is closer to the truth than every fit "
                                              "with {}.", kDeep.back(), deep)

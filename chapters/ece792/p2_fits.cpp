@@ -41,11 +41,33 @@ Ending ending(Context& ctx, const std::vector<Cell>& g) {
     return e;
 }
 
+// Over the first fits: the largest gap between validation and training NLL at the best
+// epoch (recorded), in a sentence with its setting.
+std::string overfit(Context& ctx, const std::vector<Cell>& g) {
+    double gap = -INFINITY;
+    const Cell* at = &g.front();
+    for (const auto& c : g) {
+        const Fit& f = c.fits.front().fit;
+        const double d = f.val_loss[f.kept_epoch - 1] - f.train_loss[f.kept_epoch - 1];
+        if (d > gap) gap = d, at = &c;
+    }
+    ctx.stats["largest_overfit"] = {{"gap", gap}, {"setting", at->name}};
+    const bool over = ctx.verdict("overfits", "the largest gap between validation and training NLL at a first fit's "
+                                              "best epoch is above 0.1 nats",
+                                  {{"gap", gap}}, gap > 0.1);
+    return over ? fmt::format(" At the best step validation NLL exceeds training NLL by up to {} nats ({}, {} "
+                              "couplings, {} units): it begins to overfit.",
+                              report::tex_fixed(gap, 2), at->set, at->couplings, at->hidden)
+                : fmt::format(" At the best step validation and training NLL differ by at most {} nats: no fit "
+                              "overfits.", report::tex_fixed(std::max(gap, 0.0), 2));
+}
+
 void p2_fits(Context& ctx) {
     const auto g = grid_cells(ctx);
     draw_fits(ctx, g);
     const Ending e = ending(ctx, g);
     std::string stop_text = fmt::format("{} of the {} fits stopped early", e.stopped, e.fits);
+    const std::string over = overfit(ctx, g);
     if (e.stopped < e.fits)
         stop_text += fmt::format("; the other {} used all {} steps and kept a step after {}: they may not have "
                                  "converged", e.fits - e.stopped, tex_count((long long)e.limit),
@@ -59,22 +81,21 @@ points that score each model once. Coordinates are standardised by the training 
 have one hidden layer of 512 or 1024 LeakyReLU units, start at zero (the identity), and $\lvert s\rvert < 2$ (our
 bound; Section~\ref{{sec:p2-width}}). {settings}. 3 fits (seeds) per setting.
 
-\paragraph{{Loss curves}} (Figure~\ref{{fig:{id}-loss}}). {stop}.
+\paragraph{{Loss curves}} (Figure~\ref{{fig:{id}-loss}}). {stop}.{over}
 )",
         fmt::arg("mn", data::spec(data::Shape::Moons).noise), fmt::arg("cf", data::spec(data::Shape::Circles).factor),
         fmt::arg("cn", data::spec(data::Shape::Circles).noise),
         fmt::arg("train", tex_count((long long)data::kShapeTrainRows)),
         fmt::arg("val", tex_count((long long)data::kShapeValRows)),
         fmt::arg("held", tex_count((long long)data::kShapeHeldRows)), fmt::arg("settings", grid_settings(g)),
-        fmt::arg("id", ctx.chapter().id), fmt::arg("stop", stop_text));
+        fmt::arg("id", ctx.chapter().id), fmt::arg("stop", stop_text), fmt::arg("over", over));
     ctx.text += "\\begin{figure}[htbp]\n  \\centering\n  \\includegraphics{" + ctx.figure_pdf("loss") +
                 fmt::format("}}\n  \\caption{{Training and validation NLL (nats) of the first fit of each setting.}}\n"
                             "  \\label{{fig:{}-loss}}\n\\end{{figure}}\n\n",
                             ctx.chapter().id);
     ctx.text += fmt::format(
-        "\\begin{{figure}}[htbp]\n  \\centering\n  \\includegraphics{{{}}}\n  \\caption{{Generation $g(z)$ "
-        "(rows 1 and 3, data coordinates) and encoding $f(x)$ (rows 2 and 4, latent coordinates), first fit of each "
-        "setting, {} points each.}}\n"
+        "\\begin{{figure}}[htbp]\n  \\centering\n  \\includegraphics{{{}}}\n  \\caption{{Forward $z \\to x = g(z)$ "
+        "(rows 1, 3) and inverse $x \\to z = f(x)$ (rows 2, 4) of each setting's first fit, {} points each.}}\n"
         "  \\label{{fig:{}-transforms}}\n\\end{{figure}}\n\n",
         ctx.figure_pdf("transforms"), kShown, ctx.chapter().id);
 }

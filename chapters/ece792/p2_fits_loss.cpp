@@ -65,7 +65,7 @@ std::string loss_row(const std::vector<Cell>& g, const std::string& set, std::si
             "\\addplot[only marks, mark=*, mark size=1.4pt, black] coordinates {{({:.3f}, {:.5f})}};\n",
             row, col, at, opts, file, file, double(k) * per_epoch, f.val_loss[k - 1]);
         if (row == 0 && col == 0)
-            tikz += "\\legend{training, validation, kept step}\n";
+            tikz += "\\legend{training, validation, best}\n";
         tikz += "\\end{axis}\n";
     }
     return tikz;

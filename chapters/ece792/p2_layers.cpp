@@ -38,12 +38,12 @@ std::string table(const std::vector<Cell>& g, const std::string& label) {
   \centering\small
   \begin{{tabular}}{{lrrrr}}
     \toprule
-    set & units & couplings & excess over truth & kept step \\
+    set & units & couplings & excess over truth & best step \\
     \midrule
 {}    \bottomrule
   \end{{tabular}}
-  \caption{{Excess over the truth on the {} held-out points (true NLL: {}), mean $\pm$ standard deviation over 3
-  fits, and the mean step early stopping kept.}}
+  \caption{{Excess over the truth on the {} held-out points (true NLL: {}), mean $\pm$ sd over 3 fits; mean Adam
+  step of the lowest validation NLL.}}
   \label{{tab:{}}}
 \end{{table}}
 )",
@@ -100,7 +100,7 @@ void p2_layers(Context& ctx) {
                                   "over the truth below all the fits' with fewer",
                                   {{"gains", gains}, {"steps", steps}}, 4 * gains >= 3 * steps);
     const std::string answer = fmt::format(
-        "\\emph{{{}}} {} of the {} steps from {} couplings put the excess over the truth of all 3 fits below all 3 "
+        "\\emph{{{}}} {} of the {} increases in depth from {} couplings put the excess over the truth of all 3 fits below all 3 "
         "with fewer (Table~\\ref{{tab:{}}}){}.",
         most ? "More couplings match the data better:" : "More couplings do not always match the data better:", gains,
         steps, couplings_list(), ctx.chapter().id, st.exceptions.empty() ? "" : "; the fits overlap for " + st.exceptions);
@@ -109,8 +109,8 @@ void p2_layers(Context& ctx) {
         R"( Figure~\ref{{fig:p2-fits-transforms}} shows the samples.
 
 \emph{{Why one coupling is not enough.}} It passes one coordinate through, $x_1 = z_1 \sim N(0, 1)$, and is affine
-in $z_2$ given $x_1$, so $p(x_2 \mid x_1)$ is one Gaussian. A vertical line crosses the moons up to twice and the
-circles up to four times: the true conditional has up to two or four modes. The best any one-coupling flow can do (the truth's $x_1$ marginal
+in $z_2$ given $x_1$, so $p(x_2 \mid x_1)$ is one Gaussian. The true conditional has up to two modes on the moons and
+four on the circles. The best any one-coupling flow can do (the truth's $x_1$ marginal
 replaced by $N(0, 1)$, each conditional by the Gaussian of its mean and variance) is {floors} above the truth;
 the best fits reach {bests}.
 
