@@ -30,7 +30,25 @@ cd "$work"
 unset FLOWREPORT_MODELS
 run() { make --no-print-directory -j2 -f Makefile.report BIN="$bin" QUICK=1 "$@"; }
 
-run report > first.log 2>&1 || { cat first.log >&2; fail "the quick reports failed"; }
+# Through a RUN= prefix that records every command it is given: each model and each
+# chapter must have gone through it once (what a cluster's job launcher would see).
+commands=$work/commands.log
+run report RUN="$src/tests/record-run.sh $commands" > first.log 2>&1 || { cat first.log >&2; fail "the quick reports failed"; }
+for e in $("$bin" list); do
+  for m in build/models/$e/*.path; do
+    m=$(basename "$m" .path)
+    n=$(awk -v p="$bin train $e $m" 'index($0, p " ") == 1 || $0 == p' "$commands" | wc -l)
+    [ "$n" -eq 1 ] || fail "model $e/$m went through RUN $n times, not once"
+  done
+  for c in $("$bin" list "$e"); do
+    n=$(awk -v p="$bin chapter $e $c" 'index($0, p " ") == 1' "$commands" | wc -l)
+    [ "$n" -eq 1 ] || fail "chapter $e/$c went through RUN $n times, not once"
+  done
+done
+chapters=0
+for e in $("$bin" list); do chapters=$((chapters + $("$bin" list "$e" | wc -l))); done
+[ "$(grep -c . "$commands")" -eq "$(( $(ls build/models/*/*.path | wc -l) + chapters ))" ] \
+  || fail "RUN was given $(grep -c . "$commands") commands, not one per model and chapter"
 FLOWREPORT_REPORT_ROOT=$work "$checks" "[sanity]" || fail "a chapter's statistics or figures are not sane"
 exercises=$("$bin" list)
 # Every rule but the word budget: quick models choose other sentences (and tables of
