@@ -56,7 +56,7 @@ SeedFit measure_fit(Context& ctx, const std::string& name, const std::string& se
     f.truth_log_p = truth_log_p(set, f.fit.scale, f.pts.held);
     for (double v : f.truth_log_p) f.truth_nll -= v / double(f.truth_log_p.size());
     f.excess = f.m.nll - f.truth_nll;
-    const std::size_t per_epoch = (f.fit.points + f.fit.batch - 1) / f.fit.batch;
+    const std::size_t per_epoch = steps_per_epoch(f.fit);
     f.steps = f.fit.val_loss.size() * per_epoch;
     f.kept_step = f.fit.kept_epoch * per_epoch;
     const double total = double(f.fit.epochs * per_epoch);
@@ -116,7 +116,7 @@ std::string pm(const Spread& s, int decimals) {
 
 std::string grid_settings(const std::vector<Cell>& g) {
     const Fit& c = g.front().fits.front().fit;
-    const std::size_t per_epoch = (c.points + c.batch - 1) / c.batch;
+    const std::size_t per_epoch = steps_per_epoch(c);
     return fmt::format(
         "Adam on batches of {}, gradients clipped to norm {:g}, rate annealed to 0 over {} steps (cosine); a fit stops "
         "once its validation NLL has not improved for {} steps and keeps its best parameters",

@@ -55,6 +55,10 @@ struct Cell {
     std::vector<double> excesses() const;
 };
 
+// Adam steps per epoch of a model (its batches of its training points).
+inline std::size_t steps_per_epoch(std::size_t points, std::size_t batch) { return (points + batch - 1) / batch; }
+inline std::size_t steps_per_epoch(const Fit& f) { return steps_per_epoch(f.points, f.batch); }
+
 // The family's fits, measured (recorded in stats.json under "cells"/<name>).
 Cell load_cell(Context& ctx, const std::string& family, const std::string& set, std::size_t couplings,
                std::size_t hidden);

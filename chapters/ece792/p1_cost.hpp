@@ -16,12 +16,12 @@ struct Timing {
     double tri_synthesis, dense_synthesis;  // A^-1 z_a for a batch, a dense A's LU paid beforehand
 };
 
-// The linear part's cost as d grows (recorded): the table's rows, the timings, and the
-// growth exponents between the two largest sizes of the dense step and the dense synthesis.
+// The linear part's cost as d grows (recorded, with the growth exponents of the dense
+// step and the dense synthesis between the two largest sizes): the table's rows and the
+// timings.
 struct Costs {
     std::string rows;
     std::vector<Timing> ts;
-    double s_step = 0, s_synthesis = 0;
 };
 Costs costs(Context& ctx);
 

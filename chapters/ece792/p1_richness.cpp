@@ -47,7 +47,7 @@ Family score(Context& ctx, const std::string& name, double& truth_nll) {
         f.nll.push_back(nll);
         f.excess.push_back(nll - truth);
         f.kept.push_back(double(train::kept_epoch(ctx.load(fit).record().val_loss, m.config.patience) *
-                                ((m.config.points + m.config.batch - 1) / m.config.batch)));
+                                steps_per_epoch(m.config.points, m.config.batch)));
         ctx.stats["fits"][fit] = {{"held_out_nll", nll}, {"excess", nll - truth}, {"kept_step", f.kept.back()}};
     }
     return f;

@@ -125,7 +125,7 @@ void draw_densities(Context& ctx, const std::vector<Cell>& g, const SeedFit& dee
 
 void p2_datasets(Context& ctx) {
     const auto g = grid_cells(ctx);
-    const std::size_t wide = grid_widths().back(), deep = grid_couplings().back();
+    const std::size_t deep = grid_couplings().back();
     std::vector<Cell> deeper;
     for (std::size_t k : kDeep) deeper.push_back(load_cell(ctx, cell_name("circles", k, 512), "circles", k, 512));
     const auto [worse, pairs] = circles_worse(ctx, g);
@@ -166,7 +166,7 @@ approximators as depth grows \cite{{teshima2020}}.
         fmt::arg("answer", easier == "all"    ? "The moons are easier."
                            : easier == "most" ? "The moons are easier at most sizes."
                                               : "Neither set is clearly easier."),
-        fmt::arg("cmp", worse == pairs ? std::string("every size") : fmt::format("{} of the {} sizes", worse, pairs)), fmt::arg("deep", deep), fmt::arg("wide", wide),
+        fmt::arg("cmp", worse == pairs ? std::string("every size") : fmt::format("{} of the {} sizes", worse, pairs)), fmt::arg("deep", deep),
         fmt::arg("cf", data::spec(data::Shape::Circles).factor), fmt::arg("glo", kGapLo), fmt::arg("ghi", kGapHi), fmt::arg("hole", kHole),
         fmt::arg("gm", tex_percent(at5.at("gap_model"), 1)), fmt::arg("gt", tex_percent(at5.at("gap_truth"), 2)),
         fmt::arg("hm", tex_percent(at5.at("hole_model"), 1)), fmt::arg("ht", tex_percent(at5.at("hole_truth"), 2)),
@@ -180,7 +180,7 @@ approximators as depth grows \cite{{teshima2020}}.
     ctx.text += ctx.figure_float_of(
         "densities", fmt::format("True and learned log-densities (first fit, {} units unless marked), from 8 nats "
                                  "below the truth's peak to it.",
-                                 wide));
+                                 grid_widths().back()));
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ Ending ending(Context& ctx, const std::vector<Cell>& g) {
     for (const auto& c : g)
         for (const auto& f : c.fits) {
             ++e.fits;
-            e.limit = f.fit.epochs * ((f.fit.points + f.fit.batch - 1) / f.fit.batch);
+            e.limit = f.fit.epochs * steps_per_epoch(f.fit);
             if (f.fit.val_loss.size() < f.fit.epochs) {
                 ++e.stopped;
                 e.lowest_rate = std::min(e.lowest_rate, f.stop_rate);

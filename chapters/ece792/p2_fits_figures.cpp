@@ -70,13 +70,12 @@ std::string panel_labels(const std::string& set, std::size_t si, std::size_t row
 
 // The columns of one set: rows are the forward and the inverse transformation at each
 // width, columns the numbers of couplings.
-void set_columns(const std::vector<Cell>& g, const std::string& set, std::size_t si, std::string& tikz,
-                 std::vector<std::pair<std::string, std::string>>& files, nlohmann::json& stats) {
+void set_columns(const std::vector<Cell>& g, const std::string& set, std::size_t si, const report::Window& win,
+                 std::string& tikz, std::vector<std::pair<std::string, std::string>>& files, nlohmann::json& stats) {
     const SeedFit& any = cell_of(g, set, grid_couplings().front(), grid_widths().front()).fits.front();
     const Mat<float> x = first_rows(any.pts.train, kShown), z = first_rows(any.z, kShown);
     files.push_back({set + "-x.dat", report::points_dat(x)});
     files.push_back({set + "-z.dat", report::points_dat(z)});
-    const report::Window win = shared_window(g);
     const std::string ticks = win.extent > 2.5 ? "xtick={-2,0,2}, ytick={-2,0,2}" : "xtick={-1,0,1}, ytick={-1,0,1}";
     const std::string data_range = win.axis_options() + ", " + ticks;
     const std::string latent_range =
@@ -123,8 +122,9 @@ void draw_fits(Context& ctx, const std::vector<Cell>& g) {
     draw_loss(ctx, g);
     std::string t = "\\begin{tikzpicture}\n";
     std::vector<std::pair<std::string, std::string>> files;
+    const report::Window win = shared_window(g);
     for (std::size_t si = 0; si < grid_sets().size(); ++si)
-        set_columns(g, grid_sets()[si], si, t, files, ctx.stats["figures"]["transforms"]);
+        set_columns(g, grid_sets()[si], si, win, t, files, ctx.stats["figures"]["transforms"]);
     ctx.figure("transforms", t + "\\end{tikzpicture}\n", files);
 }
 

@@ -38,7 +38,7 @@ std::string loss_row(const std::vector<Cell>& g, const std::string& set, std::si
         const Cell& c = cell_of(g, set, grid_couplings()[col], h);
         const Fit& f = c.fits.front().fit;
         // x: thousands of Adam steps at each epoch's end.
-        const double per_epoch = double((f.points + f.batch - 1) / f.batch) / 1000;
+        const double per_epoch = double(steps_per_epoch(f)) / 1000;
         std::string dat = "step train val\n";
         for (std::size_t e = 0; e < f.val_loss.size(); ++e)
             dat += fmt::format("{:.3f} {:.5f} {:.5f}\n", double(e + 1) * per_epoch, f.train_loss[e], f.val_loss[e]);
@@ -81,7 +81,7 @@ void draw_loss(Context& ctx, const std::vector<Cell>& g) {
     double kilosteps = 0;
     for (const auto& c : g) {
         const Fit& f = c.fits.front().fit;
-        kilosteps = std::max(kilosteps, double(f.val_loss.size() * ((f.points + f.batch - 1) / f.batch)) / 1000);
+        kilosteps = std::max(kilosteps, double(f.val_loss.size() * steps_per_epoch(f)) / 1000);
     }
     std::size_t row = 0;
     for (const auto& set : grid_sets())
