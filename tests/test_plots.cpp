@@ -9,20 +9,26 @@
 #include "report/latex.hpp"
 #include "report/plots.hpp"
 #include "report/provenance.hpp"
+#include "report/raster_layer.hpp"
 
 using namespace flow;
 
-TEST_CASE("a path's first and last rows are marked, whichever way t runs", "[report][fast]") {
-    // Two paths over three states, t running down (a reverse flow).
-    std::vector<xt::xtensor<float, 2>> s = {{{0, 0}, {5, 5}}, {{1, 0}, {6, 5}}, {{2, 0}, {7, 5}}};
-    const std::string dat = report::trajectories_dat(s, {1.0, 0.5, 0.0});
-    CHECK(dat ==
-          "x y t mark id\n"
-          "0.00000 0.00000 1.0000 0 0\n1.00000 0.00000 0.5000 1 0\n2.00000 0.00000 0.0000 2 0\n"
-          "5.00000 5.00000 1.0000 0 1\n6.00000 5.00000 0.5000 1 1\n7.00000 5.00000 0.0000 2 1\n");
-    const std::string tikz = report::trajectories_tikz("fr cloud", "p.dat", 2, 3);
-    CHECK_THAT(tikz, Catch::Contains("fr start, x filter/.expression={\\thisrow{mark} == 0 ? x : nan}"));
-    CHECK_THAT(tikz, Catch::Contains("fr end, x filter/.expression={\\thisrow{mark} == 2 ? x : nan}"));
+TEST_CASE("a path's start and end are marked in the process's order, outside points left out", "[report][fast]") {
+    // Two paths over three states (a reverse flow visits them in this order too).
+    std::vector<xt::xtensor<float, 2>> s = {{{0, 0}, {5, 5}}, {{1, 0}, {6, 5}}, {{2, 0}, {9, 5}}};
+    const report::View w{-1, 8, -1, 8};
+    CHECK(report::start_end_marks(s, 0, 2, w) ==
+          "\\addplot[fr start] coordinates {(0.0000,0.0000)(5.0000,5.0000)};\n"
+          "\\addplot[fr end] coordinates {(2.0000,0.0000)};\n");  // (9, 5) is outside
+    CHECK(report::end_marks(s, 1, 1, w).empty());
+    report::Files files;
+    const std::string tikz = report::trajectories_tikz("fr cloud", report::RasterLayer::equal_units(w, 50), s,
+                                                       {1.0, 0.5, 0.0}, 2, "p.png", files);
+    REQUIRE(files.size() == 1);
+    CHECK(files[0].first == "p.png");
+    CHECK(files[0].second.substr(1, 3) == "PNG");
+    CHECK_THAT(tikz, Catch::Contains("\\addplot[forget plot] graphics[xmin=-1, xmax=8, ymin=-1, ymax=8] {p.png};"));
+    CHECK_THAT(tikz, Catch::Contains("scale only axis, width=50.00pt, height=50.00pt, enlargelimits=false"));
 }
 
 TEST_CASE("a panel's window holds its points, or says how many it leaves out", "[report][fast]") {

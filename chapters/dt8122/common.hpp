@@ -19,6 +19,8 @@
 #include "data/dataset.hpp"
 #include "exercise/chapter.hpp"
 #include "model/measure.hpp"
+#include "report/plots.hpp"
+#include "report/raster_layer.hpp"
 #include "nn/layers.hpp"
 
 namespace flow::chapters::dt8122 {
@@ -97,6 +99,18 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
                               const std::string& label);
 // The j-th axis of a figure row (named p<j>, placed right of p<j-1>).
 std::string row_axis(std::size_t j, const std::string& options);
+// The marks of a row's panel (row_axis's box, `view` filling it) drawn on a raster layer
+// saved as png (added to files): clouds in order, each with its colour and opacity
+// (fr data marks and fr prior marks: kDataInk, kPriorInk), discs of 0.45 pt. Returns the
+// plot line; the axis needs enlargelimits=false and axis on top (the layer is opaque).
+struct Cloud {
+    const Mat<float>* points;
+    report::Ink ink;
+};
+constexpr report::Ink kDataInk{0, 0, 179, 1.0};   // blue!70!black
+constexpr report::Ink kPriorInk{191, 0, 0, 1.0};  // red!75!black
+std::string panel_marks(const report::View& view, const std::vector<Cloud>& clouds, const std::string& png,
+                        report::Files& files);
 
 // The prior draws every figure uses for a data set: the same for every method.
 Mat<float> prior_draws(Context& ctx, const std::string& set, std::size_t n = 1000);

@@ -93,15 +93,14 @@ std::vector<double> motion_by_quarter(const std::vector<Mat<float>>& frames) {
 void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<float>>& frames,
                   const Mat<float>& train, const report::View& w, bool top, bool bottom) {
     const std::string range =
-        fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, xtick distance={}, ytick distance={}", w.xmin,
+        fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, enlargelimits=false, axis on top, xtick distance={}, ytick distance={}", w.xmin,
                     w.xmax, w.ymin, w.ymax, tick_distance(w.xmax - w.xmin), tick_distance(w.ymax - w.ymin));
     std::string tikz = "\\begin{tikzpicture}\n";
-    std::vector<std::pair<std::string, std::string>> data{{set + "-train.dat", report::points_dat(train)}};
+    report::Files data;
     for (std::size_t j = 0; j < kStripTimes.size(); ++j) {
         const double t = kStripTimes[j];
         const auto k = std::size_t(std::lround((1.0 - t) * double(frames.size() - 1)));
-        const std::string dat = fmt::format("{}-t{}.dat", set, j);
-        data.emplace_back(dat, report::points_dat(frames[k]));
+
         // Each row keeps its data set's window: tick labels on every row, the y ones in the
         // first column only; the axis names on the bottom row and the first column.
         tikz += row_axis(j, fmt::format("{}{}{}{}", range, std::string(bottom ? ", xlabel={$x_1$}" : "") +
@@ -112,8 +111,9 @@ void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<fl
                                                : ""));
         // The training points behind, in the GIFs' light blue; the samples over them, half
         // transparent, so that both stay visible.
-        tikz += fmt::format("\\addplot[fr data marks, color=blue!35] table {{{}-train.dat}};\n", set);
-        tikz += fmt::format("\\addplot[fr prior marks, opacity=0.45] table {{{}}};\n\\end{{axis}}\n", dat);
+        tikz += panel_marks(w, {{&train, {166, 166, 255, 1.0}}, {&frames[k], {191, 0, 0, 0.45}}},
+                            fmt::format("{}-t{}.png", set, j), data) +
+                "\\end{axis}\n";
     }
     tikz += "\\end{tikzpicture}\n";
     ctx.figure(set, tikz, data);

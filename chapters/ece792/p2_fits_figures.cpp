@@ -16,20 +16,24 @@ Mat<float> first_rows(const Mat<float>& x, std::size_t n) {
     return xt::view(x, xt::range(0, std::min(n, x.shape(0))), xt::all());
 }
 
-// One panel: a cloud (light) under another.
-std::string panel(const std::string& name, const std::string& at, const std::string& options,
-                  const std::string& under, const std::string& under_style, const std::string& over,
-                  const std::string& over_style, const std::string& extra = "") {
-    return fmt::format("\\begin{{axis}}[fr row panel, width=4.0cm, title style={{font=\\scriptsize}}, name={}{}, {}]\n"
-                       "\\addplot[{}] table {{{}}};\n\\addplot[{}] table {{{}}};\n{}\\end{{axis}}\n",
-                       name, at, options, under_style, under, over_style, over, extra);
+// One panel: a cloud (light) under another, on a raster layer (fr row panel at 4 cm is
+// a square box of 53.2 pt).
+std::string panel(const std::string& name, const std::string& at, const std::string& options, const report::View& w,
+                  const Mat<float>& under, report::Ink under_ink, const Mat<float>& over, report::Ink over_ink,
+                  const std::string& png, report::Files& files, const std::string& extra = "") {
+    report::RasterLayer layer = report::RasterLayer::equal_units(w, 53.2);
+    layer.marks(under, under_ink, 0.35);
+    layer.marks(over, over_ink, 0.35);
+    files.push_back({png, layer.png()});
+    return fmt::format("\\begin{{axis}}[fr row panel, title style={{font=\\scriptsize}}, name={}{}, {}{}]\n{}{}\\end{{axis}}\n",
+                       name, at, options, layer.axis_options(), layer.addplot(png), extra);
 }
 
-const char* const kDataMarks = "only marks, mark=*, mark size=0.35pt, mark options={draw=none}, color=blue!55";
-const char* const kImageMarks = "only marks, mark=*, mark size=0.35pt, mark options={draw=none}, color=teal!80!black";
-const char* const kPriorMarks = "only marks, mark=*, mark size=0.35pt, mark options={draw=none}, color=black!30";
-const char* const kSampleMarks =
-    "only marks, mark=*, mark size=0.35pt, mark options={draw=none}, color=red!80!black, opacity=0.6";
+const char* const kMarks = "only marks, mark=*, mark size=0.35pt, mark options={draw=none}, color=";
+constexpr report::Ink kDataInk{115, 115, 255, 1.0};    // blue!55
+constexpr report::Ink kImageInk{0, 102, 102, 1.0};     // teal!80!black
+constexpr report::Ink kPriorInk{179, 179, 179, 1.0};   // black!30
+constexpr report::Ink kSampleInk{204, 0, 0, 0.6};      // red!80!black, 60 % opaque
 
 // One window for both sets (so that one column of tick labels serves them), holding
 // every set's data and the samples shown.
@@ -58,11 +62,12 @@ std::string panel_labels(const std::string& set, std::size_t si, std::size_t row
                                                direction == 0 ? "$g(z)$, " : "$f(x)$, ", h, axis)
                                  : std::string("yticklabels={}, ");
     if (row == 0) options += fmt::format("title={{{}{} coupling{}}}, ", k == 0 ? set + ": " : "", c, c == 1 ? "" : "s");
-    if (row == 0 && k == 0 && si == 0) {  // above the figure's middle; the panel's two plots are the first entries
+    if (row == 0 && k == 0 && si == 0) {  // above the figure's middle
         options += "legend columns=4, legend style={at={(3.3,1.3)}, anchor=south, draw=none, font=\\scriptsize, "
                    "/tikz/every even column/.append style={column sep=0.35cm}}, legend image post style={mark "
                    "size=1.5pt}, ";
-        for (const char* marks : {kPriorMarks, kImageMarks}) legend += fmt::format("\\addlegendimage{{{}}}\n", marks);
+        for (const char* colour : {"blue!55", "red!80!black", "black!30", "teal!80!black"})
+            legend += fmt::format("\\addlegendimage{{{}{}}}\n", kMarks, colour);
         legend += "\\legend{data $x$, samples $g(z)$, prior draws $z$, image $f(x)$}\n";
     }
     return options;
@@ -71,16 +76,11 @@ std::string panel_labels(const std::string& set, std::size_t si, std::size_t row
 // The columns of one set: rows are the forward and the inverse transformation at each
 // width, columns the numbers of couplings.
 void set_columns(const std::vector<Cell>& g, const std::string& set, std::size_t si, const report::Window& win,
-                 std::string& tikz, std::vector<std::pair<std::string, std::string>>& files, nlohmann::json& stats) {
+                 std::string& tikz, report::Files& files, nlohmann::json& stats) {
     const SeedFit& any = cell_of(g, set, grid_couplings().front(), grid_widths().front()).fits.front();
     const Mat<float> x = first_rows(any.pts.train, kShown), z = first_rows(any.z, kShown);
-    files.push_back({set + "-x.dat", report::points_dat(x)});
-    files.push_back({set + "-z.dat", report::points_dat(z)});
-    const std::string ticks = win.extent > 2.5 ? "xtick={-2,0,2}, ytick={-2,0,2}" : "xtick={-1,0,1}, ytick={-1,0,1}";
-    const std::string data_range = win.axis_options() + ", " + ticks;
-    const std::string latent_range =
-        fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}, xtick={{-3,0,3}}, ytick={{-3,0,3}}", -kLatentExtent,
-                    kLatentExtent);
+    const std::string ticks = win.extent > 2.5 ? "xtick={-2,0,2}, ytick={-2,0,2}, " : "xtick={-1,0,1}, ytick={-1,0,1}, ";
+    const report::View latent_view{-kLatentExtent, kLatentExtent, -kLatentExtent, kLatentExtent};
     nlohmann::json outside;
     std::size_t row = 0;
     const std::size_t C = grid_couplings().size();
@@ -99,15 +99,14 @@ void set_columns(const std::vector<Cell>& g, const std::string& set, std::size_t
                 std::string legend;
                 const std::string options = panel_labels(set, si, row, k, h, direction, legend);
                 if (direction == 0) {
-                    files.push_back({m + "-gz.dat", report::points_dat(first_rows(f.samples, kShown))});
-                    tikz += panel(name, at, options + data_range, set + "-x.dat", kDataMarks, m + "-gz.dat", kSampleMarks,
-                                  legend);
+                    tikz += panel(name, at, options + ticks, win.view(), x, kDataInk, first_rows(f.samples, kShown),
+                                  kSampleInk, m + "-gz.png", files, legend);
                 } else {
                     const Mat<float> fx = first_rows(f.fit.latent(f.pts.train), kShown);
-                    files.push_back({m + "-fx.dat", report::points_dat(fx)});
                     const report::Window lw = report::window_for({&fx}, kLatentExtent, kLatentExtent);
                     outside[m]["fx"] = lw.outside[0];
-                    tikz += panel(name, at, options + latent_range, set + "-z.dat", kPriorMarks, m + "-fx.dat", kImageMarks);
+                    tikz += panel(name, at, options + "xtick={-3,0,3}, ytick={-3,0,3}, ", latent_view, z, kPriorInk, fx,
+                                  kImageInk, m + "-fx.png", files);
                 }
             }
         }

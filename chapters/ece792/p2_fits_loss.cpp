@@ -1,9 +1,11 @@
 // p2-fits' loss figure: the training and validation NLL of each cell's first fit
 // (p2_fits.hpp).
+#include <algorithm>
 #include <cmath>
 
 #include "p2_fits.hpp"
 #include "report/latex.hpp"
+#include "report/raster_layer.hpp"
 
 namespace flow::chapters::ece792 {
 
@@ -39,9 +41,18 @@ std::string loss_row(const std::vector<Cell>& g, const std::string& set, std::si
         const Fit& f = c.fits.front().fit;
         // x: thousands of Adam steps at each epoch's end.
         const double per_epoch = double(steps_per_epoch(f)) / 1000;
+        // The epochs a panel about 100 pt wide can show apart: each curve's lowest and
+        // highest point per point of width (report::thin_polyline), for both curves.
+        std::vector<double> steps;
+        for (std::size_t e = 0; e < f.val_loss.size(); ++e) steps.push_back(double(e + 1) * per_epoch);
+        std::vector<std::size_t> kept = report::thin_polyline(steps, f.train_loss, 100);
+        const std::vector<std::size_t> kept_val = report::thin_polyline(steps, f.val_loss, 100);
+        kept.insert(kept.end(), kept_val.begin(), kept_val.end());
+        std::sort(kept.begin(), kept.end());
+        kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
         std::string dat = "step train val\n";
-        for (std::size_t e = 0; e < f.val_loss.size(); ++e)
-            dat += fmt::format("{:.3f} {:.5f} {:.5f}\n", double(e + 1) * per_epoch, f.train_loss[e], f.val_loss[e]);
+        for (std::size_t e : kept)
+            dat += fmt::format("{:.3f} {:.5f} {:.5f}\n", steps[e], f.train_loss[e], f.val_loss[e]);
         const std::string file = c.name + "-loss.dat";
         files.push_back({file, dat});
         const std::string at = col > 0   ? fmt::format(", at={{(l{}{}.east)}}, anchor=west, xshift=0.3cm", row, col - 1)

@@ -14,9 +14,8 @@ namespace flow::chapters::cfm_q1 {
 std::size_t input_figure(Context& ctx, const data::PointSet& set,
                          const std::vector<std::vector<std::size_t>>& plotted) {
     std::vector<std::vector<double>> cols(3);
-    std::string plots, legend;
-    std::size_t start = 0, total_plotted = 0;
-    for (const auto& p : plotted) total_plotted += p.size();
+    std::vector<std::string> legend;
+    std::size_t total_plotted = 0;
     for (int k = 0; k < data::kClasses; ++k) {
         const auto& ring = data::rings()[std::size_t(k)];
         for (std::size_t i : plotted[std::size_t(k)]) {
@@ -24,21 +23,12 @@ std::size_t input_figure(Context& ctx, const data::PointSet& set,
             cols[1].push_back(set.x(i, 1));
             cols[2].push_back(k);
         }
-        const std::size_t end = start + plotted[std::size_t(k)].size();
-        plots += fmt::format(
-            "\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
-            "skip coords between index={{{}}}{{{}}}] table {{input.dat}};\n",
-            ring.colour, start, end, total_plotted);
-        legend += (k ? "," : "") + fmt::format("{} ({})", ring.colour, k);
-        start = end;
+        total_plotted += plotted[std::size_t(k)].size();
+        legend.push_back(fmt::format("{} ({})", ring.colour, k));
     }
-    const std::string tikz = ring_colour_definitions() +
-                             "\\begin{tikzpicture}\n"
-                             "\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, legend columns=5,\n"
-                             "  legend style={at={(0.5,1.03)}, anchor=south}]\n" +
-                             plots + "\\legend{" + legend +
-                             "}\n\\end{axis}\n\\end{tikzpicture}\n";
-    ctx.figure("input", tikz, {{"input.dat", report::dat_table({"x", "y", "label"}, cols)}});
+    report::Files files{{"input.dat", report::dat_table({"x", "y", "label"}, cols)}};
+    const std::string tikz = class_cloud_tikz(cols, legend, "at={(0.5,1.03)}, anchor=south", "input.png", files);
+    ctx.figure("input", tikz, files);
 
     return total_plotted;
 }

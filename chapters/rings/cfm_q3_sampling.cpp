@@ -16,11 +16,12 @@ namespace flow::chapters {
 
 namespace {
 
-// Every class's samples (rows k, k + K, ...): the figure's data and plots, the table's
+// Every class's samples (rows k, k + K, ...): the figure's data and legend, the table's
 // rows, and each class's statistics and share in its own ring.
 struct Classes {
     std::vector<std::vector<double>> cols;
-    std::string plots, legend, rows;
+    std::vector<std::string> legend;
+    std::string rows;
     nlohmann::json per;
     double own_total, min_own;
 };
@@ -29,10 +30,10 @@ Classes per_class(const nn::Mat<float>& x, const data::Standardiser& scale, cons
     using report::tex_percent;
     const std::size_t K = data::kClasses;
     std::vector<std::vector<double>> cols(3);
-    std::string plots, legend, rows;
+    std::vector<std::string> legend;
+    std::string rows;
     nlohmann::json per = nlohmann::json::object();
     double own_total = 0, min_own = 1;
-    std::size_t start = 0;
     for (std::size_t k = 0; k < K; ++k) {
         std::vector<std::size_t> idx;
         for (std::size_t i = k; i < n; i += K) idx.push_back(i);
@@ -56,15 +57,10 @@ Classes per_class(const nn::Mat<float>& x, const data::Standardiser& scale, cons
         j["sliced_w2_to_class_data"] = report::sliced_wasserstein(xt::view(x, xt::keep(idx), xt::all()),
                                                                  xt::view(held_x, xt::keep(hk), xt::all()));
         per[std::string(ring.colour)] = j;
-        const std::size_t end = start + idx.size();
-        plots += fmt::format("\\addplot[fr class marks=ring{}, skip coords between index={{0}}{{{}}}, "
-                             "skip coords between index={{{}}}{{{}}}] table {{samples.dat}};\n",
-                             ring.colour, start, end, n);
-        legend += (k ? "," : "") + std::string(ring.colour);
+        legend.push_back(std::string(ring.colour));
         rows += fmt::format("{} ({}) & {}\\\\\n", ring.colour, k, tex_percent(own));
-        start = end;
     }
-    return {cols, plots, legend, rows, per, own_total, min_own};
+    return {cols, legend, rows, per, own_total, min_own};
 }
 
 }  // namespace
@@ -83,13 +79,12 @@ void cfm_q3_sampling(Context& ctx) {
     const auto held_x = data::in_frame(held, m.scale);
 
     const Classes c = per_class(x, m.scale, held, held_x, n);
-    const auto& [cols, plots, legend, rows, per, own_total, min_own] = c;
+    const auto& [cols, legend, rows, per, own_total, min_own] = c;
+    report::Files files{{"samples.dat", report::dat_table({"x", "y", "label"}, cols)}};
     ctx.figure("samples",
-               ring_colour_definitions() +
-                   "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
-                   "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, nodes={text height=1.6ex, text depth=0.45ex}}]\n" +
-                   plots + "\\legend{" + legend + "}\n\\end{axis}\n\\end{tikzpicture}\n",
-               {{"samples.dat", report::dat_table({"x", "y", "label"}, cols)}});
+               class_cloud_tikz(cols, legend, "at={(0.5,1.03)}, anchor=south, nodes={text height=1.6ex, text depth=0.45ex}",
+                                "samples.png", files),
+               files);
     ctx.stats["figures"]["samples"] = {{"count", n}, {"classes", per}, {"share_own_ring", own_total},
                                        {"min_class_share_own_ring", min_own}};
 

@@ -95,15 +95,27 @@ std::string ring_bands_tikz(const data::Standardiser& scale, bool by_class = fal
 
 // One small panel per path (per_row to a row), sharing the window [-extent, extent]^2,
 // the colour scale of t (one colour bar) and the ring bands behind; panel i is titled
-// "point i+1". dat is trajectories_dat's table of n paths of `steps` states; dots marks
-// every state (for a path of few states, such as a flow's layers).
-std::string path_panels_tikz(const std::string& dat, std::size_t n, std::size_t steps, double extent,
-                             const std::string& bands, bool dots, std::size_t per_row = 5);
+// "point i+1". The first n paths of states (states[k]: every point at layer k, t = k / L);
+// dots marks every state (for a path of few states, such as a flow's layers). The
+// paths are drawn on raster layers (path<i>.png, added to files).
+std::string path_panels_tikz(const std::vector<nn::Mat<float>>& states, std::size_t n, double extent,
+                             const data::Standardiser& bands, bool dots, report::Files& files, std::size_t per_row = 5);
 
-// Point clouds (each a .dat of "x y" rows, points_dat) in panels of `width` cm, per_row to
-// a row, sharing the window [-extent, extent]^2; tick and axis labels on the outer panels.
-std::string cloud_panels_tikz(const std::vector<std::string>& dats, const std::vector<std::string>& titles,
-                              double extent, std::size_t per_row, double width);
+// Point clouds in panels of `width` cm, per_row to a row, sharing the window
+// [-extent, extent]^2; tick and axis labels on the outer panels. Each drawn on a raster
+// layer <names[i]>.png, added to files.
+std::string cloud_panels_tikz(const std::vector<nn::Mat<float>>& clouds, const std::vector<std::string>& names,
+                              const std::vector<std::string>& titles, double extent, std::size_t per_row, double width,
+                              report::Files& files);
+
+// The ring bands of ring_bands_tikz (grey) drawn on a raster layer.
+void draw_ring_bands(report::RasterLayer& layer, const data::Standardiser& scale);
+
+// A cloud of the five classes in their rings' colours (cols: x, y and class), on a
+// raster layer (png, added to files) in fr cloud's window and size, with a legend of the
+// given texts in one row (legend_style: where it goes).
+std::string class_cloud_tikz(const std::vector<std::vector<double>>& cols, const std::vector<std::string>& legend,
+                             const std::string& legend_style, const std::string& png, report::Files& files);
 
 // The smallest multiple of 0.5 (at least 2.5) that holds every state of the paths.
 double paths_extent(const std::vector<nn::Mat<float>>& states);

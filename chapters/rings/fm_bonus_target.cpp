@@ -30,20 +30,24 @@ void draw(Context& ctx, const InvertedTarget& inv, const SixthClass& tuned,
     // (a) the inversion, on a window that holds its whole path.
     double hi = 0;
     for (const auto& y : inv.path.states) hi = std::max({hi, std::fabs(double(y(0, 0))), std::fabs(double(y(0, 1)))});
+    report::Files files;
+    const double top = std::ceil(hi / 10) * 10;
+    report::RasterLayer a = report::RasterLayer::equal_units({-4, top, -4, top}, 85.1);
+    draw_ring_bands(a, fm_scale);
     ctx.figure("inversion",
-               report::trajectories_tikz(fmt::format("fr cloud, width=5.3cm, colorbar=false, xlabel={{$x_1$}}, "
-                                                     "ylabel={{$x_2$}}, xmin=-4, xmax={0:.0f}, ymin=-4, ymax={0:.0f}, "
-                                                     "title={{(a)}}",
-                                                     std::ceil(hi / 10) * 10),
-                                         "inversion.dat", 1, inv.path.states.size(), ring_bands_tikz(fm_scale), kCross),
-               {{"inversion.dat", report::trajectories_dat(inv.path.states, inv.path.times)}});
+               report::trajectories_tikz("fr cloud, colorbar=false, xlabel={$x_1$}, ylabel={$x_2$}, title={(a)}",
+                                         std::move(a), inv.path.states, inv.path.times, 1, "inversion.png", files, kCross),
+               files);
     // (b) the fine-tuned sixth class, from an ordinary draw, over the conditional model's rings.
+    files.clear();
+    report::RasterLayer b = report::RasterLayer::equal_units({-2.5, 5.5, -2.5, 5.5}, 82.6);
+    draw_ring_bands(b, cfm_scale);
     ctx.figure("new-class",
-               report::trajectories_tikz("fr cloud, width=5.2cm, colorbar style={title={time $t$}}, xlabel={$x_1$}, ylabel={$x_2$}, xmin=-2.5, xmax=5.5, ymin=-2.5, "
-                                         "ymax=5.5, title={(b)}",
-                                         "new-class.dat", 1, tuned.path.states.size(),
-                                         ring_bands_tikz(cfm_scale), kCross),
-               {{"new-class.dat", report::trajectories_dat(tuned.path.states, tuned.path.times)}});
+               report::trajectories_tikz("fr cloud, colorbar style={title={time $t$}}, xlabel={$x_1$}, ylabel={$x_2$}, "
+                                         "title={(b)}",
+                                         std::move(b), tuned.path.states, tuned.path.times, 1, "new-class.png", files,
+                                         kCross),
+               files);
 }
 
 // --- the numbers behind it -----------------------------------------------------------------

@@ -109,15 +109,15 @@ void fm_q2_progression(Context& ctx) {
     const report::Window win = report::window_for(clouds, std::max(2.6, std::ceil((need + 0.1) * 2) / 2), 4.5);
 
     Rows r;
-    std::vector<std::string> dats, titles;
-    std::vector<std::pair<std::string, std::string>> files;
+    std::vector<std::string> names, titles;
+    std::vector<nn::Mat<float>> clouds_shown;
     for (std::size_t i = 0; i < at.t.size(); ++i) {
         const double t = at.t[i];
         const std::string name = fmt::format("t{:03d}", int(std::lround(100 * t)));
         titles.push_back("$t = " + time_label(t) + "$" +
                          (win.outside[i] > 0 ? fmt::format(" ({} outside)", win.outside[i]) : std::string()));
-        dats.push_back(name + ".dat");
-        files.push_back({name + ".dat", report::points_dat(at.y[i])});
+        names.push_back(name);
+        clouds_shown.push_back(at.y[i]);
         auto j = cloud_json(at.y[i], m.scale, data_fm);
         j["t"] = t;
         j["outside_window"] = win.outside[i];
@@ -138,7 +138,8 @@ void fm_q2_progression(Context& ctx) {
     const bool same_start = ctx.verdict("same_start", "both models' t = 0 distances to the data agree to 0.005",
                                         {{"fm", r.sw_fm.front()}, {"nf", r.sw_nf.front()}},
                                         std::fabs(r.sw_fm.front() - r.sw_nf.front()) < 0.005);
-    ctx.figure("progression", cloud_panels_tikz(dats, titles, win.extent, 4, 3.4), files);  // 4 + 3
+    report::Files files;
+    ctx.figure("progression", cloud_panels_tikz(clouds_shown, names, titles, win.extent, 4, 3.4, files), files);  // 4 + 3
     ctx.text = ctx.section() + answer(ctx, r) + table_tex(r, L, same_start) + "\n\n" +
                ctx.figure_float_of("progression", fmt::format("Flow matching: {} samples at {} times.", n,
                                                               report::count_words(at.t.size())));

@@ -53,15 +53,15 @@ std::pair<PathSummary, PathSummary> paths(Context& ctx, fm::Model& m, const nf::
     const double extent = std::max(paths_extent(nf_drawn), paths_extent(drawn));
     std::vector<std::string> numbers;
     for (std::size_t i = 0; i < kDrawnPaths; ++i) numbers.push_back(std::to_string(i + 1));
-    const std::string on_top = labels_off_paths(drawn, numbers, extent) +
-                               "\\addplot[fr end, x filter/.expression={\\thisrow{mark} == 2 ? x : nan}] "
-                               "table {trajectories.dat};\n";
+    const report::View window{-extent, extent, -extent, extent};
+    const std::string on_top = labels_off_paths(drawn, numbers, extent) + report::end_marks(drawn, 0, kDrawnPaths, window);
+    report::Files files;
+    report::RasterLayer layer = report::RasterLayer::equal_units(window, 163.6);
+    draw_ring_bands(layer, m.scale);
     ctx.figure("trajectories",
-               report::trajectories_tikz(fmt::format("fr cloud, width=8.5cm, xlabel={{$x_1$}}, ylabel={{$x_2$}}, "
-                                                     "colorbar style={{title={{time $t$}}}}, enlargelimits=false, xmin={0:g}, xmax={1:g}, "
-                                                     "ymin={0:g}, ymax={1:g}", -extent, extent),
-                                         "trajectories.dat", kDrawnPaths, drawn.size(), ring_bands_tikz(m.scale), on_top),
-               {{"trajectories.dat", report::trajectories_dat(drawn, drawn_t)}});
+               report::trajectories_tikz("fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, colorbar style={title={time $t$}}",
+                                         std::move(layer), drawn, drawn_t, kDrawnPaths, "trajectories.png", files, on_top),
+               files);
     ctx.stats["figures"]["trajectories"] = {{"count", kDrawnPaths}, {"states", drawn.size()}, {"extent", extent},
                                             {"paths", path_summary(drawn).to_json()}};
     return {path_summary(all), path_summary(nf_all)};

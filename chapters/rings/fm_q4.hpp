@@ -13,8 +13,8 @@ namespace flow::chapters::fm_q4 {
 // One step size: its panel, its statistics and its table row.
 struct Steps {
     std::string rows;
-    std::vector<std::string> dats, titles;
-    std::vector<std::pair<std::string, std::string>> files;
+    std::vector<std::string> names, titles;
+    std::vector<nn::Mat<float>> clouds;
     std::vector<double> band, sw, drift, var;
     nlohmann::json last_step = nlohmann::json::object();
 };

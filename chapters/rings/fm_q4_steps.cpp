@@ -71,8 +71,8 @@ void one_step(Context& ctx, fm::Model& m, const nn::Mat<float>& z, const nn::Mat
                                               });
     const std::string name = fmt::format("dt{}", i);
     st.titles.push_back(fmt::format("$\\Delta t = {:g}$", dt));
-    st.dats.push_back(name + ".dat");
-    st.files.push_back({name + ".dat", report::points_dat(x)});
+    st.names.push_back(name);
+    st.clouds.push_back(x);
     auto j = cloud_json(x, m.scale, data);
     const double d = mean_distance(x, ref);
     j["dt"] = dt;

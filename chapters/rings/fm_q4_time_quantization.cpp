@@ -125,7 +125,8 @@ void fm_q4_time_quantization(Context& ctx) {
                             {"reference_total_variance", total_variance(ref)},
                             {"data_total_variance", total_variance(data)}};
     ctx.stats["last_step"] = st.last_step;
-    ctx.figure("steps", cloud_panels_tikz(st.dats, st.titles, 2.6, dts.size(), 2.9), st.files);
+    report::Files files;
+    ctx.figure("steps", cloud_panels_tikz(st.clouds, st.names, st.titles, 2.6, dts.size(), 2.9, files), files);
     ctx.text = ctx.section() + answer(ctx, st, dts, n) +
                ctx.figure_float_of("steps", fmt::format("Flow matching: the same {} prior points integrated with {} "
                                                         "step sizes.", n, report::count_words(dts.size())));

@@ -51,14 +51,13 @@ Reversed reverse_figure(Context& ctx, fm::Model& m, const nn::Mat<float>& x, con
     }
     std::vector<std::string> names;
     for (std::size_t i = 0; i < x.shape(0); ++i) names.push_back(fmt::format("P{}", i + 1));
-    const std::string range = fmt::format("xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
-                                          "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -w, w);
+    report::Files files;
+    report::RasterLayer layer = report::RasterLayer::equal_units({-w, w, -w, w}, 163.6);
+    draw_ring_bands(layer, m.scale);
     ctx.figure("reverse",
-               report::trajectories_tikz("fr cloud, width=8.5cm, xlabel={$x_1$}, ylabel={$x_2$}, colorbar "
-                                         "style={title={time $t$}}, " + range,
-                                         "reverse.dat", x.shape(0), rec.states.size(), ring_bands_tikz(m.scale),
-                                         labels_off_paths(rec.states, names, w)),
-               {{"reverse.dat", report::trajectories_dat(rec.states, rec.times)}});
+               report::trajectories_tikz("fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, colorbar style={title={time $t$}}",
+                                         std::move(layer), rec.states, rec.times, x.shape(0), "reverse.png", files, labels_off_paths(rec.states, names, w)),
+               files);
     ctx.stats["figures"]["reverse"] = {{"extent", w}, {"paths_leaving_window", r.cut}};
     return r;
 }

@@ -39,11 +39,11 @@ std::vector<double> nf_seed_panels(Context& ctx, const nf::Model& m, const xt::x
         auto q = cloud_json(x, m.scale, data);
         shares.push_back(q["share_in_band"].get<double>());
         const std::string title = fmt::format("seed {}: {}", s, report::tex_percent(shares.back(), 0));
+        report::Files files;
         ctx.figure(name,
-                   report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options() +
-                                          ", title={" + title + "}",
-                                      name + ".dat"),
-                   {{name + ".dat", report::points_dat(x)}});
+                   report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, title={" + title + "}", win.view(),
+                                      report::kPanelBoxPt, x, name + ".png", files),
+                   files);
         q["seed"] = s;
         q["window"] = win.extent;
         q["outside_window"] = win.outside[std::size_t(i - 1)];

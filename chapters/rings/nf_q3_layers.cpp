@@ -54,11 +54,11 @@ Panels draw_layers(Context& ctx, const nf::Model& m, const std::vector<nn::Mat<f
         const std::string title = (layer == 0 ? std::string("prior") : fmt::format("layer {}", layer)) + ": " +
                                   report::tex_percent(r.shares.back(), 0) + ", variance " +
                                   report::tex_fixed(r.vars.back(), 1);
+        report::Files files;
         ctx.figure(name,
-                   report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, " + win.axis_options() +
-                                          ", title={" + title + "}",
-                                      name + ".dat"),
-                   {{name + ".dat", report::points_dat(path[layer])}});
+                   report::cloud_tikz("fr panel, xlabel={$x_1$}, ylabel={$x_2$}, title={" + title + "}", win.view(),
+                                      report::kPanelBoxPt, path[layer], name + ".png", files),
+                   files);
         st["layer"] = layer;
         st["t"] = double(layer) / double(L);
         st["window"] = win.extent;

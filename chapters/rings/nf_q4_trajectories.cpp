@@ -26,9 +26,9 @@ void nf_q4_trajectories(Context& ctx) {
     for (const auto& s : all) drawn.push_back(xt::view(s, xt::range(0, kDrawnPaths), xt::all()));
 
     const double extent = paths_extent(drawn);
-    ctx.figure("trajectories",
-               path_panels_tikz("trajectories.dat", kDrawnPaths, L + 1, extent, ring_bands_tikz(m.scale), true),
-               {{"trajectories.dat", report::trajectories_dat(drawn)}});
+    report::Files files;
+    ctx.figure("trajectories", path_panels_tikz(drawn, kDrawnPaths, extent, m.scale, true, files),
+               files);
     const PathSummary drawn_sum = path_summary(drawn), sum = path_summary(all);
     ctx.stats["figures"]["trajectories"] = {{"count", kDrawnPaths}, {"steps", L + 1}, {"extent", extent},
                                             {"paths", drawn_sum.to_json()}};

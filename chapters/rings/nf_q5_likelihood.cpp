@@ -30,9 +30,10 @@ namespace {
 using namespace nf_q5;
 using report::tex_fixed;
 
-// How long the inverse figure's window (its side, 2 window) is drawn, in pt (fr cloud at
-// 6.6 cm with a colour bar): for placing its labels.
-constexpr double kAxisPt = 108.0;
+// How long the inverse figure's window (its side, 2 window) is drawn, in pt (the axis box
+// of its raster layer, the size fr cloud at 6.6 cm with a colour bar has): for drawing it
+// and placing its labels.
+constexpr double kAxisPt = 117.0;
 
 // The inverse trajectories, coloured by flow time (x at t = 1, z at t = 0), over
 // held-out data in grey (drawn first, behind the paths), in the window both panels share;
@@ -46,16 +47,14 @@ Inversion inverse_figure(Context& ctx, const nf::Model& m, const nn::Mat<float>&
     r.drawn = path.back();
     std::vector<double> times;
     for (std::size_t j = 0; j <= L; ++j) times.push_back(1.0 - double(j) / double(L));
-    const std::string range = fmt::format(
-        "xmin={0}, xmax={1}, ymin={0}, ymax={1}, unbounded coords=jump, "
-        "restrict x to domain={0}:{1}, restrict y to domain={0}:{1}", -window, window);
-    const std::string data = "\\addplot[only marks, mark=*, mark size=0.35pt, black!18, mark options={draw=none}] "
-                             "table {data.dat};\n";
+    // The held-out points in light grey under the paths.
+    report::RasterLayer layer = report::RasterLayer::equal_units({-window, window, -window, window}, kAxisPt);
+    layer.marks(held_out(ctx, m.scale, 2000), {209, 209, 209, 1.0}, 0.35);  // black!18
+    report::Files files;
     ctx.figure("inverse",
-               report::trajectories_tikz("fr cloud, width=6.6cm, xlabel={$x_1$}, ylabel={$x_2$}, " + range,
-                                         "inverse.dat", n, L + 1, data, nf_q5::path_labels(path, window, kAxisPt)),
-               {{"inverse.dat", report::trajectories_dat(path, times)},
-                {"data.dat", report::points_dat(held_out(ctx, m.scale, 2000))}});
+               report::trajectories_tikz("fr cloud, xlabel={$x_1$}, ylabel={$x_2$}", std::move(layer), path, times, n,
+                                         "inverse.png", files, nf_q5::path_labels(path, window, kAxisPt)),
+               files);
     r.norm.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         bool out = false;

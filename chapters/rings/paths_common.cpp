@@ -1,9 +1,11 @@
 // What the chapters that draw paths share (common.hpp): the flow's path from given prior
 // points, the paths' summary, the ring bands drawn behind paths, and the panels of
 // nf-q4 and fm-q3, one path to a panel.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
+#include <xtensor/xview.hpp>
 
 #include "common.hpp"
 #include "report/latex.hpp"
@@ -41,26 +43,31 @@ PathSummary path_summary(const std::vector<nn::Mat<float>>& states) {
 }
 
 std::string ring_bands_tikz(const data::Standardiser& scale, bool by_class) {
-    // Each band an annulus: the outer circle one way, the inner one back (even-odd fill),
-    // as a polygon of 72 sides in the standardised frame (where the circles are ellipses).
+    // Each band an annulus: two ellipses (circles in the logo's frame, scaled per axis by
+    // the standardisation), filled by the even-odd rule; radii in axis units.
     std::string out;
-    const int sides = 72;
     for (const auto& ring : data::rings()) {
-        std::string coords;
-        for (double r : {data::kBandOuter, data::kBandInner})
-            for (int k = 0; k <= sides; ++k) {
-                const double a = 2 * M_PI * k / sides * (r == data::kBandOuter ? 1 : -1);
-                const auto p = scale.to_standard(ring.cx + r * std::cos(a), ring.cy + r * std::sin(a));
-                coords += fmt::format("({:.4f},{:.4f})", p[0], p[1]);
-            }
-        out += fmt::format("\\addplot[fill={}, draw=none, even odd rule, forget plot] coordinates {{{}}} --cycle;\n",
+        const auto c = scale.to_standard(ring.cx, ring.cy);
+        const auto ellipse = [&](double r) {
+            return fmt::format("(axis cs:{:.4f},{:.4f}) ellipse [x radius={:.4f}, y radius={:.4f}]", c[0], c[1],
+                               r / scale.std[0], r / scale.std[1]);
+        };
+        out += fmt::format("\\fill[{}, even odd rule] {} {};\n",
                            !by_class ? std::string("black!13")
                            // the black ring dark enough not to read as the grey of all rings
                            : ring.colour == "black" ? std::string("ringblack!50")
                                                     : fmt::format("ring{}!22", ring.colour),
-                           coords);
+                           ellipse(data::kBandOuter), ellipse(data::kBandInner));
     }
     return out;
+}
+
+void draw_ring_bands(report::RasterLayer& layer, const data::Standardiser& scale) {
+    for (const auto& ring : data::rings()) {
+        const auto c = scale.to_standard(ring.cx, ring.cy);
+        layer.annulus(c[0], c[1], data::kBandOuter / scale.std[0], data::kBandOuter / scale.std[1],
+                      data::kBandInner / scale.std[0], data::kBandInner / scale.std[1], {222, 222, 222, 1.0});  // black!13
+    }
 }
 
 double paths_extent(const std::vector<nn::Mat<float>>& states) {
@@ -110,60 +117,58 @@ double bands_extent(const data::Standardiser& scale) {
     return hi;
 }
 
-std::string path_panels_tikz(const std::string& dat, std::size_t n, std::size_t steps, double extent,
-                             const std::string& bands, bool dots, std::size_t per_row) {
+std::string path_panels_tikz(const std::vector<nn::Mat<float>>& states, std::size_t n, double extent,
+                             const data::Standardiser& bands, bool dots, report::Files& files, std::size_t per_row) {
     // Panels of 2.7 cm, 0.2 cm apart (five and a colour bar fit a 17 cm line); only the
     // outer panels carry tick and axis labels, and the last panel of the first row the
-    // colour bar.
+    // colour bar. Each path on a raster layer of its own, its start and end marks on top.
     const double w = 2.7, gap = 0.2, gap_v = 0.55;
+    const report::View window{-extent, extent, -extent, extent};
     std::string out = "\\begin{tikzpicture}\n";
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = i / per_row, col = i % per_row;
         const bool left = col == 0, bottom = row + 1 == (n + per_row - 1) / per_row, bar = i + 1 == std::min(n, per_row);
+        report::RasterLayer layer = report::RasterLayer::equal_units(window, w * 72.27 / 2.54);
+        draw_ring_bands(layer, bands);
+        std::vector<nn::Mat<float>> one;
+        for (const auto& s : states) one.push_back(xt::view(s, xt::range(i, i + 1), xt::all()));
+        report::draw_trajectories(layer, one, {}, 1, 0.7, dots ? 0.8 : 0);
+        const std::string png = fmt::format("path{}.png", i + 1);
+        files.push_back({png, layer.png()});
         out += fmt::format(
             "\\begin{{axis}}[fr time, colorbar={bar}, colorbar style={{title={{time $t$}}, height={w}cm}}, "
-            "at={{({x:.2f}cm,{y:.2f}cm)}}, scale only axis, width={w}cm, height={w}cm, "
-            "xmin=-{e}, xmax={e}, ymin=-{e}, ymax={e}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
+            "at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
             "grid style={{black!8}}, axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, label style={{font=\\scriptsize}}, "
             "title style={{font=\\scriptsize, yshift=-1.2ex}}, title={{{num}}}, "
-            "{xl}, {yl}]\n{bands}",
+            "{xl}, {yl}]\n{plot}{marks}\\end{{axis}}\n",
             fmt::arg("bar", bar ? "true" : "false"), fmt::arg("w", w), fmt::arg("x", double(col) * (w + gap)),
-            fmt::arg("y", -double(row) * (w + gap_v)), fmt::arg("e", extent), fmt::arg("num", i + 1),
+            fmt::arg("y", -double(row) * (w + gap_v)), fmt::arg("box", layer.axis_options()), fmt::arg("num", i + 1),
             fmt::arg("xl", bottom ? "xlabel={$x_1$}" : "xticklabels={}"),
-            fmt::arg("yl", left ? "ylabel={$x_2$}" : "yticklabels={}"), fmt::arg("bands", bands));
-        // The path's rows by index (as trajectories_tikz does), its states as dots when
-        // they are few enough to tell apart, and its start and end marks.
-        const std::string skip = fmt::format("skip coords between index={{0}}{{{}}}, skip coords between "
-                                             "index={{{}}}{{{}}}", i * steps, (i + 1) * steps, n * steps);
-        out += fmt::format("\\addplot[mesh, line width=0.7pt, point meta=\\thisrow{{t}}, {}] table {{{}}};\n", skip, dat);
-        if (dots)
-            out += fmt::format("\\addplot[scatter, only marks, mark=*, mark size=0.8pt, point meta=\\thisrow{{t}}, "
-                               "scatter/use mapped color={{draw=mapped color, fill=mapped color}}, {}] table {{{}}};\n",
-                               skip, dat);
-        for (const auto& [style, mark] : {std::pair<const char*, int>{"fr start", 0}, {"fr end", 2}})
-            out += fmt::format("\\addplot[{}, x filter/.expression={{and(\\thisrow{{id}} == {}, \\thisrow{{mark}} == "
-                               "{}) ? x : nan}}] table {{{}}};\n", style, i, mark, dat);
-        out += "\\end{axis}\n";
+            fmt::arg("yl", left ? "ylabel={$x_2$}" : "yticklabels={}"),
+            fmt::arg("plot", layer.addplot(png)), fmt::arg("marks", report::start_end_marks(states, i, 1, window)));
     }
     return out + "\\end{tikzpicture}\n";
 }
 
-std::string cloud_panels_tikz(const std::vector<std::string>& dats, const std::vector<std::string>& titles,
-                              double extent, std::size_t per_row, double width) {
+std::string cloud_panels_tikz(const std::vector<nn::Mat<float>>& clouds, const std::vector<std::string>& names,
+                              const std::vector<std::string>& titles, double extent, std::size_t per_row, double width,
+                              report::Files& files) {
     // As path_panels_tikz: one scale, tick labels and axis labels on the outer panels only.
     const double gap = 0.2, gap_v = 0.55;
-    const std::size_t n = dats.size(), rows = (n + per_row - 1) / per_row;
+    const std::size_t n = clouds.size(), rows = (n + per_row - 1) / per_row;
     std::string out = "\\begin{tikzpicture}\n";
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = i / per_row, col = i % per_row;
+        report::RasterLayer layer = report::RasterLayer::equal_units({-extent, extent, -extent, extent}, width * 72.27 / 2.54);
+        layer.marks(clouds[i], {64, 64, 64, 1.0}, 0.5);  // fr samples
+        files.push_back({names[i] + ".png", layer.png()});
         out += fmt::format(
-            "\\begin{{axis}}[at={{({x:.2f}cm,{y:.2f}cm)}}, scale only axis, width={w}cm, height={w}cm, "
-            "xmin=-{e}, xmax={e}, ymin=-{e}, ymax={e}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
+            "\\begin{{axis}}[at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
             "grid style={{black!8}}, axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, "
             "label style={{font=\\scriptsize}}, title style={{font=\\scriptsize, yshift=-1.2ex}}, title={{{title}}}, "
-            "{xl}, {yl}]\n\\addplot[fr samples] table {{{dat}}};\n\\end{{axis}}\n",
+            "{xl}, {yl}]\n{plot}\\end{{axis}}\n",
             fmt::arg("x", double(col) * (width + gap)), fmt::arg("y", -double(row) * (width + gap_v)),
-            fmt::arg("w", width), fmt::arg("e", extent), fmt::arg("title", titles[i]), fmt::arg("dat", dats[i]),
+            fmt::arg("box", layer.axis_options()), fmt::arg("title", titles[i]), fmt::arg("plot", layer.addplot(names[i] + ".png")),
             fmt::arg("xl", row + 1 == rows || i + per_row >= n ? "xlabel={$x_1$}" : "xticklabels={}"),
             fmt::arg("yl", col == 0 ? "ylabel={$x_2$}" : "yticklabels={}"));
     }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "data/dataset.hpp"
+#include "report/raster_layer.hpp"
 
 namespace flow::report {
 
@@ -18,51 +19,24 @@ std::string points_dat(const xt::xtensor<float, 2>& x) {
     return out;
 }
 
-std::string trajectories_dat(const std::vector<xt::xtensor<float, 2>>& states,
-                             const std::vector<double>& times) {
-    const std::size_t steps = states.size(), n = states.at(0).shape(0);
-    std::string out = "x y t mark id\n";
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t k = 0; k < steps; ++k) {
-            const double t = times.empty() ? double(k) / double(steps - 1) : times[k];
-            const int mark = k == 0 ? 0 : k + 1 == steps ? 2 : 1;
-            out += fmt::format("{:.5f} {:.5f} {:.4f} {} {}\n", states[k](i, 0), states[k](i, 1), t, mark, i);
-        }
-    return out;
+std::string cloud_tikz(const std::string& axis_options, const View& window, double box_pt,
+                       const xt::xtensor<float, 2>& points, const std::string& png, Files& files) {
+    RasterLayer layer = RasterLayer::equal_units(window, box_pt);
+    layer.marks(points, {64, 64, 64, 1.0}, 0.5);  // fr samples: black!75
+    files.push_back({png, layer.png()});
+    return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[{}, {}]\n{}\\end{{axis}}\n\\end{{tikzpicture}}\n",
+                       axis_options, layer.axis_options(), layer.addplot(png));
 }
 
-std::string cloud_tikz(const std::string& axis_options, const std::string& dat) {
-    return fmt::format(
-        "\\begin{{tikzpicture}}\n\\begin{{axis}}[{}]\n"
-        "\\addplot[fr samples] table {{{}}};\n\\end{{axis}}\n\\end{{tikzpicture}}\n",
-        axis_options, dat);
-}
-
-std::string trajectories_tikz(const std::string& axis_options, const std::string& dat,
-                              std::size_t n, std::size_t steps, const std::string& extra,
-                              const std::string& after) {
-    std::string plots;
-    const std::size_t total = n * steps;
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t a = i * steps, b = a + steps;
-        const std::string skip = fmt::format(
-            "skip coords between index={{0}}{{{}}}, skip coords between index={{{}}}{{{}}}", a, b,
-            total);
-        plots += fmt::format(
-            "\\addplot[mesh, line width=0.9pt, point meta=\\thisrow{{t}}, {}] table {{{}}};\n", skip, dat);
-        plots += fmt::format(
-            "\\addplot[scatter, only marks, mark=*, mark size=1.1pt, point meta=\\thisrow{{t}}, "
-            "scatter/use mapped color={{draw=mapped color, fill=mapped color}}, {}] table {{{}}};\n",
-            skip, dat);
-    }
-    // Where every path starts (open circle) and ends (filled dot), in the process's order.
-    plots += fmt::format(
-        "\\addplot[fr start, x filter/.expression={{\\thisrow{{mark}} == 0 ? x : nan}}] table {{{}}};\n", dat);
-    plots += fmt::format(
-        "\\addplot[fr end, x filter/.expression={{\\thisrow{{mark}} == 2 ? x : nan}}] table {{{}}};\n", dat);
-    return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr time, {}]\n{}{}{}\\end{{axis}}\n"
+std::string trajectories_tikz(const std::string& axis_options, RasterLayer layer,
+                              const std::vector<xt::xtensor<float, 2>>& states, const std::vector<double>& times,
+                              std::size_t rows, const std::string& png, Files& files, const std::string& after) {
+    draw_trajectories(layer, states, times, rows, 0.9, 1.1);
+    files.push_back({png, layer.png()});
+    return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr time, {}, {}]\n{}{}{}\\end{{axis}}\n"
                        "\\end{{tikzpicture}}\n",
-                       axis_options, extra, plots, after);
+                       axis_options, layer.axis_options(), layer.addplot(png),
+                       start_end_marks(states, 0, rows, layer.view()), after);
 }
 
 std::vector<std::array<double, 2>> rows_of(const xt::xtensor<float, 2>& x) {
@@ -127,11 +101,6 @@ std::string panel_grid(const std::vector<std::string>& panels, std::size_t per_r
 }
 
 namespace {
-// The nine control points of the report's viridis map (flowreport.sty).
-constexpr unsigned char kViridis[9][3] = {{68, 1, 84},    {71, 45, 123},  {59, 82, 139},
-                                          {44, 114, 142}, {33, 145, 140}, {39, 173, 129},
-                                          {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
-
 void write_png_callback(png_structp png, png_bytep data, png_size_t len) {
     auto* out = static_cast<std::string*>(png_get_io_ptr(png));
     out->append(reinterpret_cast<const char*>(data), len);
@@ -143,14 +112,19 @@ std::string png_viridis(const std::vector<double>& values, std::size_t rows, std
                         double lo, double hi) {
     std::vector<unsigned char> rgb(rows * cols * 3);
     for (std::size_t i = 0; i < rows * cols; ++i) {
-        double u = std::isfinite(values[i]) ? (values[i] - lo) / (hi - lo) : 0.0;
-        u = std::clamp(u, 0.0, 1.0) * 8.0;
-        const int k = std::min(7, int(u));
-        const double f = u - k;
-        for (int c = 0; c < 3; ++c)
-            rgb[3 * i + std::size_t(c)] = static_cast<unsigned char>(
-                std::lround((1 - f) * kViridis[k][c] + f * kViridis[k + 1][c]));
+        const double u = std::isfinite(values[i]) ? (values[i] - lo) / (hi - lo) : 0.0;
+        const Ink c = viridis(u);
+        rgb[3 * i] = c.r;
+        rgb[3 * i + 1] = c.g;
+        rgb[3 * i + 2] = c.b;
     }
+    return png_encode(rgb, rows, cols, 3);
+}
+
+std::string png_encode(const std::vector<unsigned char>& pixels, std::size_t rows, std::size_t cols,
+                       int channels) {
+    if (channels != 3 && channels != 4) throw std::invalid_argument("png_encode: 3 or 4 channels");
+    if (pixels.size() != rows * cols * std::size_t(channels)) throw std::invalid_argument("png_encode: wrong size");
     std::string out;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
     png_infop info = png ? png_create_info_struct(png) : nullptr;
@@ -160,10 +134,11 @@ std::string png_viridis(const std::vector<double>& values, std::size_t rows, std
         throw std::runtime_error("libpng: cannot write the PNG");
     }
     png_set_write_fn(png, &out, write_png_callback, flush_callback);
-    png_set_IHDR(png, info, png_uint_32(cols), png_uint_32(rows), 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, png_uint_32(cols), png_uint_32(rows), 8,
+                 channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    for (std::size_t r = 0; r < rows; ++r) png_write_row(png, rgb.data() + r * cols * 3);
+    for (std::size_t r = 0; r < rows; ++r) png_write_row(png, pixels.data() + r * cols * std::size_t(channels));
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
     return out;

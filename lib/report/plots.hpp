@@ -4,35 +4,42 @@
 // the chapter's folder.
 #include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
 
 #include "data/dataset.hpp"
+#include "report/gif.hpp"
+#include "report/raster_layer.hpp"
 
 namespace flow::report {
 
 // "x y" table of the rows of x (n, 2).
 std::string points_dat(const xt::xtensor<float, 2>& x);
 
-// Trajectories: states[k] (n, 2) is the position of every point at the k-th state of
-// the process, in the order the process visits them (a reverse flow runs t from 1 down
-// to 0), with time t_k = k / (steps - 1) unless times are given. Table "x y t mark id",
-// one block of rows per trajectory; mark is 0 on a path's first row, 2 on its last, 1
-// between.
-std::string trajectories_dat(const std::vector<xt::xtensor<float, 2>>& states,
-                             const std::vector<double>& times = {});
+using Files = std::vector<std::pair<std::string, std::string>>;
 
-// A panel of samples: axis options (e.g. "fr panel, title={...}") and the .dat name.
-std::string cloud_tikz(const std::string& axis_options, const std::string& dat);
+// The axis box, in points, of the report's square panels (fr panel) before they were drawn
+// on raster layers: a raster figure keeps the size its vector one had.
+constexpr double kPanelBoxPt = 75.2;
 
-// Trajectories drawn as lines coloured by t with a colour bar. The report's one marker
-// convention: an open circle where a path starts, a filled dot where it ends (the
-// process's order, whichever way t runs). n trajectories of `steps` rows each in the
-// .dat; `extra` is drawn first (backgrounds), `after` last (labels).
-std::string trajectories_tikz(const std::string& axis_options, const std::string& dat,
-                              std::size_t n, std::size_t steps, const std::string& extra = "",
-                              const std::string& after = "");
+// A panel of samples (fr samples) drawn as a raster layer (raster_layer.hpp): axis options
+// without a width or window (e.g. "fr panel, title={...}"), the window, the axis box's
+// width in points (units equal on both axes); the PNG is added to files as `png`.
+std::string cloud_tikz(const std::string& axis_options, const View& window, double box_pt,
+                       const xt::xtensor<float, 2>& points, const std::string& png, Files& files);
+
+// Trajectories (draw_trajectories: states[k] is every point at the k-th state, in the
+// process's order, at times[k] or k / (steps - 1)) drawn as lines coloured by t with a
+// colour bar, the first `rows` of them, in a raster layer under vector marks: an open
+// circle where a path starts, a filled dot where it ends (the report's one convention).
+// `after` is drawn last (labels).
+// `layer` is the raster layer to draw on (e.g. RasterLayer::equal_units(window, box_pt)),
+// which may already hold a background (a cloud, ring bands).
+std::string trajectories_tikz(const std::string& axis_options, RasterLayer layer,
+                              const std::vector<xt::xtensor<float, 2>>& states, const std::vector<double>& times,
+                              std::size_t rows, const std::string& png, Files& files, const std::string& after = "");
 
 // Labels "P1", "P2", ... at the given points, readable on any background (style
 // "fr probe label" of flowreport.sty): a plot to place after every other.
@@ -50,6 +57,7 @@ struct Window {
     double extent = 0;
     std::vector<std::size_t> outside;
     std::string axis_options() const;  // "xmin=..., xmax=..., ymin=..., ymax=..."
+    View view() const { return {-extent, extent, -extent, extent}; }
 };
 Window window_for(const std::vector<const xt::xtensor<float, 2>*>& clouds, double min_extent,
                   double cap);
@@ -66,5 +74,8 @@ std::string colour_definitions(const data::Dataset& set, const std::string& pref
 // viridis colour map over [lo, hi] (values outside are clamped); row 0 is the top.
 std::string png_viridis(const std::vector<double>& values, std::size_t rows, std::size_t cols,
                         double lo, double hi);
+// The bytes of a PNG of rows x cols pixels, 3 (RGB) or 4 (RGBA) bytes each, row 0 at the top.
+std::string png_encode(const std::vector<unsigned char>& pixels, std::size_t rows, std::size_t cols,
+                       int channels);
 
 }  // namespace flow::report
