@@ -9,6 +9,8 @@ include scripts/lock.mk
 ifndef LOCKING
 
 BUILD_DIR := build/cmake
+# One BLAS thread in every program make starts (see Makefile.report).
+export OPENBLAS_NUM_THREADS := 1
 BIN := $(BUILD_DIR)/flowreport
 
 .PHONY: report test bench check-golden golden-update deps build clean FORCE

@@ -42,6 +42,18 @@ TEST_CASE("Adam's first step moves every parameter by lr against its gradient's 
     CHECK(b == Approx(0.01).epsilon(1e-6));
 }
 
+TEST_CASE("the gradients' global norm counts every element of every parameter", "[optim][fast]") {
+    // 37 and 20 elements (more than the 16 partial sums, with remainders): gradients 1 and
+    // 2, so the norm is sqrt(37 + 80) and the clip factor 3 / sqrt(117).
+    std::vector<float> va(37, 0.0f), ga(37, 1.0f), vb(20, 0.0f), gb(20, 2.0f);
+    optim::AdamSettings s;
+    s.clip_norm = 3.0;
+    optim::Adam<float> adam({{"a", va.data(), ga.data(), {37}}, {"b", vb.data(), gb.data(), {4, 5}}}, s);
+    CHECK(adam.clip_factor() == Approx(3.0 / std::sqrt(117.0)).epsilon(1e-15));
+    gb.back() = 0.0f;  // one element less: the last remainder counts
+    CHECK(adam.clip_factor() == Approx(3.0 / std::sqrt(113.0)).epsilon(1e-15));
+}
+
 TEST_CASE("Adam with clipping scales the gradients to the clip norm first", "[optim][fast]") {
     // Gradients (3, 4) have norm 5; clipped to norm 1 they are (0.6, 0.8). Step 1 with
     // lr = 0.1: m = 0.1 g, v = 0.001 g^2, so m^ = g and v^ = g^2 and each parameter moves by

@@ -22,6 +22,7 @@
 
 #include "core/rng.hpp"
 #include "nn/blas.hpp"
+#include "nn/rows_gemm.hpp"
 #include "nn/wide.hpp"
 #include "nn/narrow.hpp"
 #include "nn/param.hpp"
@@ -65,6 +66,12 @@ struct Linear {
         const T* __restrict bs = b.data();
         for (std::size_t i = 0; i < B; ++i)
             for (std::size_t j = 0; j < n_out; ++j) ys[i * n_out + j] = bs[j];
+        if constexpr (std::is_same_v<T, float>) {
+            if (rows_gemm::covers(n_out)) {
+                rows_gemm::multiply_add(B, n_out, in(), x.data(), in(), 1, W.data(), n_out, ys, n_out);
+                return;
+            }
+        }
         gemm(false, false, int(B), int(n_out), int(in()), T(1), x.data(), int(in()), W.data(),
              int(n_out), T(1), ys, int(n_out));
     }
@@ -73,8 +80,16 @@ struct Linear {
     // dx = dy W^T. x is the input of that forward pass.
     void backward(const Mat<T>& dy, const Mat<T>& x, Mat<T>& dx) {
         const std::size_t B = dy.shape(0), n_out = out();
-        gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
-             int(n_out), T(1), dW.data(), int(n_out));
+        if constexpr (std::is_same_v<T, float>) {
+            if (rows_gemm::covers(n_out))
+                rows_gemm::multiply_add(in(), n_out, B, x.data(), 1, in(), dy.data(), n_out, dW.data(), n_out);
+            else
+                gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
+                     int(n_out), T(1), dW.data(), int(n_out));
+        } else {
+            gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
+                 int(n_out), T(1), dW.data(), int(n_out));
+        }
         accumulate_column_sums(dy.data(), B, n_out, db.data());
         input_gradient(dy, dx);
     }
@@ -84,6 +99,18 @@ struct Linear {
     void input_gradient(const Mat<T>& dy, Mat<T>& dx) const {
         const std::size_t B = dy.shape(0), n_out = out();
         ensure_shape(dx, B, in());
+        if constexpr (std::is_same_v<T, float>) {
+            if (rows_gemm::covers(in())) {
+                // dx = dy W^T as dy times W's transpose (n_out x in), made here once a call.
+                thread_local std::vector<float> wt;
+                wt.resize(in() * n_out);
+                for (std::size_t k = 0; k < in(); ++k)
+                    for (std::size_t j = 0; j < n_out; ++j) wt[j * in() + k] = W(k, j);
+                std::fill(dx.begin(), dx.end(), 0.0f);
+                rows_gemm::multiply_add(B, in(), n_out, dy.data(), n_out, 1, wt.data(), in(), dx.data(), in());
+                return;
+            }
+        }
         gemm(false, true, int(B), int(in()), int(n_out), T(1), dy.data(), int(n_out), W.data(),
              int(n_out), T(0), dx.data(), int(in()));
     }

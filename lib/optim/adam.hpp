@@ -39,7 +39,8 @@ public:
         const double bc1 = 1.0 - std::pow(s_.beta1, double(t_));
         const double bc2 = 1.0 - std::pow(s_.beta2, double(t_));
         const double step_size = lr / bc1;
-        const double sqrt_bc2 = std::sqrt(bc2);
+        // sqrt(v) / sqrt(bc2) as a product: one division an element instead of two.
+        const double inv_sqrt_bc2 = 1.0 / std::sqrt(bc2);
         const double b1 = s_.beta1, b2 = s_.beta2, eps = s_.eps;
         const double c = clip_factor();
         for (std::size_t k = 0; k < params_.size(); ++k) {
@@ -54,7 +55,7 @@ public:
                 const double g = c * double(grad[i]);
                 m[i] = b1 * m[i] + (1.0 - b1) * g;
                 v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-                const double denom = std::sqrt(v[i]) / sqrt_bc2 + eps;
+                const double denom = std::sqrt(v[i]) * inv_sqrt_bc2 + eps;
                 value[i] = static_cast<T>(value[i] - step_size * m[i] / denom);
             }
         }
@@ -62,12 +63,23 @@ public:
 
     void zero_grad() { nn::zero_grad(params_); }
     // What the gradients are multiplied by this step: clip_norm / their global norm when
-    // that is below 1, else 1.
+    // that is below 1, else 1. The squares are summed in kLanes interleaved partial sums
+    // (element i into sum i mod kLanes), then the partial sums in order: a fixed order
+    // the compiler can vectorise, where one running sum is a chain of dependent adds.
     double clip_factor() const {
         if (s_.clip_norm <= 0) return 1.0;
+        constexpr std::size_t kLanes = 16;
+        double part[kLanes] = {};
+        for (const auto& p : params_) {
+            const std::size_t n = p.size();
+            const T* g = p.grad;
+            std::size_t i = 0;
+            for (; i + kLanes <= n; i += kLanes)
+                for (std::size_t l = 0; l < kLanes; ++l) part[l] += double(g[i + l]) * double(g[i + l]);
+            for (std::size_t l = 0; i < n; ++i, ++l) part[l] += double(g[i]) * double(g[i]);
+        }
         double sq = 0;
-        for (const auto& p : params_)
-            for (std::size_t i = 0; i < p.size(); ++i) sq += double(p.grad[i]) * double(p.grad[i]);
+        for (double x : part) sq += x;
         const double norm = std::sqrt(sq);
         return norm > s_.clip_norm ? s_.clip_norm / norm : 1.0;
     }
