@@ -56,7 +56,7 @@ struct Flow {
         const std::size_t N = x.shape(0), D = field.dim, M = N * D;
         const double h = 1.0 / double(steps);
         std::vector<double> z, ell, zi(D);
-        std::vector<std::vector<double>> stages;
+        thread_local std::vector<std::vector<double>> stages;  // their storage kept from call to call
         forward_batch(x, z, ell, grads ? &stages : nullptr);
         double total = 0;
         for (std::size_t i = 0; i < N; ++i) {
@@ -70,7 +70,9 @@ struct Flow {
         for (std::size_t q = 0; q < M; ++q) ybar[q] = z[q] / double(N);
         const double lbar = -1.0 / double(N);
         const double wts[4] = {h / 6, h / 3, h / 3, h / 6};
-        typename Field<T>::Batch p;
+        // The field's work space, kept from call to call: every step would otherwise
+        // allocate and zero it afresh (a tenth of a training step).
+        thread_local typename Field<T>::Batch p;
         for (std::size_t n = steps; n-- > 0;) {
             for (int s = 0; s < 4; ++s) {
                 kbar[s].resize(M);
@@ -168,17 +170,24 @@ private:
     void rk4(std::vector<double>& y, std::size_t N, bool backward, std::vector<double>* ell,
              std::vector<std::vector<double>>* stages) const {
         const std::size_t M = y.size();
-        typename Field<T>::Batch p;
+        thread_local typename Field<T>::Batch p;
         std::vector<double> state = y;
         if (ell) state.insert(state.end(), ell->begin(), ell->end());
+        // The stages overwrite the vectors stages already holds (keeping their storage),
+        // then stages is cut to the count written.
+        std::size_t written = 0;
         const auto f = [&](double t, const std::vector<double>& u, std::vector<double>& du) {
-            if (stages) stages->emplace_back(u.begin(), u.begin() + long(M));
+            if (stages) {
+                if (written == stages->size()) stages->emplace_back();
+                (*stages)[written++].assign(u.begin(), u.begin() + long(M));
+            }
             field.eval_batch(u.data(), N, t, p);
             std::copy(p.out.begin(), p.out.end(), du.begin());
             if (ell) std::copy(p.trace.begin(), p.trace.end(), du.begin() + long(M));
         };
         state = ode::integrate_steps(f, std::move(state), backward ? 1.0 : 0.0, backward ? 0.0 : 1.0, steps,
                                      ode::Solver::RK4);
+        if (stages) stages->resize(written);
         std::copy(state.begin(), state.begin() + long(M), y.begin());
         if (ell) std::copy(state.begin() + long(M), state.end(), ell->begin());
     }

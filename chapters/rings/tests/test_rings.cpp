@@ -118,8 +118,12 @@ TEST_CASE("the nf chapters run on a quick model and write sane statistics", "[dr
         INFO(name);
         CHECK(panel["window"] == q3["figures"]["layer0"]["window"]);
     }
-    const std::string traj = read_file(out / "nf-q4-trajectories" / "trajectories.dat");
-    CHECK(std::count(traj.begin(), traj.end(), '\n') == 1 + 10 * 6);
+    // One panel per drawn path, each on its raster layer with its start marked.
+    const std::string traj = read_file(out / "nf-q4-trajectories" / "trajectories.tex");
+    for (int i = 1; i <= 10; ++i) CHECK(fs::exists(out / "nf-q4-trajectories" / ("path" + std::to_string(i) + ".png")));
+    std::size_t panels = 0;
+    for (std::size_t at = traj.find("fr start]"); at != std::string::npos; at = traj.find("fr start]", at + 1)) ++panels;
+    CHECK(panels == 10);
     fs::remove_all(models);
     fs::remove_all(out);
 }
@@ -223,22 +227,21 @@ TEST_CASE("nf-q4, fm-q3 and the closing comparison follow the same prior points 
     REQUIRE(run("chapter rings nf-q4-trajectories --model-nf " + nf_dir + " --out " + (out / "nf").string()).status == 0);
     REQUIRE(run("chapter rings fm-q3-trajectories" + both + (out / "fm").string()).status == 0);
     REQUIRE(run("chapter rings closing-comparison" + both + (out / "closing").string()).status == 0);
-    // The first row of every path (mark 0) is its prior point: the same in both figures.
-    auto starts = [](const std::string& dat) {
-        std::vector<std::string> rows;
-        std::istringstream in(dat);
-        std::string line, x, y, t, mark;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            std::istringstream row(line);
-            row >> x >> y >> t >> mark;
-            if (mark == "0") rows.push_back(x + " " + y);
+    // Where every path starts (its fr start marks) is its prior point: the same in both figures.
+    auto starts = [](const std::string& tex) {
+        std::vector<std::string> points;
+        const std::string key = "\\addplot[fr start] coordinates {";
+        for (std::size_t at = tex.find(key); at != std::string::npos; at = tex.find(key, at + 1)) {
+            std::istringstream in(tex.substr(at + key.size(), tex.find('}', at) - at - key.size()));
+            std::string point;
+            while (std::getline(in, point, ')'))
+                if (!point.empty()) points.push_back(point + ")");
         }
-        return rows;
+        return points;
     };
-    const auto nf_starts = starts(read_file(out / "nf" / "trajectories.dat"));
+    const auto nf_starts = starts(read_file(out / "nf" / "trajectories.tex"));
     CHECK(nf_starts.size() == 10);
-    CHECK(nf_starts == starts(read_file(out / "fm" / "trajectories.dat")));
+    CHECK(nf_starts == starts(read_file(out / "fm" / "trajectories.tex")));
     // Every length quoted is measured on the same points by the same function.
     const auto nf = nlohmann::json::parse(read_file(out / "nf" / "stats.json"));
     const auto fm = nlohmann::json::parse(read_file(out / "fm" / "stats.json"));
