@@ -62,8 +62,10 @@ void forward(std::size_t B, std::size_t H, const T* __restrict x, const T* __res
         for (std::size_t j = 0; j < H; j += L) {
             const V<T> w1 = load<T>(W1 + j), c = load<T>(b1 + j), w2 = load<T>(W2 + j);
             for (std::size_t r = 0; r < n; ++r) {
-                const V<T> h = xs[r] * w1 + c;
-                acc[r] += (h > V<T>{} ? h : h * sl) * w2;
+                // LeakyReLU as max(h, slope h) (0 < slope < 1): a multiply and a max, where
+                // h > 0 ? h : slope h is a compare, a blend and the multiply; the same bits.
+                const V<T> h = xs[r] * w1 + c, hs = h * sl;
+                acc[r] += (h > hs ? h : hs) * w2;
             }
         }
         for (std::size_t r = 0; r < n; ++r) out[i + r] = b2 + lane_sum<T>(acc[r]);
