@@ -1,6 +1,8 @@
 // flowreport: the driver. Every exercise's chapters and models come from its manifest
 // (chapters/<exercise>/manifest.json, compiled in). Errors are caught here once: one line
 // on stderr, exit status 2 for bad usage, 1 for a failure while running.
+#include <malloc.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -191,6 +193,13 @@ int dispatch(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
     flow::nn::use_single_thread_blas();
+    // Large blocks from the heap, kept when freed: by default glibc maps every block over
+    // 128 kB afresh and unmaps it when freed, so that a buffer allocated per batch or per
+    // epoch (activations of a validation pass, a grid of densities) costs the kernel a
+    // fresh zeroed page at every touch. The process is short-lived; its peak is what it
+    // would be anyway.
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     try {
         return dispatch(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const flow::config::UsageError& e) {
