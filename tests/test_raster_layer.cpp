@@ -66,8 +66,8 @@ TEST_CASE("the layer's PNG is opaque over white, or keeps its alpha", "[report][
     l.set_opaque(false);
     CHECK(int(static_cast<unsigned char>(l.png()[25])) == 6);  // RGBA
     CHECK_THAT(l.axis_options(), !Catch::Contains("axis on top"));
-    l.set_opaque();
-    CHECK_THAT(l.axis_options(), Catch::Contains("axis on top"));
+    l.set_opaque(true);
+    CHECK_THAT(l.axis_options(), Catch::Contains("axis on top, grid=none"));
     CHECK_THROWS(RasterLayer({0, 0, 0, 1}, 10, 10));
     CHECK_THROWS(RasterLayer({0, 1, 0, 1}, 0, 10));
 }

@@ -102,7 +102,7 @@ std::string row_axis(std::size_t j, const std::string& options);
 // The marks of a row's panel (row_axis's box, `view` filling it) drawn on a raster layer
 // saved as png (added to files): clouds in order, each with its colour and opacity
 // (fr data marks and fr prior marks: kDataInk, kPriorInk), discs of 0.45 pt. Returns the
-// plot line; the axis needs enlargelimits=false and axis on top (the layer is opaque).
+// plot line; the axis needs enlargelimits=false, axis on top and grid=none (the layer is opaque).
 struct Cloud {
     const Mat<float>* points;
     report::Ink ink;

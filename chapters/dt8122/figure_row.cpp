@@ -20,9 +20,9 @@ nlohmann::json four_panel_row(Context& ctx, const std::string& name, const Fit& 
     const SetView v = set_view(data::unsplit_name(f.data));
     const Mat<float> fx = f.latent(pts.train);
     const auto image = model::density_image(f, v.xmin, v.xmax, v.ymin, v.ymax, kImage);
-    const std::string data_box = v.axis_options() + ", enlargelimits=false, axis on top";
+    const std::string data_box = v.axis_options() + ", enlargelimits=false, axis on top, grid=none";
     const std::string latent_box = fmt::format(
-        "xmin={0:g}, xmax={1:g}, ymin={0:g}, ymax={1:g}, enlargelimits=false, axis on top, xtick={{-3,3}}, ytick={{-3,3}}", -kLatent,
+        "xmin={0:g}, xmax={1:g}, ymin={0:g}, ymax={1:g}, enlargelimits=false, axis on top, grid=none, xtick={{-3,3}}, ytick={{-3,3}}", -kLatent,
         kLatent);
     const auto title = [&](const char* t) { return titles ? fmt::format(", title={{{}}}", t) : std::string(); };
     // Each data set has its own window, so the data panels have tick labels on every row;

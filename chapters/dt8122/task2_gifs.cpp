@@ -93,7 +93,7 @@ std::vector<double> motion_by_quarter(const std::vector<Mat<float>>& frames) {
 void strip_figure(Context& ctx, const std::string& set, const std::vector<Mat<float>>& frames,
                   const Mat<float>& train, const report::View& w, bool top, bool bottom) {
     const std::string range =
-        fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, enlargelimits=false, axis on top, xtick distance={}, ytick distance={}", w.xmin,
+        fmt::format("xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}, enlargelimits=false, axis on top, grid=none, xtick distance={}, ytick distance={}", w.xmin,
                     w.xmax, w.ymin, w.ymax, tick_distance(w.xmax - w.xmin), tick_distance(w.ymax - w.ymin));
     std::string tikz = "\\begin{tikzpicture}\n";
     report::Files data;

@@ -120,7 +120,7 @@ std::string RasterLayer::axis_options() const {
     return fmt::format("scale only axis, width={:.2f}pt, height={:.2f}pt, enlargelimits=false, "
                        "xmin={:g}, xmax={:g}, ymin={:g}, ymax={:g}{}",
                        width_pt_, height_pt_, view_.xmin, view_.xmax, view_.ymin, view_.ymax,
-                       opaque_ ? ", axis on top" : "");
+                       opaque_ ? ", axis on top, grid=none" : "");
 }
 
 std::string RasterLayer::addplot(const std::string& png) const {

@@ -47,10 +47,12 @@ public:
     // The plot line that shows the layer, read from `png` in the chapter's folder (a
     // forgotten plot: legend entries are the caller's \addlegendimage lines).
     std::string addplot(const std::string& png) const;
-    // The PNG: RGBA, transparent where nothing is drawn; or, after set_opaque(), RGB over
-    // white (the axis then draws its grid on top: axis_options says so).
+    // The PNG: RGBA, transparent where nothing is drawn; or, by default, RGB over white.
+    // An opaque layer hides what the axis draws under it, and a grid drawn over it would
+    // cut through the clouds: its axis draws its frame and ticks on top and no grid
+    // (axis_options says so).
     std::string png() const;
-    void set_opaque(bool opaque = true) { opaque_ = opaque; }
+    void set_opaque(bool opaque) { opaque_ = opaque; }
 
     const View& view() const { return view_; }
     std::size_t width_px() const { return w_; }
