@@ -133,7 +133,7 @@ std::string row_axis(std::size_t j, const std::string& options) {
 
 std::string panel_marks(const report::View& view, const std::vector<Cloud>& clouds, const std::string& png,
                         report::Files& files) {
-    const double box = 2.05 * 72.27 / 2.54;  // row_axis's width and height
+    const double box = 2.05 * report::kPtPerCm;  // row_axis's width and height
     report::RasterLayer layer(view, box, box);
     for (const auto& c : clouds) layer.marks(*c.points, c.ink, 0.45);
     files.push_back({png, layer.png()});

@@ -18,7 +18,7 @@ std::string class_cloud_tikz(const std::vector<std::vector<double>>& cols, const
     const auto [y0, y1] = std::minmax_element(cols[1].begin(), cols[1].end());
     const double ex = 0.04 * (*x1 - *x0), ey = 0.04 * (*y1 - *y0);
     report::RasterLayer layer =
-        report::RasterLayer::equal_units({*x0 - ex, *x1 + ex, *y0 - ey, *y1 + ey}, 6.6 * 72.27 / 2.54 - 45);
+        report::RasterLayer::equal_units({*x0 - ex, *x1 + ex, *y0 - ey, *y1 + ey}, 6.6 * report::kPtPerCm - 45);
     std::string legend_images;
     for (std::size_t k = 0; k < data::rings().size(); ++k) {
         const auto& ring = data::rings()[k];

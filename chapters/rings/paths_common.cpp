@@ -128,7 +128,7 @@ std::string path_panels_tikz(const std::vector<nn::Mat<float>>& states, std::siz
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = i / per_row, col = i % per_row;
         const bool left = col == 0, bottom = row + 1 == (n + per_row - 1) / per_row, bar = i + 1 == std::min(n, per_row);
-        report::RasterLayer layer = report::RasterLayer::equal_units(window, w * 72.27 / 2.54);
+        report::RasterLayer layer = report::RasterLayer::equal_units(window, w * report::kPtPerCm);
         draw_ring_bands(layer, bands);
         std::vector<nn::Mat<float>> one;
         for (const auto& s : states) one.push_back(xt::view(s, xt::range(i, i + 1), xt::all()));
@@ -159,8 +159,8 @@ std::string cloud_panels_tikz(const std::vector<nn::Mat<float>>& clouds, const s
     std::string out = "\\begin{tikzpicture}\n";
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = i / per_row, col = i % per_row;
-        report::RasterLayer layer = report::RasterLayer::equal_units({-extent, extent, -extent, extent}, width * 72.27 / 2.54);
-        layer.marks(clouds[i], {64, 64, 64, 1.0}, 0.5);  // fr samples
+        report::RasterLayer layer = report::RasterLayer::equal_units({-extent, extent, -extent, extent}, width * report::kPtPerCm);
+        layer.marks(clouds[i], report::kSamplesInk, 0.5);  // fr samples
         files.push_back({names[i] + ".png", layer.png()});
         out += fmt::format(
             "\\begin{{axis}}[at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "

@@ -22,7 +22,7 @@ std::string points_dat(const xt::xtensor<float, 2>& x) {
 std::string cloud_tikz(const std::string& axis_options, const View& window, double box_pt,
                        const xt::xtensor<float, 2>& points, const std::string& png, Files& files) {
     RasterLayer layer = RasterLayer::equal_units(window, box_pt);
-    layer.marks(points, {64, 64, 64, 1.0}, 0.5);  // fr samples: black!75
+    layer.marks(points, kSamplesInk, 0.5);
     files.push_back({png, layer.png()});
     return fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[{}, {}]\n{}\\end{{axis}}\n\\end{{tikzpicture}}\n",
                        axis_options, layer.axis_options(), layer.addplot(png));

@@ -50,19 +50,19 @@ void RasterLayer::blend(std::size_t x, std::size_t y, const Ink& ink, double cov
 }
 
 void RasterLayer::marks(const xt::xtensor<float, 2>& points, Ink ink, double radius_pt) {
-    const double r = radius_pt * scale_;
-    for (std::size_t i = 0; i < points.shape(0); ++i) {
-        const double x = points(i, 0), y = points(i, 1);
-        if (!(x >= view_.xmin && x <= view_.xmax && y >= view_.ymin && y <= view_.ymax)) continue;
-        const double cx = px(x), cy = py(y);
-        const long x0 = std::max(0L, long(std::floor(cx - r - 1))), x1 = std::min(long(w_) - 1, long(std::ceil(cx + r + 1)));
-        const long y0 = std::max(0L, long(std::floor(cy - r - 1))), y1 = std::min(long(h_) - 1, long(std::ceil(cy + r + 1)));
-        for (long v = y0; v <= y1; ++v)
-            for (long u = x0; u <= x1; ++u) {
-                const double d = std::hypot(u + 0.5 - cx, v + 0.5 - cy);
-                blend(std::size_t(u), std::size_t(v), ink, r + 0.5 - d);
-            }
-    }
+    for (std::size_t i = 0; i < points.shape(0); ++i) disc(points(i, 0), points(i, 1), ink, radius_pt);
+}
+
+void RasterLayer::disc(double x, double y, Ink ink, double radius_pt) {
+    if (!(x >= view_.xmin && x <= view_.xmax && y >= view_.ymin && y <= view_.ymax)) return;
+    const double r = radius_pt * scale_, cx = px(x), cy = py(y);
+    const long x0 = std::max(0L, long(std::floor(cx - r - 1))), x1 = std::min(long(w_) - 1, long(std::ceil(cx + r + 1)));
+    const long y0 = std::max(0L, long(std::floor(cy - r - 1))), y1 = std::min(long(h_) - 1, long(std::ceil(cy + r + 1)));
+    for (long v = y0; v <= y1; ++v)
+        for (long u = x0; u <= x1; ++u) {
+            const double d = std::hypot(u + 0.5 - cx, v + 0.5 - cy);
+            blend(std::size_t(u), std::size_t(v), ink, r + 0.5 - d);
+        }
 }
 
 void RasterLayer::annulus(double cx, double cy, double rx, double ry, double ix, double iy, Ink ink) {

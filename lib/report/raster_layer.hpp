@@ -21,6 +21,10 @@ struct Ink {
     double opacity = 1;
 };
 
+// fr samples' colour (black!75), and TeX points in a centimetre.
+constexpr Ink kSamplesInk{64, 64, 64, 1.0};
+constexpr double kPtPerCm = 72.27 / 2.54;
+
 // A colour of the report's viridis map (flowreport.sty's nine control points) at u in [0, 1].
 Ink viridis(double u);
 
@@ -35,6 +39,8 @@ public:
     // Discs of radius radius_pt at the rows of points (n, 2), drawn over what is there
     // (pgfplots draws marks in order the same way); points outside are left out.
     void marks(const xt::xtensor<float, 2>& points, Ink ink, double radius_pt);
+    // One such disc at (x, y).
+    void disc(double x, double y, Ink ink, double radius_pt);
     // The ring between two axis-aligned ellipses centred at (cx, cy) (radii in the
     // window's units: outer rx, ry and inner ix, iy), filled; edges antialiased.
     void annulus(double cx, double cy, double rx, double ry, double ix, double iy, Ink ink);

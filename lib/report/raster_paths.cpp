@@ -22,10 +22,7 @@ void draw_trajectories(RasterLayer& layer, const std::vector<xt::xtensor<float, 
     }
     if (dot_radius_pt <= 0) return;
     for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t k = 0; k < steps; ++k) {
-            xt::xtensor<float, 2> p = {{states[k](i, 0), states[k](i, 1)}};
-            layer.marks(p, viridis(t_of(k)), dot_radius_pt);
-        }
+        for (std::size_t k = 0; k < steps; ++k) layer.disc(states[k](i, 0), states[k](i, 1), viridis(t_of(k)), dot_radius_pt);
 }
 
 namespace {
