@@ -137,8 +137,8 @@ std::string path_panels_tikz(const std::vector<nn::Mat<float>>& states, std::siz
         files.push_back({png, layer.png()});
         out += fmt::format(
             "\\begin{{axis}}[fr time, colorbar={bar}, colorbar style={{title={{time $t$}}, height={w}cm}}, "
-            "at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
-            "grid style={{black!8}}, axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, label style={{font=\\scriptsize}}, "
+            "at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, "
+            "axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, label style={{font=\\scriptsize}}, "
             "title style={{font=\\scriptsize, yshift=-1.2ex}}, title={{{num}}}, "
             "{xl}, {yl}]\n{plot}{marks}\\end{{axis}}\n",
             fmt::arg("bar", bar ? "true" : "false"), fmt::arg("w", w), fmt::arg("x", double(col) * (w + gap)),
@@ -163,8 +163,8 @@ std::string cloud_panels_tikz(const std::vector<nn::Mat<float>>& clouds, const s
         layer.marks(clouds[i], report::kSamplesInk, 0.5);  // fr samples
         files.push_back({names[i] + ".png", layer.png()});
         out += fmt::format(
-            "\\begin{{axis}}[at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, grid=major, "
-            "grid style={{black!8}}, axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, "
+            "\\begin{{axis}}[at={{({x:.2f}cm,{y:.2f}cm)}}, {box}, xtick={{-2,0,2}}, ytick={{-2,0,2}}, "
+            "axis line style={{black!60}}, tick label style={{font=\\scriptsize}}, "
             "label style={{font=\\scriptsize}}, title style={{font=\\scriptsize, yshift=-1.2ex}}, title={{{title}}}, "
             "{xl}, {yl}]\n{plot}\\end{{axis}}\n",
             fmt::arg("x", double(col) * (width + gap)), fmt::arg("y", -double(row) * (width + gap_v)),
