@@ -41,7 +41,10 @@ Sweep lr_sweep(Context& ctx, const std::string& method) {
         ctx.stats["lr_sweep"][method][lr_text(lr)] = v;
         scores.push_back(v);
     }
-    s.best = std::min_element(by_rate.begin(), by_rate.end(), [](auto& x, auto& y) { return x.second < y.second; })->first;
+    const auto best = std::min_element(by_rate.begin(), by_rate.end(), [](auto& x, auto& y) { return x.second < y.second; });
+    s.best = best->first, s.best_score = best->second;
+    for (const auto& [lr, v] : by_rate)
+        if (lr == s.used) s.used_score = v;
     for (const auto& [lr, v] : by_rate)
         s.rates += fmt::format("{}{}", s.rates.empty() ? "" : ", ", lr == s.used ? "\\textbf{" + lr_text(lr) + "}" : lr_text(lr));
     // How far the runner-up is from the best, against the spread of the best validation
@@ -150,6 +153,18 @@ std::string margin_clause(Context& ctx, const std::vector<std::string>& which, c
                  : fmt::format("the runner-up is up to {} nats worse, more than the {} standard deviation of the "
                                "fits' best validation NLL",
                                report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2));
+}
+
+std::string not_best_clause(const std::vector<std::string>& which, const std::vector<Sweep>& sweeps) {
+    std::string out;
+    for (std::size_t m = 0; m < which.size(); ++m) {
+        const Sweep& s = sweeps[m];
+        if (s.chosen_is_best) continue;
+        out += fmt::format("{}{}'s {} scores {} nats below the {} its fits use", out.empty() ? "" : " and ",
+                           method_title(which[m]), lr_text(s.best), report::tex_fixed(s.used_score - s.best_score, 3),
+                           lr_text(s.used));
+    }
+    return out.empty() ? out : "; in these runs, though, " + out;
 }
 
 // The lowest learning rate any fit had when it stopped, as a share of its start: the

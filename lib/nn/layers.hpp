@@ -71,6 +71,13 @@ struct Linear {
                 rows_gemm::multiply_add(B, n_out, in(), x.data(), in(), 1, W.data(), n_out, ys, n_out);
                 return;
             }
+            if (rows_gemm::covers(in())) {
+                // A few outputs (a field's last layer): a dot product each, with W's columns.
+                thread_local std::vector<float> wt;
+                transpose(W.data(), in(), n_out, wt);
+                rows_gemm::dots_add(B, n_out, in(), x.data(), in(), wt.data(), in(), ys, n_out);
+                return;
+            }
         }
         gemm(false, false, int(B), int(n_out), int(in()), T(1), x.data(), int(in()), W.data(),
              int(n_out), T(1), ys, int(n_out));
@@ -81,11 +88,20 @@ struct Linear {
     void backward(const Mat<T>& dy, const Mat<T>& x, Mat<T>& dx) {
         const std::size_t B = dy.shape(0), n_out = out();
         if constexpr (std::is_same_v<T, float>) {
-            if (rows_gemm::covers(n_out))
+            if (rows_gemm::covers(n_out)) {
                 rows_gemm::multiply_add(in(), n_out, B, x.data(), 1, in(), dy.data(), n_out, dW.data(), n_out);
-            else
+            } else if (rows_gemm::covers(in())) {
+                // A few outputs: dW^T (n_out x in) = dy^T x, summed apart and added to dW.
+                thread_local std::vector<float> dwt;
+                dwt.assign(n_out * in(), 0.0f);
+                rows_gemm::multiply_add(n_out, in(), B, dy.data(), 1, n_out, x.data(), in(), dwt.data(), in());
+                float* __restrict g = dW.data();
+                for (std::size_t k = 0; k < in(); ++k)
+                    for (std::size_t j = 0; j < n_out; ++j) g[k * n_out + j] += dwt[j * in() + k];
+            } else {
                 gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
                      int(n_out), T(1), dW.data(), int(n_out));
+            }
         } else {
             gemm(true, false, int(in()), int(n_out), int(B), T(1), x.data(), int(in()), dy.data(),
                  int(n_out), T(1), dW.data(), int(n_out));
@@ -103,9 +119,7 @@ struct Linear {
             if (rows_gemm::covers(in())) {
                 // dx = dy W^T as dy times W's transpose (n_out x in), made here once a call.
                 thread_local std::vector<float> wt;
-                wt.resize(in() * n_out);
-                for (std::size_t k = 0; k < in(); ++k)
-                    for (std::size_t j = 0; j < n_out; ++j) wt[j * in() + k] = W(k, j);
+                transpose(W.data(), in(), n_out, wt);
                 std::fill(dx.begin(), dx.end(), 0.0f);
                 rows_gemm::multiply_add(B, in(), n_out, dy.data(), n_out, 1, wt.data(), in(), dx.data(), in());
                 return;
@@ -113,6 +127,14 @@ struct Linear {
         }
         gemm(false, true, int(B), int(in()), int(n_out), T(1), dy.data(), int(n_out), W.data(),
              int(n_out), T(0), dx.data(), int(in()));
+    }
+
+    // out (cols x rows) = the transpose of m (rows x cols), both row-major.
+    static void transpose(const T* __restrict m, std::size_t rows, std::size_t cols, std::vector<T>& out) {
+        out.resize(rows * cols);
+        T* __restrict o = out.data();
+        for (std::size_t k = 0; k < rows; ++k)
+            for (std::size_t j = 0; j < cols; ++j) o[j * rows + k] = m[k * cols + j];
     }
 
     // db[j] += g(0, j) + g(1, j) + ... in row order. Eight columns at a time are summed in

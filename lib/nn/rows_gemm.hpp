@@ -75,4 +75,25 @@ inline void multiply_add(std::size_t M, std::size_t N, std::size_t K, const floa
     }
 }
 
+// C (M x N) += A (M x K, row stride lda) Bt^T, for Bt (N x K, row stride ldb): one dot
+// product per element, for outputs too narrow for multiply_add (a field's two outputs);
+// K a multiple of 16 (covers). Each dot is summed in two chains, the even and the odd
+// vectors of k in increasing order, then the two, then across the lanes in order.
+inline void dots_add(std::size_t M, std::size_t N, std::size_t K, const float* __restrict A, std::size_t lda,
+                     const float* __restrict Bt, std::size_t ldb, float* __restrict C, std::size_t ldc) {
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j) {
+            const float* a = A + i * lda;
+            const float* b = Bt + j * ldb;
+            V s0{}, s1{};
+            std::size_t k = 0;
+            for (; k + 2 * kLanes <= K; k += 2 * kLanes) {
+                s0 += vec::load<64>(a + k) * vec::load<64>(b + k);
+                s1 += vec::load<64>(a + k + kLanes) * vec::load<64>(b + k + kLanes);
+            }
+            if (k < K) s0 += vec::load<64>(a + k) * vec::load<64>(b + k);
+            C[i * ldc + j] += vec::lane_sum<float>(s0 + s1);
+        }
+}
+
 }  // namespace flow::nn::rows_gemm

@@ -2,7 +2,7 @@
 // Fixed-width vectors of floats or doubles (GCC's vector extensions) and what the fused
 // kernels do with them: load and store a vector from and to memory of any alignment, and
 // sum its lanes in a fixed order (lane 0 first), so that a build gives the same bits on
-// every run. narrow.hpp works on 32-byte vectors (AVX2), wide.hpp on 64-byte ones (one
+// every run. narrow.hpp works on 32- or 64-byte vectors, wide.hpp on 64-byte ones (one
 // AVX-512 register, or two AVX2 registers where there is none).
 #include <cstring>
 
