@@ -178,8 +178,8 @@ std::string settings_table(const std::vector<std::string>& which, const std::vec
 // within the fits' spread; and the lowest rate share at which a fit stopped (recorded).
 std::string limit_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<FitsSummary>& fits);
 std::string margin_clause(Context& ctx, const std::vector<std::string>& which, const std::vector<Sweep>& sweeps);
-// Where a method's rate is not the best of its sweep: "; in these runs, though, Real
-// NVP's 0.02 scores 0.017 nats below the 0.008 its fits use" (empty where every rate is).
+// Where a method's rate is not the best of its sweep: "Real NVP's 0.02 scores 0.017 nats
+// below the 0.008 used" (empty where every method's rate is the best).
 std::string not_best_clause(const std::vector<std::string>& which, const std::vector<Sweep>& sweeps);
 double rate_at_stop(Context& ctx, const std::vector<FitsSummary>& fits);
 

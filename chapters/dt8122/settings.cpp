@@ -147,12 +147,13 @@ std::string margin_clause(Context& ctx, const std::vector<std::string>& which, c
     const bool small = ctx.verdict("lr_margin_small/" + which.front(),
                                    "the runner-up rate scores within the spread of the best validation NLL over fits",
                                    {{"margin", margin}, {"spread", spread_min}}, margin < spread_min);
-    return small ? fmt::format("the runner-up is within {} nats, less than the {} standard deviation of the fits' "
-                               "best validation NLL, so the choice matters little",
-                               report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2))
-                 : fmt::format("the runner-up is up to {} nats worse, more than the {} standard deviation of the "
-                               "fits' best validation NLL",
-                               report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2));
+    const std::string each = which.size() > 1 ? "each method's two best rates" : "the two best rates";
+    return small ? fmt::format("{} are within {} nats, less than the {} standard deviation of the fits' best "
+                               "validation NLL, so the choice matters little",
+                               each, report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2))
+                 : fmt::format("{} are up to {} nats apart, more than the {} standard deviation of the fits' best "
+                               "validation NLL",
+                               each, report::tex_fixed(margin, 3), report::tex_fixed(spread_min, 2));
 }
 
 std::string not_best_clause(const std::vector<std::string>& which, const std::vector<Sweep>& sweeps) {
@@ -160,11 +161,11 @@ std::string not_best_clause(const std::vector<std::string>& which, const std::ve
     for (std::size_t m = 0; m < which.size(); ++m) {
         const Sweep& s = sweeps[m];
         if (s.chosen_is_best) continue;
-        out += fmt::format("{}{}'s {} scores {} nats below the {} its fits use", out.empty() ? "" : " and ",
+        out += fmt::format("{}{}'s {} scores {} nats below the {} used", out.empty() ? "" : " and ",
                            method_title(which[m]), lr_text(s.best), report::tex_fixed(s.used_score - s.best_score, 3),
                            lr_text(s.used));
     }
-    return out.empty() ? out : "; in these runs, though, " + out;
+    return out;
 }
 
 // The lowest learning rate any fit had when it stopped, as a share of its start: the

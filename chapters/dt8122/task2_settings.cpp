@@ -31,7 +31,7 @@ for high dimensions.
 
 )",
         fmt::arg("limit", limit_clause(ctx, {"cnf"}, {fits})), fmt::arg("rate", rate_clause(ctx, fits)), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
-        fmt::arg("not_best", not_best_clause({"cnf"}, {s})),
+        fmt::arg("not_best", not_best_clause({"cnf"}, {s}).empty() ? "" : "; in these runs, though, " + not_best_clause({"cnf"}, {s})),
         fmt::arg("h", cfg.hidden));
 }
 

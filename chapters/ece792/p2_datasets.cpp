@@ -152,11 +152,11 @@ void p2_datasets(Context& ctx) {
 \emph{{Why.}} One Gaussian $p(x_2 \mid x_1)$ cannot follow the circles' four modes (Section~\ref{{sec:p2-layers}}).
 With more couplings, topology: a flow from a Gaussian is a continuous bijection of the plane, so the prior's
 central disc maps to a simply connected set, which can hold the outer ring only by covering the gap and the inner
-hole or by cutting the ring. How little mass the flow leaves
-in the gap and the hole depends on how far its couplings can stretch ($\lvert s\rvert < 2$ each): with {deep}
+hole or by cutting the ring. The mass the flow leaves in the gap and the hole measures how
+close it comes: with {deep}
 couplings and 512 units (first fit), the gap (radius {glo} to {ghi}, between rings of radii {cf:g} and 1 before
 standardising) holds {gm} of the model's mass against {gt} of the truth's, and the hole (radius below {hole})
-{hm} against {ht} (Figure~\ref{{fig:{id}}}).
+{hm} against {ht} (Figure~\ref{{fig:{id}}} draws the 1024-unit fits).
 
 \emph{{A limit of the structure?}} {deep_answer} With 512 units the excess is {list} nats for {counts} couplings;
 the first {dd}-coupling fit puts {gd} of its mass in the gap and {hd} in the hole. Topology costs the circles depth,

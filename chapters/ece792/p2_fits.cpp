@@ -58,8 +58,9 @@ std::string overfit(Context& ctx, const std::vector<Cell>& g) {
     return over ? fmt::format(" At the best step validation NLL exceeds training NLL by up to {} nats ({}, {} "
                               "couplings, {} units): it begins to overfit.",
                               report::tex_fixed(gap, 2), at->set, at->couplings, at->hidden)
-                : fmt::format(" At the best step validation and training NLL differ by at most {} nats: no fit "
-                              "overfits.", report::tex_fixed(std::max(gap, 0.0), 2));
+                : fmt::format(" At the kept step validation and training NLL differ by at most {} nats: the "
+                              "parameters that early stopping keeps have not overfitted, whatever the steps after "
+                              "them did.", report::tex_fixed(std::max(gap, 0.0), 2));
 }
 
 void p2_fits(Context& ctx) {

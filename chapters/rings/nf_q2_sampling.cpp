@@ -92,8 +92,7 @@ void nf_q2_sampling(Context& ctx) {
 Of {big} further samples, {gap} lie outside the bands. The model's mass there cannot be zero: $p(x) =
 p_z(\phi^{{-1}}(x))\,|\det \partial\phi^{{-1}}/\partial x|$ with $p_z$ Gaussian, positive everywhere, and
 $\phi$ a continuous bijection whose Jacobian never vanishes, so the density is positive at every
-point, gaps included. How much mass lands there depends on capacity and training
-(Table~\ref{{tab:nf-q1-loss}}).
+point, gaps included. Capacity and training set how much (Table~\ref{{tab:nf-q1-loss}}).
 
 )",
         fmt::arg("n", kNfPanelPoints), fmt::arg("agree", seeds_agree ? "only by" : "by more than"),

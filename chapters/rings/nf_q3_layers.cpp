@@ -81,13 +81,18 @@ void nf_q3_layers(Context& ctx) {
     const Panels p = draw_layers(ctx, m, path);
     const double first = p.shares.front(), last = p.shares.back();
     const double inner_max = *std::max_element(p.shares.begin() + 1, p.shares.end() - 1);
+    const double inner_min = *std::min_element(p.shares.begin() + 1, p.shares.end() - 1);
     ctx.verdict("no_point_hidden", "no point of any panel lies outside the shared window", {{"outside", p.hidden}},
                 p.hidden == 0);
     const bool late = ctx.verdict("rings_form_last",
-                                  "no intermediate panel has a larger share in a band than the prior, and the "
-                                  "output has more than twice the prior's",
+                                  "no intermediate panel's share in a band has gone more than a quarter of the way "
+                                  "from the prior's to the output's, and the output has more than twice the prior's",
                                   {{"prior", first}, {"inner_max", inner_max}, {"output", last}},
-                                  inner_max <= first && last > 2 * first);
+                                  inner_max - first <= 0.25 * (last - first) && last > 2 * first);
+    const bool grows = ctx.verdict("share_grows", "the share in a band never falls from one panel to the next",
+                                   {{"shares", p.shares}},
+                                   std::is_sorted(p.shares.begin(), p.shares.end()));
+    const auto pct = [](double v) { return report::tex_percent(v, 0); };
     const bool wide = ctx.verdict("layers_unlike_ends",
                                   "some intermediate panel's total variance is above 1.5 times the prior's",
                                   {{"inner_max_total_variance", p.inner_var}, {"prior_total_variance", p.vars[0]}},
@@ -95,8 +100,8 @@ void nf_q3_layers(Context& ctx) {
     ctx.text = ctx.section() + fmt::format(
         R"({answer}{hidden}.
 
-Why: each coupling moves one coordinate by an affine map whose scale and shift depend nonlinearly on
-the other, and the permutation then swaps their roles. Training scores only the output's likelihood
+Why: each coupling moves one coordinate by an affine map set by the other, and the permutation swaps
+their roles. Training scores only the output's likelihood
 (Eq.~9), so nothing makes an intermediate distribution lie between the prior and the data.
 
 )",
@@ -105,9 +110,14 @@ the other, and the permutation then swaps their roles. Training scores only the 
                                     "(Figure~\\ref{fig:nf-q3-layers}). The middle layers ") +
                             (wide ? "stretch the cloud (total variance up to " + report::tex_fixed(p.inner_var, 1) +
                                         ") and " : "") +
-                            "hold no more points in a band than the prior; the rings form only in the last fifth"
-                      : "The share of points in a band grows along the layers, from the prior to the rings "
-                        "(Figure~\\ref{fig:nf-q3-layers})"),
+                            fmt::format("hold {} to {} of their points in a band, against the prior's {}; the "
+                                        "rings form only in the last fifth ({})",
+                                        pct(inner_min), pct(inner_max), pct(first), pct(last))
+                 : grows ? fmt::format("The share of points in a band grows along the layers, from the prior's {} to "
+                                       "{} (Figure~\\ref{{fig:nf-q3-layers}})", pct(first), pct(last))
+                         : fmt::format("The share of points in a band moves unevenly along the layers, from the "
+                                       "prior's {} to {}, with {} to {} between (Figure~\\ref{{fig:nf-q3-layers}})",
+                                       pct(first), pct(last), pct(inner_min), pct(inner_max))),
         fmt::arg("hidden", p.hidden == 0 ? std::string("")
                                          : fmt::format(" ({} points lie beyond the window)", p.hidden))) +
         ctx.figure_float(report::panel_grid(p.panels, 3),
