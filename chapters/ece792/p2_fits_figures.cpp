@@ -49,15 +49,19 @@ report::Window shared_window(const std::vector<Cell>& g) {
     return report::window_for(clouds, 2.0, 3.5);
 }
 
-// A panel's labels: x labels on the last row, the row's name and y ticks left of the
+// A panel's labels: x labels on the data rows and the last row, the row's name and y ticks left of the
 // first set only, titles on the first row; and the figure's one legend in the first
 // panel (legend: its \addlegendimage lines and \legend).
 std::string panel_labels(const std::string& set, std::size_t si, std::size_t row, std::size_t k, std::size_t h,
                          int direction, std::string& legend) {
     const char* axis = direction == 0 ? "x" : "z";
     const std::size_t c = grid_couplings()[k];
-    std::string options = row + 1 == 2 * grid_widths().size() ? fmt::format("xlabel={{${}_1$}}, ", axis)
-                                                                : std::string("xticklabels={}, ");
+    // The x axis named under every data row (x, its ticks those of x_2 beside it) and with
+    // ticks under the last row (z): the latent rows above it share its ticks.
+    const bool last = row + 1 == 2 * grid_widths().size();
+    std::string options = last ? fmt::format("xlabel={{${}_1$}}, ", axis)
+                          : direction == 0 ? fmt::format("xticklabels={{}}, xlabel={{${}_1$}}, xlabel style={{yshift=1.2ex}}, ", axis)
+                                           : std::string("xticklabels={}, ");
     options += k == 0 && si == 0 ? fmt::format("ylabel style={{align=center}}, ylabel={{{}{}\\\\ ${}_2$}}, ",
                                                direction == 0 ? "$g(z)$, " : "$f(x)$, ", h, axis)
                                  : std::string("yticklabels={}, ");
@@ -94,7 +98,8 @@ void set_columns(const std::vector<Cell>& g, const std::string& set, std::size_t
                 const std::string at =
                     col > 0   ? fmt::format(", at={{(r{}c{}.east)}}, anchor=west, xshift={}cm", row, col - 1,
                                         k == 0 ? 0.35 : 0.1)
-                    : row > 0 ? fmt::format(", at={{(r{}c0.south)}}, anchor=north, yshift=-0.3cm", row - 1)
+                    : row > 0 ? fmt::format(", at={{(r{}c0.south)}}, anchor=north, yshift=-{}cm", row - 1,
+                                            row % 2 == 1 ? 0.6 : 0.3)  // below a row with an x label
                               : "";
                 std::string legend;
                 const std::string options = panel_labels(set, si, row, k, h, direction, legend);

@@ -11,6 +11,19 @@ namespace flow::chapters::ece792 {
 
 namespace {
 
+// Ticks of a log axis from [lo, hi]: round values, each at least a sixth of the axis's
+// height above the one below, so that their labels do not overprint.
+std::string log_ticks(double lo, double hi) {
+    std::string out;
+    double last = 0;
+    for (const double t : {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0, 20.0, 50.0, 100.0}) {
+        if (t < lo || t > hi || (last > 0 && std::log(t / last) < std::log(hi / lo) / 6)) continue;
+        out += fmt::format("{}{:g}", out.empty() ? "" : ",", t);
+        last = t;
+    }
+    return out;
+}
+
 // A tick spacing giving two to four ticks over [0, span].
 double ticks_over(double span) {
     const double p = std::pow(10.0, std::floor(std::log10(span)));
@@ -62,7 +75,7 @@ std::string loss_row(const std::vector<Cell>& g, const std::string& set, std::si
             "width=5.0cm, height=3.3cm, grid=major, grid style={{black!8}}, tick label style={{font=\\scriptsize}}, "
             "label style={{font=\\scriptsize}}, xmin=0, xmax={:.3f}, xtick distance={:g}, ymin={:.3f}, ymax={:.3f}{}",
             kilosteps, ticks_over(kilosteps), log_scale ? lo / 1.03 : lo - 0.1, log_scale ? hi * 1.03 : hi + 0.1,
-            log_scale ? ", ymode=log, log ticks with fixed point, ytick={1,1.5,2,2.5,3,4,6,10,20,50,100}" : "");
+            log_scale ? ", ymode=log, log ticks with fixed point, ytick={" + log_ticks(lo / 1.03, hi * 1.03) + "}" : "");
         if (row == 0)
             opts += fmt::format(", title={{{} coupling{}}}, title style={{font=\\small, yshift=-0.8ex}}", c.couplings,
                                 c.couplings == 1 ? "" : "s");
