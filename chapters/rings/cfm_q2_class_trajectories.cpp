@@ -47,9 +47,25 @@ std::pair<std::string, std::size_t> draw(Context& ctx, const fm::Model& m, const
                                          {"end_logo", raw}, {"distance_to_centre", r}, {"in_own_ring", own}};
         rows += fmt::format("{} ({}) & {}{}\\\\\n", ring.colour, k, tex_fixed(r, 3), own ? "" : " (outside)");
     }
+    // The window holds every band whole and every path: the axis would fit the paths alone
+    // and cut the rings it draws them over.
+    double lo[2], hi[2];
+    for (int d = 0; d < 2; ++d) {
+        const double outer = data::kBandOuter / m.scale.std[std::size_t(d)];
+        lo[d] = hi[d] = 0;
+        for (const auto& ring : data::rings()) {
+            const double c = m.scale.to_standard(ring.cx, ring.cy)[std::size_t(d)];
+            lo[d] = std::min(lo[d], c - outer), hi[d] = std::max(hi[d], c + outer);
+        }
+        for (const auto& path : cols)
+            for (const double v : path[std::size_t(d)]) lo[d] = std::min(lo[d], v), hi[d] = std::max(hi[d], v);
+    }
     ctx.figure("trajectories",
                ring_colour_definitions() +
-                   "\\begin{tikzpicture}\n\\begin{axis}[fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, "
+                   fmt::format("\\begin{{tikzpicture}}\n\\begin{{axis}}[fr cloud, width=8cm, xmin={:.2f}, xmax={:.2f}, "
+                               "ymin={:.2f}, ymax={:.2f}, ",
+                               lo[0] - 0.1, hi[0] + 0.1, lo[1] - 0.1, hi[1] + 0.1) +
+                   "xlabel={$x_1$}, ylabel={$x_2$}, "
                    "legend columns=5, legend style={at={(0.5,1.03)}, anchor=south, font=\\small, nodes={text height=1.6ex, text depth=0.45ex}}]\n" +
                    ring_bands_tikz(m.scale, true) + plots + "\\end{axis}\n\\end{tikzpicture}\n",
                files);

@@ -56,10 +56,10 @@ std::pair<PathSummary, PathSummary> paths(Context& ctx, fm::Model& m, const nf::
     const report::View window{-extent, extent, -extent, extent};
     const std::string on_top = labels_off_paths(drawn, numbers, extent) + report::end_marks(drawn, 0, kDrawnPaths, window);
     report::Files files;
-    report::RasterLayer layer = report::RasterLayer::equal_units(window, 163.6);
+    report::RasterLayer layer = report::RasterLayer::equal_units(window, 215.0);  // 7.6 cm: the numbers apart
     draw_ring_bands(layer, m.scale);
     ctx.figure("trajectories",
-               report::trajectories_tikz("fr cloud, xlabel={$x_1$}, ylabel={$x_2$}, colorbar style={title={time $t$}}",
+               report::trajectories_tikz("fr cloud, xtick distance=2, ytick distance=2, xlabel={$x_1$}, ylabel={$x_2$}, colorbar style={title={time $t$}}",
                                          std::move(layer), drawn, drawn_t, kDrawnPaths, "trajectories.png", files, on_top),
                files);
     ctx.stats["figures"]["trajectories"] = {{"count", kDrawnPaths}, {"states", drawn.size()}, {"extent", extent},
