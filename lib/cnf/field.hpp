@@ -8,7 +8,8 @@
 // The trace. For each coordinate j of z, the tangent of the network along e_j,
 //   ḣ_0 = (e_j, 0),  ȧ_k = W_k ḣ_{k-1},  ḣ_k = s_k ⊙ ȧ_k,  s_k = 1 - h_k²,
 // gives the column ∂f/∂z_j = ȧ_L, and tr(∂f/∂z) = Σ_j (ȧ_L^{(j)})_j: exact, at the cost
-// of D extra passes (D = 2 here).
+// of D extra passes (D = 2 here). Hutchinson's estimator (eval_batch_probe) starts one
+// tangent at a random probe ε instead and reads εᵀ ȧ_L: one pass whatever D.
 //
 // The backward pass of a loss Σ_i (g_f,i · f_i + g_tr,i tr_i) runs both computations
 // in reverse. With adjoints ā, h̄ of the primal and ǡ^{(j)}, ḣ̄^{(j)} of the tangents:
@@ -18,7 +19,9 @@
 //   from s = 1 - h², h = tanh(a):  h̄ += -2 h ⊙ s̄,  ā = s ⊙ h̄
 // starting from ā_L = g_f and ǡ_L^{(j)} = g_tr e_j; z̄ is the z part of h̄_0. The
 // second derivative of tanh enters through s̄: this is σ'' = -2 tanh σ'.
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -160,6 +163,7 @@ struct Field {
     // run over the batch and vectorise. z: D x B, feature-major.
     struct Batch {
         std::size_t n = 0;
+        bool probe = false;                                 // filled by eval_batch_probe
         std::vector<std::vector<double>> h;                 // h[k]: width(k) x B
         std::vector<std::vector<std::vector<double>>> hd, ad;
         std::vector<double> out, trace;                     // D x B, B
@@ -169,20 +173,38 @@ struct Field {
         std::vector<std::vector<double>> hdbar, adbar, nextd;
     };
 
-    void eval_batch(const double* z, std::size_t B, double t, Batch& p) const {
+    void eval_batch(const double* z, std::size_t B, double t, Batch& p) const { run_batch(z, B, t, nullptr, p); }
+
+    // The same with Hutchinson's estimate in place of the exact trace: one tangent, along
+    // the probe eps (D x B, feature-major: Rademacher or Gaussian draws, one per point),
+    // and p.trace[n] = eps_n^T (df/dz) eps_n, whose mean over probes is the trace. One
+    // extra pass instead of D; its variance for Rademacher probes is the sum over i < j of
+    // (J_ij + J_ji)^2. backward_batch does not take such a batch.
+    void eval_batch_probe(const double* z, std::size_t B, double t, const double* eps, Batch& p) const {
+        run_batch(z, B, t, eps, p);
+    }
+
+private:
+    // The tangents start at e_j for each coordinate j (exact), or at the probe (eps given).
+    void run_batch(const double* z, std::size_t B, double t, const double* eps, Batch& p) const {
+        const std::size_t S = eps ? 1 : dim;  // tangents
         p.n = B;
+        p.probe = eps != nullptr;
         p.h.resize(depth);
-        p.hd.resize(dim);
-        p.ad.resize(dim);
+        p.hd.resize(S);
+        p.ad.resize(S);
         p.wd.resize(depth);
         for (std::size_t k = 0; k < depth; ++k) p.wd[k].assign(W[k].begin(), W[k].end());
         p.h[0].assign(z, z + dim * B);
         p.h[0].resize((dim + 1) * B, t);
-        for (std::size_t j = 0; j < dim; ++j) {
+        for (std::size_t j = 0; j < S; ++j) {
             p.hd[j].resize(depth);
             p.ad[j].resize(depth);
             p.hd[j][0].assign((dim + 1) * B, 0.0);
-            std::fill(p.hd[j][0].begin() + long(j * B), p.hd[j][0].begin() + long((j + 1) * B), 1.0);
+            if (eps)
+                std::copy(eps, eps + dim * B, p.hd[j][0].begin());
+            else
+                std::fill(p.hd[j][0].begin() + long(j * B), p.hd[j][0].begin() + long((j + 1) * B), 1.0);
         }
         p.trace.assign(B, 0.0);
         const int nb = int(B);
@@ -196,12 +218,15 @@ struct Field {
             // a (out x B) += W (out x in) h (in x B); each tangent likewise, without the bias.
             nn::gemm(false, false, int(out), nb, int(in), 1.0, p.wd[k].data(), int(in), p.h[k].data(), nb, 1.0,
                      a.data(), nb);
-            for (std::size_t j = 0; j < dim; ++j) {
+            for (std::size_t j = 0; j < S; ++j) {
                 std::vector<double>& ad = last ? p.last_tangent : p.ad[j][k + 1];
                 ad.resize(out * B);
                 nn::gemm(false, false, int(out), nb, int(in), 1.0, p.wd[k].data(), int(in), p.hd[j][k].data(), nb,
                          0.0, ad.data(), nb);
-                if (last) {
+                if (last && eps) {
+                    for (std::size_t i = 0; i < dim; ++i)
+                        for (std::size_t n = 0; n < B; ++n) p.trace[n] += eps[i * B + n] * ad[i * B + n];
+                } else if (last) {
                     for (std::size_t n = 0; n < B; ++n) p.trace[n] += ad[j * B + n];
                 } else {
                     p.hd[j][k + 1].resize(out * B);
@@ -209,17 +234,19 @@ struct Field {
             }
             if (!last) {
                 nn::tanh_inplace(a.data(), a.size());
-                for (std::size_t j = 0; j < dim; ++j)
+                for (std::size_t j = 0; j < S; ++j)
                     for (std::size_t q = 0; q < out * B; ++q)
                         p.hd[j][k + 1][q] = p.ad[j][k + 1][q] * (1.0 - a[q] * a[q]);
             }
         }
     }
 
+public:
     // The batch form of backward(): g_f is D x B (feature-major), g_tr has B entries;
     // gz (D x B) receives (adds) the gradients with respect to z. The weights are those
     // of the eval_batch that filled p.
     void backward_batch(Batch& p, const double* g_f, const double* g_tr, double* gz) {
+        if (p.probe) throw std::logic_error("cnf::Field::backward_batch: the batch holds a probe's trace estimate");
         const std::size_t B = p.n;
         const int nb = int(B);
         p.abar.assign(g_f, g_f + dim * B);
