@@ -73,7 +73,7 @@ std::string results_table(const std::vector<std::vector<std::vector<Scored>>>& a
 {}    \bottomrule
   \end{{tabular}}
   \caption{{Held-out NLL, mean $\pm$ standard deviation over {} fits per flow and the splits per baseline
-  (original units: mean only; lowest standardised mean in bold). Mixture components and kernel bandwidth are chosen on validation
+  (original units: plus $\log \sigma_1\sigma_2$ of the split's scales, mean only; lowest standardised mean in bold). Mixture components and kernel bandwidth are chosen on validation
   points.}}
   \label{{tab:results}}
 \end{{table}}

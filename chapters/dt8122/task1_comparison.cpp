@@ -55,7 +55,7 @@ std::string answer(Context& ctx, const Table& all, const std::vector<std::vector
     for (std::size_t d = 0; d < 3; ++d) {
         const std::size_t r = paired(nvp[d], planar[d]).a_lower, n = nvp[d].size();
         const std::string who = r > n - r ? "Real NVP" : "the planar flow";
-        lean += d == 0 ? fmt::format("on the {} {} is lower in {} of {} fits paired by split and seed",
+        lean += d == 0 ? fmt::format("on the {} {} is lower in {} of {} fits matched by split and seed",
                                      data_title(data_sets()[d]), who, std::max(r, n - r), n)
                        : fmt::format("{}on the {} {} in {}", d == 2 ? " and " : ", ", data_title(data_sets()[d]), who,
                                      std::max(r, n - r));

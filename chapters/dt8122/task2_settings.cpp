@@ -26,8 +26,8 @@ void task2_settings(Context& ctx) {
     const auto& cfg = ctx.load_as<cnf::Model>(first_fit(ctx, "cnf", data_sets().front())).config;
     ctx.text = ctx.section() + fmt::format(
         R"(Table~\ref{{tab:task1-settings}} gives the settings in its last row, chosen as in Task~1: {limit}, {rate};
-{margin}{not_best}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver; a plain $\tanh$ network, ours {h} units wide, instead of their gated hypernetwork. The trace is exact, as in their Section~4; FFJORD's stochastic estimator \cite{{grathwohl2019}} is
-for high dimensions.
+{margin}{not_best}. Departures from Chen et al.: fixed-step RK4 instead of an adaptive solver; a plain $\tanh$ network, ours {h} units wide, with weights fixed in $t$ (theirs come from a second network). The trace is exact, as in their Section~4; FFJORD's stochastic trace estimator \cite{{grathwohl2019}} pays off
+in high dimensions.
 
 )",
         fmt::arg("limit", limit_clause(ctx, {"cnf"}, {fits})), fmt::arg("rate", rate_clause(ctx, fits)), fmt::arg("margin", margin_clause(ctx, {"cnf"}, {s})),
