@@ -62,7 +62,7 @@ std::string results_table(const std::vector<std::vector<std::vector<Scored>>>& a
         if (d + 1 < data_sets().size()) rows += "\\addlinespace\n";
     }
     return fmt::format(
-        R"(\begin{{table}}[tbp]
+        R"(\begin{{table}}[htbp]
   \centering\small\setlength{{\tabcolsep}}{{5pt}}
   \begin{{tabular}}{{llrr}}
     \toprule

@@ -111,7 +111,7 @@ std::string settings_table(const std::vector<std::string>& which, const std::vec
     }
     const std::size_t batch_all = fits.front().batch;
     return fmt::format(
-        R"(\begin{{table}}[tbp]
+        R"(\begin{{table}}[htbp]
   \centering\small\setlength{{\tabcolsep}}{{3pt}}
   \begin{{tabular}}{{llrrrrl}}
     \toprule
