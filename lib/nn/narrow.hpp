@@ -30,16 +30,7 @@ template <class T, int Bytes>
 constexpr int lanes = vec::lanes<T, Bytes>;
 using vec::lane_sum;
 using vec::store;
-// s in every lane, written out: built lane by lane in a loop, GCC assembles several
-// splats of neighbouring values with inserts instead of one broadcast each.
-template <class T, int Bytes>
-inline V<T, Bytes> splat(T s) {
-    constexpr int n = lanes<T, Bytes>;
-    static_assert(n == 4 || n == 8 || n == 16, "narrow::splat: 4, 8 or 16 lanes");
-    if constexpr (n == 4) return V<T, Bytes>{s, s, s, s};
-    else if constexpr (n == 8) return V<T, Bytes>{s, s, s, s, s, s, s, s};
-    else return V<T, Bytes>{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s};
-}
+using vec::splat;
 // LeakyReLU'(h) as a vector: 1 where h > 0, slope elsewhere.
 template <class T, int Bytes>
 inline V<T, Bytes> leaky_slope(V<T, Bytes> h, T slope) {

@@ -23,8 +23,7 @@ constexpr std::size_t kLanes = 16;
 inline bool covers(std::size_t n) { return n >= kLanes && n % kLanes == 0; }
 
 namespace detail {
-// x in every lane (a broadcast; V{} + x would add the scalar to 0 first).
-inline V splat(float x) { return V{x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}; }
+inline V splat(float x) { return vec::splat<float, 64>(x); }
 
 template <std::size_t R, std::size_t NV>
 inline void block(std::size_t K, const float* __restrict A, std::size_t sa_i, std::size_t sa_k,

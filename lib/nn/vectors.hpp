@@ -28,6 +28,17 @@ inline void store(T* p, Vec v) {
     static_assert(sizeof(Vec) % sizeof(T) == 0, "vec::store: a vector of T");
     std::memcpy(p, &v, sizeof v);
 }
+// s in every lane, written out as an initialiser: one broadcast each. Built lane by lane
+// in a loop, GCC assembles neighbouring splats with inserts; as V{} + s it keeps an
+// addition for the sign of zero.
+template <class T, int Bytes>
+inline V<T, Bytes> splat(T s) {
+    constexpr int n = lanes<T, Bytes>;
+    static_assert(n == 4 || n == 8 || n == 16, "vec::splat: 4, 8 or 16 lanes");
+    if constexpr (n == 4) return V<T, Bytes>{s, s, s, s};
+    else if constexpr (n == 8) return V<T, Bytes>{s, s, s, s, s, s, s, s};
+    else return V<T, Bytes>{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s};
+}
 // The lanes summed in order, 0 to the last.
 template <class T, class Vec>
 inline T lane_sum(Vec v) {

@@ -41,13 +41,8 @@ constexpr std::size_t block = 2 * lanes<T>;
 template <class T>
 inline V<T> load(const T* p) { return vec::load<64>(p); }
 using vec::store;
-// Every lane s (a broadcast; V{} + s would keep an addition for the sign of zero).
 template <class T>
-inline V<T> splat(T s) {
-    V<T> v{};
-    for (std::size_t l = 0; l < lanes<T>; ++l) v[l] = s;
-    return v;
-}
+inline V<T> splat(T s) { return vec::splat<T, 64>(s); }
 template <class T>
 inline T lane_sum(V<T> v) { return vec::lane_sum<T>(v); }
 
