@@ -30,10 +30,11 @@ const char* kUsage = R"(usage: flowreport <command> [arguments]
 
 commands:
   list                      the exercises, one a line
-  list EXERCISE [--headings | --models | --title | --pages | --words]
+  list EXERCISE [--headings | --models | --title | --pages | --words | --document]
                             the exercise's chapter ids in the report's order (with
                             --headings: id, a tab, the heading); its models (name, kind,
-                            data set, the chapters that read it); its title; its page limit; its word budget
+                            data set, the chapters that read it); its title; its page limit; its word budget;
+                            how it is typeset (report or slides)
   chapter EXERCISE ID [flags]
                             run one chapter into build/chapters/EXERCISE/ID/
   train EXERCISE MODEL [flags] [--force]
@@ -76,7 +77,7 @@ int provenance(const std::vector<std::string>& args) {
     const auto times = timing.empty() ? report::StageTimes{} : report::StageTimes::read(timing, models);
     // The companion first: the appendix names it.
     write_if_changed(companion, report::provenance_markdown(m.title, dirs, g, t, times));
-    write_if_changed(out, report::provenance_tex(dirs, g, times, fs::path(companion).filename().string()));
+    write_if_changed(out, report::provenance_tex(dirs, g, times, fs::path(companion).filename().string(), !m.slides()));
     return 0;
 }
 
@@ -145,17 +146,18 @@ int list(const std::vector<std::string>& args) {
         return 0;
     }
     if (args[0] == "--help") {
-        std::cout << "usage: flowreport list [EXERCISE [--headings | --models | --title | --pages | --words]]\n";
+        std::cout << "usage: flowreport list [EXERCISE [--headings | --models | --title | --pages | --words | --document]]\n";
         return 0;
     }
     const Manifest& m = exercise::manifest(args[0]);
     const std::string what = args.size() > 1 ? args[1] : "";
     if (args.size() > 2 || (!what.empty() && what != "--headings" && what != "--models" && what != "--title" &&
-                            what != "--pages" && what != "--words"))
-        throw config::UsageError("'list EXERCISE' takes one of --headings, --models, --title, --pages, --words");
+                            what != "--pages" && what != "--words" && what != "--document"))
+        throw config::UsageError("'list EXERCISE' takes one of --headings, --models, --title, --pages, --words, --document");
     if (what == "--title") std::cout << m.title << "\n";
     else if (what == "--pages") std::cout << m.pages << "\n";
     else if (what == "--words") std::cout << m.words << "\n";
+    else if (what == "--document") std::cout << m.document << "\n";
     else if (what == "--models")
         for (const auto& d : m.models) {
             std::string readers;

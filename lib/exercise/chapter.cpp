@@ -157,7 +157,24 @@ std::string Context::figure_pdf(const std::string& name) const {
 }
 
 std::string Context::section() const {
+    if (manifest_.slides())
+        throw std::logic_error("chapter " + chapter_.id + ": a slides exercise's chapter is a slide (Context::slide)");
     return "\\section{" + chapter_.heading + "}\\label{sec:" + chapter_.id + "}\n\n";
+}
+
+std::string Context::frame(const std::string& body) const {
+    if (!manifest_.slides())
+        throw std::logic_error("chapter " + chapter_.id + ": a frame belongs to a slides exercise");
+    return "\\begin{frame}{" + chapter_.heading + "}\\label{sec:" + chapter_.id + "}\n" + body + "\\end{frame}\n";
+}
+
+std::string Context::slide(const std::string& claim, const std::string& figure,
+                           const std::vector<std::string>& evidence) const {
+    if (evidence.size() > 2)
+        throw std::logic_error("chapter " + chapter_.id + ": a slide holds a claim and at most two lines of evidence");
+    std::string body = "\\SlideLine{" + claim + "}\n\\SlideFigure{" + figure + "}\n";
+    for (const auto& e : evidence) body += "\\SlideLine{" + e + "}\n";
+    return frame(body);
 }
 
 std::string Context::figure_float(const std::string& body, const std::string& caption) const {

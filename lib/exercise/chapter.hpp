@@ -104,6 +104,15 @@ public:
 
     // The chapter's \section with its heading and the label sec:<id>, and a blank line.
     std::string section() const;
+    // A slide of a "slides" exercise (Manifest::slides): a frame titled with the chapter's
+    // heading, the claim in one line above `figure` (e.g. an \includegraphics line), then
+    // at most two lines of evidence. Each line is set as one unbreakable box, so a line
+    // too long for the slide is an overfull box (which scripts/check-report refuses)
+    // rather than a fourth line. Throws std::logic_error on more lines or a report.
+    std::string slide(const std::string& claim, const std::string& figure,
+                      const std::vector<std::string>& evidence) const;
+    // A frame with the heading as its title around any body (the references' slide).
+    std::string frame(const std::string& body) const;
     // The chapter's figure float, labelled fig:<id>: body (e.g. a panel grid, each line
     // indented and ending in a newline) above the caption.
     std::string figure_float(const std::string& body, const std::string& caption) const;

@@ -111,6 +111,9 @@ Manifest parse_manifest(const std::string& exercise, const std::string& json_tex
     m.exercise = exercise;
     try {
         m.title = j.at("title").get<std::string>();
+        m.document = j.value("document", std::string("report"));
+        if (m.document != "report" && m.document != "slides")
+            fail("'document' must be \"report\" or \"slides\", not \"" + m.document + "\"");
         m.pages = j.at("pages").get<int>();
         m.words = j.at("words").get<int>();
         if (m.pages <= 0 || m.words <= 0) fail("'pages' and 'words' must be positive");

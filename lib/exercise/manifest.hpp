@@ -45,7 +45,12 @@ struct ChapterDecl {
 
 struct Manifest {
     std::string exercise, title;
-    int pages = 0;  // the exercise's page limit, appendix included
+    // How it is typeset: "report" (an article: sections, floats, a provenance appendix) or
+    // "slides" (a 16:9 beamer deck at 14 pt: a title slide, then one slide per chapter,
+    // each a figure and at most three lines; the references on the last).
+    std::string document = "report";
+    bool slides() const { return document == "slides"; }
+    int pages = 0;  // the exercise's page limit, appendix included (slides: the slide limit, title included)
     int words = 0;  // the body's word budget: every word before the appendix, as pdftotext reads it
     std::vector<ModelDecl> models;
     std::vector<ChapterDecl> chapters;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -275,6 +276,26 @@ struct MLP {
         chain(dy, dy, tape, dx, false);
     }
 
+    // Forward mode: the directional derivative dy = J(x) dx of each row, dx (B, in), for
+    // the forward pass that read x and wrote tape (each activation's slope is read from
+    // the layer output it kept). One pass of products, the cost of a forward pass; a
+    // divergence estimate (Hutchinson's) reads dx . dy. Not for the fused 1 -> H -> 1 form.
+    void tangent(const Mat<T>& dx, const Tape& tape, Mat<T>& dy) const {
+        const std::size_t L = depth(), B = dx.shape(0);
+        if (wide_one_hidden()) throw std::logic_error("MLP::tangent: the fused 1 -> H -> 1 network has no tangent");
+        const Mat<T>* cur = &dx;
+        for (std::size_t i = 0; i < L; ++i) {
+            const Linear<T>& lin = linear[i];
+            Mat<T>& h = i + 1 == L ? dy : tangent_[2];
+            ensure_shape(h, B, lin.out());
+            gemm(false, false, int(B), int(lin.out()), int(lin.in()), T(1), cur->data(), int(lin.in()), lin.W.data(),
+                 int(lin.out()), T(0), h.data(), int(lin.out()));
+            if (i + 1 == L) break;
+            act.backward(h, tape.h[i], tangent_[i % 2]);
+            cur = &tangent_[i % 2];
+        }
+    }
+
     void params(Params<T>& ps, const std::string& prefix) {
         for (std::size_t i = 0; i < linear.size(); ++i)
             linear[i].params(ps, prefix + "." + std::to_string(i));
@@ -282,6 +303,7 @@ struct MLP {
 
 private:
     std::vector<Mat<T>> g_;  // scratch: gradients at the inner boundaries
+    mutable Mat<T> tangent_[3];  // scratch of tangent(): the inner boundaries' tangents, a product
 
     // up is dL/dh[i], from the top layer down. A fused kernel gives dL/dh[i-1] at once;
     // otherwise the layer's backward gives dL/da[i-1] and the activation's backward the rest.

@@ -271,7 +271,7 @@ std::string provenance_markdown(const std::string& title, const std::vector<std:
 }
 
 std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs, const std::string& git_state,
-                           const StageTimes& times, const std::string& companion) {
+                           const StageTimes& times, const std::string& companion, bool heading) {
     const ChapterRecords r = read_chapters(chapter_dirs);
     const auto [commit, dirty] = git_of(git_state);
     const std::string seed = common_seed(r);
@@ -279,7 +279,8 @@ std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dir
     // finds a checkpoint only loads it): the cost a reader would pay to reproduce them.
     double models = 0;
     for (const auto& m : times.models) models += std::max(m.train_seconds >= 0 ? m.train_seconds : m.seconds, 0.0);
-    std::string out = "\\section{Provenance}\\label{sec:provenance}\nMade by \\texttt{make report} from commit " +
+    // A deck states it on its title slide, without a heading.
+    std::string out = std::string(heading ? "\\section{Provenance}\\label{sec:provenance}\n" : "") + "Made by \\texttt{make report} from commit " +
                       texttt(commit.empty() ? "unknown" : commit.substr(0, 12));
     out += dirty == "0" ? " (working tree clean)" : dirty.empty() ? "" : " (with " + tex_escape(dirty) + " uncommitted change(s))";
     if (!r.flags.empty()) out += seed.empty() ? ", with seeds that differ between sections" : ", seed " + tex_escape(seed);

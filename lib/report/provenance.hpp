@@ -59,6 +59,6 @@ std::string provenance_markdown(const std::string& title, const std::vector<std:
 // The PDF's appendix, a few lines: the command, the commit, the seed, the wall times of
 // training, computation and figures, and the companion file's name for the rest.
 std::string provenance_tex(const std::vector<std::filesystem::path>& chapter_dirs, const std::string& git_state,
-                           const StageTimes& times, const std::string& companion);
+                           const StageTimes& times, const std::string& companion, bool heading = true);
 
 }  // namespace flow::report
