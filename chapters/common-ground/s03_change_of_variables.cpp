@@ -67,12 +67,12 @@ void run(Context& ctx) {
         "xlabel={$y$}, ylabel={density}, xmin=0, xmax=6, ymin=0, ymax=0.75, legend pos=outer north east", 6.4, 3.3,
         {{fmt::format("ybar, bar width={}, bar shift=0pt, fill=black!18, draw=none, area legend", w), "$10^5$ draws of $e^X$", bars},
          {"blue!70!black, very thick", "$p_X(\\log y)\\,/\\,y$", good},
-         {"red!80!black, very thick, dashed", "$p_X(\\log y)\\,y$: sign flipped", bad}});
+         {"red!80!black, very thick, dashed", "a common slip: $+\\log|f'|$", bad}});
     ctx.figure("density", picture(axis), {});
     ctx.text = ctx.slide(
-        "$\\log p_Y(y)=\\log p_X(x)-\\log|f'(x)|$ is the density of $Y$.",
+        "For a monotone $f$: $\\log p_Y(y)=\\log p_X(x)-\\log|f'(x)|$.",
         "\\includegraphics{" + ctx.figure_pdf("density") + "}",
-        {fmt::format("Seed's $Y=e^X$: it integrates to {}; TV to $10^5$ draws {}.", tex_fixed(mass, 4),
+        {fmt::format("The source's $Y=e^X$: $p_Y$ integrates to {}; TV to $10^5$ draws {}.", tex_fixed(mass, 3),
                      tex_fixed(tv, 3)),
          fmt::format("With $+\\log|f'|$ it integrates to {} $=e^2$: not a density.", tex_fixed(flipped_mass, 2))});
 }

@@ -47,14 +47,16 @@ void run(Context& ctx) {
                          times.push_back(t);
                      });
     report::Files files;
-    const report::View view{-3.5, 3.5, -3.0, 3.0};
+    const report::View view{-3.5, 3.5, -3.2, 3.2};
     report::RasterLayer layer(view, 7.4 * report::kPtPerCm, 3.1 * report::kPtPerCm);
-    report::draw_trajectories(layer, states, times, 150, 0.9, 1.1);
+    const Mat<float> held = held_out_moons(fm.scale);
+    layer.marks(held, {200, 200, 200, 1.0}, 0.7);
+    report::draw_trajectories(layer, states, times, 80, 0.9, 1.1);
     files.push_back({"paths.png", layer.png()});
     const std::string paths =
         "\\begin{axis}[fr slide, colormap name=fr viridis, point meta min=0, point meta max=1, colorbar, "
         "colorbar style={width=0.25cm, title={$t$}, ytick={0,1}}, xlabel={$x_1$}, ylabel={$x_2$}, " +
-        layer.axis_options() + "]\n" + layer.addplot("paths.png") + report::start_end_marks(states, 0, 150, layer.view()) +
+        layer.axis_options() + "]\n" + layer.addplot("paths.png") + report::start_end_marks(states, 0, 80, layer.view()) +
         "\\end{axis}\n";
     std::vector<std::array<double, 2>> line;
     for (std::size_t k = 0; k < errors.size(); ++k) line.push_back({double(10 << k), errors[k]});
@@ -63,9 +65,9 @@ void run(Context& ctx) {
                                          2.4, 2.8, {{"black, very thick, mark=*", "", line}});
     ctx.figure("paths", picture(paths + chart), files);
     ctx.text = ctx.slide(
-        "A field $v(x,t)$ defines the map: integrate $dx/dt=v$.",
+        "Flow matching regresses a field $v(x,t)$; its ODE is the map.",
         "\\includegraphics{" + ctx.figure_pdf("paths") + "}",
-        {fmt::format("Midpoint, 10 to 80 steps: end-point error {} to {}.", tex_num(errors[0], 2),
+        {fmt::format("Midpoint rule, 10 to 80 steps: error {} to {}.", tex_num(errors[0], 2),
                      tex_num(errors.back(), 2)),
          fmt::format("$\\log N(x_0)-\\int\\mathrm{{div}}\\,v\\,dt$ is a log-density: it integrates to {}.",
                      tex_fixed(mass, 3))});

@@ -1,7 +1,9 @@
-// Slide 6: the likelihood objective, on the seed's affine flow y = x e^a + b and its
-// 1000 standard-normal points, trained with Adam at the seed's rate for its 1000 steps.
-// The seed's loss, -mean(log N(x) - a), scores the data instead of the flow's output: its
-// gradient in a is 1 whatever the data, so a falls without end. The likelihood
+// Slide 6: the likelihood objective, on the source's affine flow y = x e^a + b and its
+// 1000 standard-normal points, trained with Adam at the source's rate for its 1000 steps.
+// The source's loss, -mean(log N(x) - a), scores the data instead of the flow's output: its
+// gradient in a is 1 whatever the data, so a falls without end. It also subtracts the
+// log-determinant a: scoring y but keeping that sign, the gradient e^{2a} E[x^2] + 1 stays
+// positive, and a still falls. The likelihood
 // -mean(log N(y) + a) has its minimum where e^a = 1 / sd(x) and b = -mean(x) / sd(x), at
 // log sd(x) + (1 + log 2 pi) / 2.
 #include <cmath>
@@ -20,8 +22,13 @@ struct Run {
     std::vector<std::array<double, 2>> loss;  // (step, loss)
 };
 
-// Trains (a, b) from the given start; `seed_loss` picks the seed's objective.
-Run train(const std::vector<double>& x, double a0, double b0, bool seed_loss) {
+// The objectives: the source's (scores x, subtracts log|dy/dx| = a), the source's with only
+// its first slip mended (scores y, still subtracts a), and the likelihood (scores y, adds a).
+enum class Loss { Source, HalfMended, Likelihood };
+
+// Trains (a, b) from the given start on one of the objectives.
+Run train(const std::vector<double>& x, double a0, double b0, Loss which) {
+    const bool seed_loss = which == Loss::Source, add = which == Loss::Likelihood;
     Run r{a0, b0, {}};
     double ga = 0, gb = 0;
     optim::Adam<double> adam({{"a", &r.a, &ga, {1}}, {"b", &r.b, &gb, {1}}});
@@ -32,11 +39,11 @@ Run train(const std::vector<double>& x, double a0, double b0, bool seed_loss) {
         for (double xi : x) {
             const double s = std::exp(r.a), y = xi * s + r.b;
             const double scored = seed_loss ? xi : y;
-            loss += (0.5 * scored * scored + 0.5 * log2pi + (seed_loss ? r.a : -r.a)) / double(x.size());
+            loss += (0.5 * scored * scored + 0.5 * log2pi + (add ? -r.a : r.a)) / double(x.size());
             if (seed_loss) {
                 ga += 1.0 / double(x.size());
             } else {
-                ga += (y * xi * s - 1) / double(x.size());
+                ga += (y * xi * s + (add ? -1 : 1)) / double(x.size());
                 gb += y / double(x.size());
             }
         }
@@ -53,33 +60,37 @@ void run(Context& ctx) {
     for (auto& v : x) v = rng.normal(), mean += v / double(kPoints);
     for (double v : x) var += (v - mean) * (v - mean) / double(kPoints);
     const double a0 = rng.normal(), b0 = rng.normal();
-    const Run seed = train(x, a0, b0, true), right = train(x, a0, b0, false);
+    const Run seed = train(x, a0, b0, Loss::Source), half = train(x, a0, b0, Loss::HalfMended),
+              right = train(x, a0, b0, Loss::Likelihood);
     const double best = 0.5 * std::log(var) + 0.5 * (1 + std::log(2 * M_PI));
     const double a_star = -0.5 * std::log(var), b_star = -mean / std::sqrt(var);
     ctx.stats["start"] = {{"a", a0}, {"b", b0}};
     ctx.stats["seed_loss"] = {{"a", seed.a}, {"b", seed.b}, {"loss", seed.loss.back()[1]}};
+    ctx.stats["half_mended"] = {{"a", half.a}, {"b", half.b}, {"loss", half.loss.back()[1]}};
     ctx.stats["likelihood"] = {{"a", right.a}, {"b", right.b}, {"loss", right.loss.back()[1]}};
     ctx.stats["optimum"] = {{"a", a_star}, {"b", b_star}, {"loss", best}};
     const bool seed_runs_away = seed.a < a0 - 5 && seed.loss.back()[1] < seed.loss[kSteps - 100][1] - 0.5;
-    ctx.verdict("seed-runs-away", "the seed's a fell by more than 5 and its loss still fell by 0.5 over the last 100 steps",
+    ctx.verdict("seed-runs-away", "the source's a fell by more than 5 and its loss still fell by 0.5 over the last 100 steps",
                 {{"a", seed.a}, {"a0", a0}}, seed_runs_away);
     const bool converged = std::fabs(right.loss.back()[1] - best) < 1e-3;
     ctx.verdict("likelihood-converges", "the likelihood's final loss is within 1e-3 nats of its closed-form minimum",
                 {{"loss", right.loss.back()[1]}, {"minimum", best}}, converged);
 
     const std::string axis = chart_axis(
-        "xlabel={Adam step}, ylabel={loss (nats)}, xmin=0, xmax=1000, ymin=-10, ymax=4, legend pos=south west",
-        12.5, 3.1,
-        {{"red!80!black, very thick", "seed's loss: scores $x$, $a\\rightarrow-\\infty$", seed.loss},
-         {"blue!70!black, very thick", "likelihood of $y=xe^a+b$", right.loss},
+        "xlabel={Adam step}, ylabel={loss (nats)}, xmin=0, xmax=1000, xtick={0,500,1000}, ymin=-10, ymax=4, "
+        "legend pos=outer north east",
+        5.0, 3.1,
+        {{"red!80!black, very thick", "source: scores $x$, $-\\log|dy/dx|$", seed.loss},
+         {"orange!90!black, very thick, dashed", "scores $y$, $-\\log|dy/dx|$", half.loss},
+         {"blue!70!black, very thick", "NLL: scores $y$, $+\\log|dy/dx|$", right.loss},
          {"black, dashed", "closed-form minimum", {{0, best}, {1000, best}}}});
     ctx.figure("loss", picture(axis), {});
     ctx.text = ctx.slide(
-        "A flow's likelihood scores its output $y$ and adds $\\log|dy/dx|$.",
+        "A flow's NLL scores $y=f(x)$ and adds $\\log|dy/dx|$.",
         "\\includegraphics{" + ctx.figure_pdf("loss") + "}",
-        {fmt::format("Seed's loss scores $x$: $a={}$ after 1000 steps, loss {}, {}.", tex_fixed(seed.a, 1),
-                     tex_fixed(seed.loss.back()[1], 1), seed_runs_away ? "still falling" : "settled"),
-         fmt::format("Scoring $y$: $a={}$, $b={}$, loss {}, the optimum {}.", tex_fixed(right.a, 2),
+        {fmt::format("Source's loss: $a={}$ in 1000 steps, {}; with $y$ alone: $a={}$.", tex_fixed(seed.a, 1),
+                     seed_runs_away ? "falling" : "settled", tex_fixed(half.a, 1)),
+         fmt::format("The NLL: $a={}$, $b={}$, loss {}, exact optimum {}.", tex_fixed(right.a, 2),
                      tex_fixed(right.b, 2), tex_fixed(right.loss.back()[1], 3), tex_fixed(best, 3))});
 }
 
