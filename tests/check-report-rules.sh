@@ -12,13 +12,24 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/flowreport-check-rules.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "check-report-rules: $*" >&2; exit 1; }
 
-# The stub driver: `list ex --pages|--words|--headings`, from variables set per case.
+# The stub driver: `list ex --pages|--words|--headings|--document`, from variables set
+# per case; exercise `deck` is typeset as slides.
 cat > "$work/bin" <<'EOF'
 #!/usr/bin/env bash
+if [ "$2" = deck ]; then
+  case $3 in
+    --pages) echo "${STUB_PAGES:-3}" ;;
+    --words) echo "${STUB_WORDS:-400}" ;;
+    --headings) printf 'one\tA first claim\ntwo\tReferences\n' ;;
+    --document) echo slides ;;
+  esac
+  exit 0
+fi
 case $3 in
   --pages) echo "${STUB_PAGES:-2}" ;;
   --words) echo "${STUB_WORDS:-400}" ;;
   --headings) printf 'one\tFirst -- the question\ntwo\tSecond part\n' ;;
+  --document) echo report ;;
 esac
 EOF
 chmod +x "$work/bin"
@@ -136,4 +147,55 @@ expect_failure appendix-not-last "does not start on the last page"
 copy too-many-pages
 expect_failure too-many-pages "more than 0" --pages 0
 
-echo "check-report-rules: the clean report passes and every planted violation fails"
+# A deck (scripts/check-slides, through check-report): a title slide with the provenance,
+# then one 16:9 frame per chapter at 14 pt. $2 is the first slide's body, $3 what its
+# figure source holds, $4 the title slide's body.
+make_deck() {
+  local root=$1 body=$2 figure=$3 title=${4:-Made by make report from commit 0123abc, seed 0.}
+  mkdir -p "$root/report/deck" "$root/build/latex/deck" "$root/build/chapters/deck/one" "$root/build/chapters/deck/two"
+  printf '%s\n' "$figure" > "$root/build/chapters/deck/one/figure.tex"
+  printf '\\begin{frame}{A first claim}%s\\end{frame}\n' "$body" > "$root/build/chapters/deck/one/chapter.tex"
+  printf '\\begin{frame}{References}[1] A. Author. A paper. 2020.\\end{frame}\n' \
+    > "$root/build/chapters/deck/two/chapter.tex"
+  {
+    printf '\\documentclass[14pt,aspectratio=169]{beamer}\n\\usepackage{tikz}\n'
+    printf '\\setbeamertemplate{footline}[frame number]\n\\begin{document}\n'
+    printf '\\begin{frame}%s\\end{frame}\n' "$title"
+    printf '\\input{%s}\n\\input{%s}\n\\end{document}\n' "$root/build/chapters/deck/one/chapter.tex" \
+      "$root/build/chapters/deck/two/chapter.tex"
+  } > "$root/report/deck/report.tex"
+  (cd "$root/build/chapters/deck/one" && lualatex -interaction=nonstopmode -halt-on-error \
+    -output-directory="$root/build/latex/deck" -jobname=report "$root/report/deck/report.tex" > /dev/null 2>&1) \
+    || fail "lualatex failed on the deck in $root"
+  mv "$root/build/latex/deck/report.pdf" "$root/report/deck.pdf"
+}
+expect_deck_failure() {
+  local name=$1 message=$2
+  local out
+  if out=$("$check" "$work/$name" "$work/bin" deck "${@:3}" 2>&1); then
+    fail "check-report passed on deck '$name', which breaks a rule"
+  fi
+  [[ $out == *"$message"* ]] || fail "check-report failed on deck '$name' for another reason: $out"
+  echo "check-report-rules: deck '$name' fails as it should: ${out##*$'\n'}"
+}
+good_figure='\begin{tikzpicture}[font=\Large]\draw (0,0) -- (1,1) node {a};\end{tikzpicture}'
+good_slide='\par The claim.\par\input{figure.tex}\par One line of evidence.'
+make_deck "$work/deck-clean" "$good_slide" "$good_figure"
+"$check" "$work/deck-clean" "$work/bin" deck > "$work/out" 2>&1 || { cat "$work/out" >&2; fail "the clean deck failed"; }
+make_deck "$work/deck-long-line" '\par\noindent\mbox{A line far too long for any slide at fourteen points, running past its right edge.}' "$good_figure"
+expect_deck_failure deck-long-line "runs past a slide's edge"
+make_deck "$work/deck-foot" '\par\vspace*{6.8cm}The last line sits in the foot.' "$good_figure"
+expect_deck_failure deck-foot "runs into a slide's foot"
+make_deck "$work/deck-no-provenance" "$good_slide" "$good_figure" "A title and nothing else."
+expect_deck_failure deck-no-provenance "does not state its provenance"
+make_deck "$work/deck-small-figure" "$good_slide" '\begin{tikzpicture}[font=\Large]\node[font=\small] {a};\end{tikzpicture}'
+expect_deck_failure deck-small-figure "type under 14 pt"
+make_deck "$work/deck-figure-size" "$good_slide" '\begin{tikzpicture}\draw (0,0) -- (1,1) node {a};\end{tikzpicture}'
+expect_deck_failure deck-figure-size "does not set its picture's text"
+make_deck "$work/deck-words" "$good_slide At the defaults this run trains two models." "$good_figure"
+expect_deck_failure deck-words "the program's words"
+cp -r "$work/deck-clean" "$work/deck-too-many"
+expect_deck_failure deck-too-many "more than 2" --pages 2
+
+echo "check-report-rules: the clean report and the clean deck pass and every planted violation fails"
+

@@ -65,6 +65,13 @@ TEST_CASE("a manifest with a mistake is refused, naming it", "[driver][fast]") {
                       Catch::Contains("declared twice"));
     CHECK_THROWS_WITH(parse(ok_model, ""), Catch::Contains("no chapters"));
     CHECK_THROWS(exercise::parse_manifest("x", "{not json"));
+    // How it is typeset: a report unless it says slides; anything else is refused.
+    CHECK(parse(ok_model, R"({"id": "c", "heading": "h"})").document == "report");
+    const auto deck = exercise::parse_manifest(
+        "x", R"({"title": "t", "document": "slides", "pages": 3, "words": 900, "models": [], "chapters": [{"id": "c", "heading": "h"}]})");
+    CHECK(deck.slides());
+    CHECK_THROWS_WITH(exercise::parse_manifest("x", R"({"title": "t", "document": "poster", "pages": 3, "words": 900, "models": [], "chapters": [{"id": "c", "heading": "h"}]})"),
+                      Catch::Contains("'document' must be"));
     const auto m = parse(ok_model + R"(, {"name": "b", "like": "a", "set": "--hidden 8"})",
                          R"({"id": "c", "heading": "h", "models": ["a", "b"], "quick": "--dt 0.1"})");
     CHECK(m.model("b").kind == "nf");

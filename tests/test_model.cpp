@@ -1,5 +1,6 @@
 // The model kinds' registry, and the verdicts a chapter's text states.
 #include <cmath>
+#include <memory>
 
 #include <catch2/catch.hpp>
 
@@ -82,6 +83,28 @@ TEST_CASE("a verdict is recorded with its test and numbers, once, and the golden
     const auto problems = test::compare_to_golden("c", golden, flipped, rules);
     REQUIRE(problems.size() == 1);
     CHECK_THAT(problems.front(), Catch::Contains("verdicts/shorter/outcome"));
+    fs::remove_all(out);
+}
+
+TEST_CASE("a deck's chapter is a frame of a claim, a figure and at most two lines; a report's is a section",
+          "[model][report][fast]") {
+    const fs::path out = test::scratch("slide");
+    const auto context = [&](const std::string& exercise) {
+        const auto& m = exercise::manifest(exercise);
+        const auto& c = m.chapters.front();
+        return std::make_unique<exercise::Context>(
+            m, c, config::parse("t", exercise::chapter_flags(m, c), {"--out", out.string()}).values);
+    };
+    const auto deck = context("common-ground");
+    const std::string frame = deck->slide("The claim.", "FIGURE", {"One.", "Two."});
+    CHECK_THAT(frame, Catch::StartsWith("\\begin{frame}{" + deck->chapter().heading + "}") &&
+                          Catch::Contains("\\SlideLine{The claim.}\n\\SlideFigure{FIGURE}\n\\SlideLine{One.}\n"
+                                          "\\SlideLine{Two.}\n\\end{frame}"));
+    CHECK_THROWS_WITH(deck->slide("c", "f", {"1", "2", "3"}), Catch::Contains("at most two lines"));
+    CHECK_THROWS_WITH(deck->section(), Catch::Contains("is a slide"));
+    const auto report = context("rings");
+    CHECK_THROWS_WITH(report->slide("c", "f", {}), Catch::Contains("belongs to a slides exercise"));
+    CHECK_THAT(report->section(), Catch::StartsWith("\\section{"));
     fs::remove_all(out);
 }
 
