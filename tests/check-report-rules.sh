@@ -78,7 +78,7 @@ make_tree "$work/clean" "$clean_body" "$short_appendix"
 expect_failure() {
   local name=$1 message=$2
   local out
-  if out=$("$check" "$work/$name" "$work/bin" ex "${@:3}" 2>&1); then
+  if out=$("$check" "$work/$name" "$work/bin" "${exercise:-ex}" "${@:3}" 2>&1); then
     fail "check-report passed on '$name', which breaks a rule"
   fi
   [[ $out == *"$message"* ]] || fail "check-report failed on '$name' for another reason: $out"
@@ -169,15 +169,7 @@ make_deck() {
     || fail "lualatex failed on the deck in $root"
   mv "$root/build/latex/deck/report.pdf" "$root/report/deck.pdf"
 }
-expect_deck_failure() {
-  local name=$1 message=$2
-  local out
-  if out=$("$check" "$work/$name" "$work/bin" deck "${@:3}" 2>&1); then
-    fail "check-report passed on deck '$name', which breaks a rule"
-  fi
-  [[ $out == *"$message"* ]] || fail "check-report failed on deck '$name' for another reason: $out"
-  echo "check-report-rules: deck '$name' fails as it should: ${out##*$'\n'}"
-}
+expect_deck_failure() { exercise=deck expect_failure "$@"; }
 good_figure='\begin{tikzpicture}[font=\Large]\draw (0,0) -- (1,1) node {a};\end{tikzpicture}'
 good_slide='\par The claim.\par\input{figure.tex}\par One line of evidence.'
 make_deck "$work/deck-clean" "$good_slide" "$good_figure"
