@@ -77,16 +77,16 @@ void run(Context& ctx) {
                 {{"loss", right.loss.back()[1]}, {"minimum", best}}, converged);
 
     const std::string axis = chart_axis(
-        "xlabel={Adam step}, ylabel={loss (nats)}, xmin=0, xmax=1000, xtick={0,500,1000}, ymin=-10, ymax=4, "
+        "xlabel={Adam step}, ylabel={$-$mean of it (nats)}, xmin=0, xmax=1000, xtick={0,500,1000}, ymin=-10, ymax=4, "
         "legend pos=outer north east",
         5.0, 3.1,
-        {{"red!80!black, very thick", "source: scores $x$, $-\\log|dy/dx|$", seed.loss},
-         {"orange!90!black, very thick, dashed", "scores $y$, $-\\log|dy/dx|$", half.loss},
-         {"blue!70!black, very thick", "NLL: scores $y$, $+\\log|dy/dx|$", right.loss},
+        {{"red!80!black, very thick", "source: $\\log N(x)-\\log|dy/dx|$", seed.loss},
+         {"orange!90!black, very thick, dashed", "$\\log N(y)-\\log|dy/dx|$", half.loss},
+         {"blue!70!black, very thick", "$\\log N(y)+\\log|dy/dx|$", right.loss},
          {"black, dashed", "closed-form minimum", {{0, best}, {1000, best}}}});
     ctx.figure("loss", picture(axis), {});
     ctx.text = ctx.slide(
-        "A flow's NLL scores $y=f(x)$ and adds $\\log|dy/dx|$.",
+        "A flow's log-likelihood scores $y=f(x)$ and adds $\\log|dy/dx|$.",
         "\\includegraphics{" + ctx.figure_pdf("loss") + "}",
         {fmt::format("Source's loss: $a={}$ in 1000 steps, {}; with $y$ alone: $a={}$.", tex_fixed(seed.a, 1),
                      seed_runs_away ? "falling" : "settled", tex_fixed(half.a, 1)),

@@ -83,7 +83,7 @@ void run(Context& ctx) {
     ctx.figure("densities",
                picture(panel("", fmt::format("coupling flow, NLL {}", tex_fixed(nf_nll, 2)), "nf.png") +
                        panel("at={(6.6cm,0)}, colorbar, colormap name=fr viridis, point meta min=0, point meta max=" +
-                                 fmt::format("{:.3f}", top) + ", colorbar style={width=0.25cm, title={$p(x)$}},",
+                                 fmt::format("{:.3f}", top) + ", colorbar style={width=0.25cm, ylabel={$p(x)$}},",
                              fmt::format("flow matching, NLL {}", tex_fixed(fm_nll, 2)), "fm.png")),
                files);
     ctx.text = ctx.slide(
