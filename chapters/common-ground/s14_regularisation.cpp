@@ -75,6 +75,32 @@ Collapse collapse(Rng& rng, double c) {
     return {sq, sq * shrink, sq + constant, sq * shrink + constant - double(D) * std::log(1 - c)};
 }
 
+// The fixed-point errors (the lines named where they run: a legend would cover one) and
+// the series' errors.
+std::string charts(const std::vector<Curve>& curves, const std::vector<double>& wild_errors) {
+    const auto points = [](const std::vector<double>& e, std::size_t first) {
+        std::vector<std::array<double, 2>> p;
+        for (std::size_t k = 0; k < e.size(); ++k) p.push_back({double(k + first), std::max(e[k], 1e-16)});
+        return p;
+    };
+    std::string left = chart_axis(
+        "ymode=log, xlabel={fixed-point step $k$}, ylabel={$|x_k-x|$}, xmin=0, xmax=60, ymin=1e-16, ymax=1e4, "
+        "ytick={1e-15,1e-10,1e-5,1}", 5.0, 3.2,
+        {{"blue!70!black, very thick", "", points(curves[0].errors, 0)},
+         {"orange!90!black, very thick", "", points(curves[1].errors, 0)},
+         {"red!80!black, very thick, dashed", "", points(wild_errors, 0)}});
+    left.insert(left.rfind("\\end{axis}"),
+                "\\node[anchor=south, red!80!black] at (axis cs:30,1e-1) {$c=1$ (source)};\n"
+                "\\node[anchor=north east, orange!90!black] at (axis cs:60,1e-5) {$c=0.9$};\n"
+                "\\node[anchor=north east, blue!70!black] at (axis cs:21,1e-8) {$c=0.5$};\n");
+    const std::string right = chart_axis(
+        "at={(7.5cm,0)}, ymode=log, xlabel={series terms $n$}, ylabel={$\\log\\det$ error}, xmin=1, xmax=60, "
+        "ymin=1e-16, ymax=10, ytick={1e-15,1e-10,1e-5,1}, legend pos=south west", 5.0, 3.2,
+        {{"blue!70!black, very thick", "$c=0.5$", points(curves[0].series_errors, 1)},
+         {"orange!90!black, very thick", "$c=0.9$", points(curves[1].series_errors, 1)}});
+    return left + right;
+}
+
 void run(Context& ctx) {
     Rng data = ctx.rng("collapse");
     const Collapse cl = collapse(data, 0.9);
@@ -104,28 +130,7 @@ void run(Context& ctx) {
     ctx.verdict("source-stalls", "at c = 1 the error after 60 steps is still above a tenth of the start",
                 wild_errors.back() / wild_errors[0], wild_errors.back() > 0.1 * wild_errors[0]);
 
-    const auto points = [](const std::vector<double>& e, std::size_t first) {
-        std::vector<std::array<double, 2>> p;
-        for (std::size_t k = 0; k < e.size(); ++k) p.push_back({double(k + first), std::max(e[k], 1e-16)});
-        return p;
-    };
-    // The lines are named where they run (a legend would cover one of them).
-    std::string left = chart_axis(
-        "ymode=log, xlabel={fixed-point step $k$}, ylabel={$|x_k-x|$}, xmin=0, xmax=60, ymin=1e-16, ymax=1e4, "
-        "ytick={1e-15,1e-10,1e-5,1}", 5.0, 3.2,
-        {{"blue!70!black, very thick", "", points(curves[0].errors, 0)},
-         {"orange!90!black, very thick", "", points(curves[1].errors, 0)},
-         {"red!80!black, very thick, dashed", "", points(wild_errors, 0)}});
-    left.insert(left.rfind("\\end{axis}"),
-                "\\node[anchor=south, red!80!black] at (axis cs:30,1e-1) {$c=1$ (source)};\n"
-                "\\node[anchor=north east, orange!90!black] at (axis cs:60,1e-5) {$c=0.9$};\n"
-                "\\node[anchor=north east, blue!70!black] at (axis cs:21,1e-8) {$c=0.5$};\n");
-    const std::string right = chart_axis(
-        "at={(7.5cm,0)}, ymode=log, xlabel={series terms $n$}, ylabel={$\\log\\det$ error}, xmin=1, xmax=60, "
-        "ymin=1e-16, ymax=10, ytick={1e-15,1e-10,1e-5,1}, legend pos=south west", 5.0, 3.2,
-        {{"blue!70!black, very thick", "$c=0.5$", points(curves[0].series_errors, 1)},
-         {"orange!90!black, very thick", "$c=0.9$", points(curves[1].series_errors, 1)}});
-    ctx.figure("convergence", picture(left + right), {});
+    ctx.figure("convergence", picture(charts(curves, wild_errors)), {});
     ctx.text = ctx.slide(
         "Spectral norm $c<1$ makes $x+g(x)$ invertible by iteration.",
         "\\includegraphics{" + ctx.figure_pdf("convergence") + "}",
