@@ -72,6 +72,16 @@ std::vector<double> true_moons_log_density(const Mat<float>& x, const data::Stan
     return out;
 }
 
+Mat<float> reframe(const Mat<float>& x, const data::Standardiser& from, const data::Standardiser& to) {
+    Mat<float> out = x;
+    for (std::size_t k = 0; k < x.shape(0); ++k) {
+        const auto raw = from.to_raw(x(k, 0), x(k, 1));
+        const auto s = to.to_standard(raw[0], raw[1]);
+        out(k, 0) = float(s[0]), out(k, 1) = float(s[1]);
+    }
+    return out;
+}
+
 Grid grid_over(const report::View& view, std::size_t n) {
     Grid g{view, n, Mat<float>::from_shape({n * n, 2}), 0};
     const double dx = (view.xmax - view.xmin) / double(n), dy = (view.ymax - view.ymin) / double(n);

@@ -69,6 +69,10 @@ struct Grid {
 };
 Grid grid_over(const report::View& view, std::size_t n);
 
+// Rows of points (n, 2) in one standardised frame, expressed in another (e.g. one model's
+// points in another model's frame).
+Mat<float> reframe(const Mat<float>& x, const data::Standardiser& from, const data::Standardiser& to);
+
 // A coordinate list "(x,y) (x,y) ..." for \addplot coordinates.
 std::string coordinates(const std::vector<std::array<double, 2>>& points);
 

@@ -26,18 +26,24 @@ double root_of_slope(double a, double b) {
     return 0.5 * (a + b);
 }
 
-// Bin shares of f(X) over [kLo, kHi] (kBins bins): exact, or of n draws from rng.
-std::vector<double> exact_law() {
-    std::vector<double> p(kBins, 0.0);
+// The law of f(X) from one pass over a fine grid of x: each bin's Gaussian mass over
+// [kLo, kHi] (kBins bins), and the mass of the x whose image lies in (y_lo, y_hi).
+struct Law {
+    std::vector<double> bins;
+    double between = 0;
+};
+Law exact_law(double y_lo, double y_hi) {
+    Law law{std::vector<double>(kBins, 0.0), 0.0};
     const std::size_t n = 4000000;
-    const double a = -9, h = 18.0 / double(n);
+    const double a = -9, h = 18.0 / double(n), norm = 1 / std::sqrt(2 * M_PI);
     for (std::size_t i = 0; i < n; ++i) {
-        const double x = a + (double(i) + 0.5) * h, y = f(x);
-        if (y >= kLo && y < kHi) p[std::size_t((y - kLo) / (kHi - kLo) * kBins)] += std::exp(-0.5 * x * x) * h;
+        const double x = a + (double(i) + 0.5) * h, y = f(x), mass = std::exp(-0.5 * x * x) * h * norm;
+        if (y >= kLo && y < kHi) law.bins[std::size_t((y - kLo) / (kHi - kLo) * kBins)] += mass;
+        if (y > y_lo && y < y_hi) law.between += mass;
     }
-    for (auto& v : p) v /= std::sqrt(2 * M_PI);
-    return p;
+    return law;
 }
+// Bin shares of f(X) of kDraws draws from rng.
 std::vector<double> histogram(Rng& rng) {
     std::vector<double> p(kBins, 0.0);
     for (std::size_t i = 0; i < kDraws; ++i) {
@@ -56,14 +62,11 @@ void run(Context& ctx) {
     const double fold_hi = root_of_slope(-2.0, -1.5), fold_lo = root_of_slope(-5.0, -4.0);
     const double folded = normal_cdf(fold_hi) - normal_cdf(fold_lo);
     // Values in (f(fold_hi), f(fold_lo)) (a local minimum and maximum) have several
-    // preimages: the share of draws whose image is such a value, on a fine grid of x.
+    // preimages: the share of draws whose image is such a value.
     const double y_lo = f(fold_hi), y_hi = f(fold_lo);
-    double shared = 0;
-    for (std::size_t i = 0; i < 2000000; ++i) {
-        const double x = -9 + 18 * (double(i) + 0.5) / 2e6;
-        if (f(x) > y_lo && f(x) < y_hi) shared += std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI) * 18 / 2e6;
-    }
-    const auto law = exact_law();
+    const Law computed = exact_law(y_lo, y_hi);
+    const auto& law = computed.bins;
+    const double shared = computed.between;
     Rng rng = ctx.rng("draws");
     const auto hist = histogram(rng);
     const double tv = total_variation(hist, law);

@@ -10,6 +10,7 @@
 
 #include "common.hpp"
 #include "fm/train.hpp"
+#include "model/measure.hpp"
 
 namespace flow::chapters::deck::s07 {
 namespace {
@@ -19,15 +20,9 @@ constexpr double kDt = 0.02;
 
 constexpr int kRepeats = 10;
 
-struct Spread {
-    double mean, sd;
-};
-Spread spread(const std::vector<double>& v) {
-    double m = 0, q = 0;
-    for (double x : v) m += x / double(v.size());
-    for (double x : v) q += (x - m) * (x - m) / double(v.size() - 1);
-    return {m, std::sqrt(q)};
-}
+using model::Spread;
+using model::spread;
+
 // "0.67 +- 0.21" in units of 1e-3.
 std::string show(const Spread& s) { return tex_fixed(1e3 * s.mean, 1) + "$\\pm$" + tex_fixed(1e3 * s.sd, 1); }
 std::string summary(const std::string& verdict) {

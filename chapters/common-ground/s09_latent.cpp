@@ -68,17 +68,6 @@ std::pair<double, double> seed_inverse(Rng& rng) {
     return {double(missed) / double(kNets), bounds[kNets / 2]};
 }
 
-// Rows of points in one standardised frame, in another.
-Mat<float> reframe(const Mat<float>& x, const data::Standardiser& from, const data::Standardiser& to) {
-    Mat<float> out = x;
-    for (std::size_t k = 0; k < x.shape(0); ++k) {
-        const auto raw = from.to_raw(x(k, 0), x(k, 1));
-        const auto s = to.to_standard(raw[0], raw[1]);
-        out(k, 0) = float(s[0]), out(k, 1) = float(s[1]);
-    }
-    return out;
-}
-
 // The two paths over the held-out points, in the coupling flow's frame.
 void draw(Context& ctx, const Mat<float>& held, const Mat<float>& nf_path, const Mat<float>& fm_path) {
     report::Files files;

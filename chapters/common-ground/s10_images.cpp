@@ -9,6 +9,7 @@
 
 #include "common.hpp"
 #include "imagefm/train.hpp"
+#include "model/measure.hpp"
 #include "optim/adam.hpp"
 
 namespace flow::chapters::deck::s10 {
@@ -133,19 +134,18 @@ void run(Context& ctx) {
     imagefm::dequantise(test, order, 0, kScored, pick, scored);
     Rng probes = ctx.rng("probes");
     const auto lp = imagefm::image_log_density(model, scored, kSteps / 2, probes);
-    double mean = 0, sq = 0;
     std::vector<double> bpd;
-    for (double v : lp) bpd.push_back(imagefm::bits_per_dim(v, kPixels)), mean += bpd.back() / double(kScored);
-    for (double v : bpd) sq += (v - mean) * (v - mean) / double(kScored - 1);
-    const double se = std::sqrt(sq / double(kScored));
+    for (double v : lp) bpd.push_back(imagefm::bits_per_dim(v, kPixels));
+    const model::Spread flow = model::spread(bpd);
+    const double mean = flow.mean, se = flow.sd / std::sqrt(double(kScored));
     Rng g = ctx.rng("gaussian");
     const double gauss = gaussian_bpd(train, scored, g);
     const auto full_each = full_gaussian_bpd(model, scored);
     // The flow's gain over the full Gaussian, image by image (paired: the same images).
-    double full = 0, gain = 0, gain_sq = 0;
-    for (std::size_t i = 0; i < kScored; ++i) full += full_each[i] / double(kScored), gain += (full_each[i] - bpd[i]) / double(kScored);
-    for (std::size_t i = 0; i < kScored; ++i) gain_sq += std::pow(full_each[i] - bpd[i] - gain, 2) / double(kScored - 1);
-    const double gain_se = std::sqrt(gain_sq / double(kScored));
+    std::vector<double> gains;
+    for (std::size_t i = 0; i < kScored; ++i) gains.push_back(full_each[i] - bpd[i]);
+    const model::Spread gained = model::spread(gains);
+    const double full = model::spread(full_each).mean, gain = gained.mean, gain_se = gained.sd / std::sqrt(double(kScored));
     Rng s = ctx.rng("seed-loss");
     const auto [scale0, scale] = seed_scale(train, s);
     nn::Params<float> net_params;

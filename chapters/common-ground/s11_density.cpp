@@ -46,12 +46,7 @@ void run(Context& ctx) {
     Mat<float> held_fm = held_out_moons(fm.scale);
     const double shift = std::log(fm.scale.std[0] * fm.scale.std[1] / (frame.std[0] * frame.std[1]));
     const Grid grid = grid_over({-3, 3, -2.5, 2.5}, 150);
-    Mat<float> grid_fm = grid.centres;
-    for (std::size_t i = 0; i < grid_fm.shape(0); ++i) {
-        const auto raw = frame.to_raw(grid.centres(i, 0), grid.centres(i, 1));
-        const auto s = fm.scale.to_standard(raw[0], raw[1]);
-        grid_fm(i, 0) = float(s[0]), grid_fm(i, 1) = float(s[1]);
-    }
+    const Mat<float> grid_fm = reframe(grid.centres, frame, fm.scale);
     const auto nf_grid = nf.log_prob(grid.centres);
     auto fm_grid = fm::log_likelihood(fm.field, grid_fm, kHow);
     for (auto& v : fm_grid) v -= shift;

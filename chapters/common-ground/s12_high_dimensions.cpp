@@ -21,6 +21,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kBatch = 32, kHidden = 64;
+volatile double timed_result = 0;
 
 template <class Work>
 double fastest_per_point(Work work) {
@@ -71,7 +72,8 @@ Timing time_at(std::size_t D, Rng& rng) {
     double mean = 0, var = 0;
     for (double v : p.trace) mean += v / double(M);
     for (double v : p.trace) var += (v - mean) * (v - mean) / double(M - 1);
-    t.probe_sd = std::sqrt(var) + 0 * sink;
+    t.probe_sd = std::sqrt(var);
+    timed_result = sink;  // the coupling's sums are used, so the timed loop is kept
     return t;
 }
 

@@ -148,18 +148,28 @@ void velocity(const Field& f, const Mat<float>& y, float t, Mat<float>& in, nn::
     add_gaussian(f, y.data(), y.shape(1), times, v);
 }
 
-double loss(const Field& f, const Mat<float>& x, const Mat<float>& eps, const std::vector<float>& t) {
-    Mat<float> in, target;
-    nn::MLP<float>::Tape tape;
+namespace {
+
+// The field at a batch's interpolants less their targets x - eps, into e (the network's
+// input and tape are left for its backward pass), and the mean of e^2.
+double errors(const Field& f, const Mat<float>& x, const Mat<float>& eps, const std::vector<float>& t,
+              Mat<float>& in, nn::MLP<float>::Tape& tape, Mat<float>& e) {
+    Mat<float> target;
     interpolate(x, eps, t, in, target);
-    Mat<float> v = f.net.forward(in, tape);
-    add_gaussian(f, in.data(), in.shape(1), t, v);
+    e = f.net.forward(in, tape);
+    add_gaussian(f, in.data(), in.shape(1), t, e);
+    e -= target;
     double s = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const double e = double(v.data()[i]) - double(target.data()[i]);
-        s += e * e;
-    }
-    return s / double(v.size());
+    for (float v : e) s += double(v) * v;
+    return s / double(e.size());
+}
+
+}  // namespace
+
+double loss(const Field& f, const Mat<float>& x, const Mat<float>& eps, const std::vector<float>& t) {
+    Mat<float> in, e;
+    nn::MLP<float>::Tape tape;
+    return errors(f, x, eps, t, in, tape, e);
 }
 
 Pca principal_components(const Mat<float>& x) {
@@ -277,7 +287,7 @@ Model train(const Config& cfg, bool progress) {
 
     const std::size_t per_epoch = cfg.images / cfg.batch;
     const optim::CosineSchedule schedule{cfg.lr, cfg.epochs * per_epoch};
-    Mat<float> x, c, eps, in, target, dv, dx;
+    Mat<float> x, c, eps, in, dv, dx;
     nn::MLP<float>::Tape tape;
     std::vector<float> t(cfg.batch);
     Progress bar("image-fm", cfg.epochs, per_epoch);
@@ -289,18 +299,8 @@ Model train(const Config& cfg, bool progress) {
             encode(m, x, K, c);
             eps = nn::normal_draws(draws, cfg.batch, K);
             for (auto& ti : t) ti = draw_time(draws);
-            interpolate(c, eps, t, in, target);
-            Mat<float> v = m.field.net.forward(in, tape);
-            add_gaussian(m.field, in.data(), in.shape(1), t, v);
-            nn::ensure_shape(dv, cfg.batch, K);
-            double s = 0;
-            const float scale = 2.0f / float(v.size());
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                const float e = v.data()[i] - target.data()[i];
-                s += double(e) * e;
-                dv.data()[i] = scale * e;
-            }
-            sum += s / double(v.size());
+            sum += errors(m.field, c, eps, t, in, tape, dv);
+            dv *= 2.0f / float(dv.size());  // d mean(e^2) / de
             adam.zero_grad();
             m.field.net.backward(dv, in, tape, dx);
             adam.step(schedule(epoch * per_epoch + b));
@@ -371,18 +371,12 @@ std::vector<double> time_grid(std::size_t steps) {
     return t;
 }
 
-Mat<float> sample(const Field& f, const Mat<float>& z, std::size_t steps, double stop) {
+Mat<float> sample(const Field& f, const Mat<float>& z, std::size_t steps) {
     Mat<float> x = z, mid, in, v;
     nn::MLP<float>::Tape tape;
     const auto grid = time_grid(steps);
     for (std::size_t k = 0; k < steps; ++k) {
         const double t = grid[k], h = grid[k + 1] - grid[k];
-        if (t >= stop) {
-            // The field's estimate of the end point: x + (1 - t) v = E[x_1 | x_t] when v is exact.
-            velocity(f, x, float(t), in, tape, v);
-            x += float(1 - t) * v;
-            break;
-        }
         velocity(f, x, float(t), in, tape, v);
         mid = x + float(0.5 * h) * v;
         velocity(f, mid, float(t + 0.5 * h), in, tape, v);
@@ -394,9 +388,10 @@ Mat<float> sample(const Field& f, const Mat<float>& z, std::size_t steps, double
 namespace {
 
 // div v at (y, t) per row: the Gaussian part's exact sum_d c_d, plus the network's
-// eps . J eps with the probes eps, or its exact trace (D tangents). v receives v(y, t).
-std::vector<double> divergence(const Field& f, const Mat<float>& y, float t, const Mat<float>* eps, Mat<float>& in,
-                               nn::MLP<float>::Tape& tape, Mat<float>& v) {
+// eps . J eps with the probes eps (probe: the same in the network's input columns, zero
+// for the time's), or its exact trace (D tangents) when eps is null. v receives v(y, t).
+std::vector<double> divergence(const Field& f, const Mat<float>& y, float t, const Mat<float>* eps,
+                               const Mat<float>& probe, Mat<float>& in, nn::MLP<float>::Tape& tape, Mat<float>& v) {
     const std::size_t B = y.shape(0), D = y.shape(1);
     velocity(f, y, t, in, tape, v);
     std::vector<float> a, c;
@@ -404,11 +399,13 @@ std::vector<double> divergence(const Field& f, const Mat<float>& y, float t, con
     double gaussian = 0;
     for (float cd : c) gaussian += cd;
     std::vector<double> div(B, gaussian);
-    Mat<float> dir = xt::zeros<float>({B, field_inputs(D)}), jv;
+    Mat<float> dir, jv;
+    if (!eps) dir = xt::zeros<float>({B, field_inputs(D)});
     for (std::size_t j = 0; j < (eps ? 1 : D); ++j) {
-        for (std::size_t i = 0; i < B; ++i)
-            for (std::size_t d = 0; d < D; ++d) dir(i, d) = eps ? (*eps)(i, d) : float(d == j);
-        f.net.tangent(dir, tape, jv);
+        if (!eps)
+            for (std::size_t i = 0; i < B; ++i)
+                for (std::size_t d = 0; d < D; ++d) dir(i, d) = float(d == j);
+        f.net.tangent(eps ? probe : dir, tape, jv);
         for (std::size_t i = 0; i < B; ++i) {
             if (!eps) {
                 div[i] += jv(i, j);
@@ -428,6 +425,10 @@ std::vector<double> log_density(const Field& f, const Mat<float>& x1, std::size_
     const std::size_t B = x1.shape(0), D = x1.shape(1);
     Mat<float> eps = Mat<float>::from_shape({B, D});
     for (auto& e : eps) e = rng.uniform() < 0.5 ? -1.0f : 1.0f;
+    // The probes as a tangent of the network's input, made once for the whole path.
+    Mat<float> probe = xt::zeros<float>({B, exact ? std::size_t(0) : field_inputs(D)});
+    if (!exact)
+        for (std::size_t i = 0; i < B; ++i) std::copy(eps.data() + i * D, eps.data() + (i + 1) * D, probe.data() + i * field_inputs(D));
     Mat<float> x = x1, mid, in, v;
     nn::MLP<float>::Tape tape;
     std::vector<double> integral(B, 0.0);
@@ -436,7 +437,7 @@ std::vector<double> log_density(const Field& f, const Mat<float>& x1, std::size_
         const double t = grid[k + 1], h = grid[k + 1] - grid[k];
         velocity(f, x, float(t), in, tape, v);
         mid = x - float(0.5 * h) * v;
-        const auto div = divergence(f, mid, float(t - 0.5 * h), exact ? nullptr : &eps, in, tape, v);
+        const auto div = divergence(f, mid, float(t - 0.5 * h), exact ? nullptr : &eps, probe, in, tape, v);
         x -= float(h) * v;
         for (std::size_t i = 0; i < B; ++i) integral[i] += h * div[i];
     }

@@ -145,10 +145,7 @@ void velocity(const Field& f, const Mat<float>& y, float t, Mat<float>& in, nn::
 double loss(const Field& f, const Mat<float>& x, const Mat<float>& eps, const std::vector<float>& t);
 
 // n samples (n, D) in (-1, 1) units: `steps` midpoint steps on time_grid from Gaussian draws z.
-// With stop < 1 the integration ends at the first grid time t >= stop and returns the
-// field's estimate of the end point from there, x + (1 - t) v (the mean of the images
-// that could still become x_t: less noise, less detail).
-Mat<float> sample(const Field& f, const Mat<float>& z, std::size_t steps, double stop = 1.0);
+Mat<float> sample(const Field& f, const Mat<float>& z, std::size_t steps);
 
 // log p_1(x) per row of x (in (-1, 1) units) by the continuous change of variables, with
 // Hutchinson's divergence (one Rademacher probe per row from rng) and `steps` midpoint

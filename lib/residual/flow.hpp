@@ -33,27 +33,24 @@ using nn::Mat;
 inline double spectral_norm(const Mat<double>& W, int iterations = 200) {
     const std::size_t R = W.shape(0), C = W.shape(1);
     std::vector<double> v(C, 1.0 / std::sqrt(double(C))), u(R);
+    // out = W in (or W^T in), scaled to unit length; returns the length before.
+    const auto apply = [&](const std::vector<double>& in, std::vector<double>& out, bool transposed) {
+        for (std::size_t o = 0; o < out.size(); ++o) {
+            double a = 0;
+            for (std::size_t i = 0; i < in.size(); ++i) a += (transposed ? W(i, o) : W(o, i)) * in[i];
+            out[o] = a;
+        }
+        double n = 0;
+        for (double a : out) n += a * a;
+        n = std::sqrt(n);
+        if (n > 0)
+            for (auto& a : out) a /= n;
+        return n;
+    };
     double s = 0;
     for (int it = 0; it < iterations; ++it) {
-        for (std::size_t i = 0; i < R; ++i) {
-            double a = 0;
-            for (std::size_t j = 0; j < C; ++j) a += W(i, j) * v[j];
-            u[i] = a;
-        }
-        double nu = 0;
-        for (double a : u) nu += a * a;
-        nu = std::sqrt(nu);
-        if (nu == 0) return 0;
-        for (auto& a : u) a /= nu;
-        for (std::size_t j = 0; j < C; ++j) {
-            double a = 0;
-            for (std::size_t i = 0; i < R; ++i) a += W(i, j) * u[i];
-            v[j] = a;
-        }
-        double nv = 0;
-        for (double a : v) nv += a * a;
-        s = std::sqrt(nv);
-        for (auto& a : v) a /= s;
+        if (apply(v, u, false) == 0) return 0;
+        s = apply(u, v, true);
     }
     return s;
 }
